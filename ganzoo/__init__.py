@@ -1,0 +1,39 @@
+"""ganzoo: a plugin-based GAN zoo for PyTorch.
+
+This package root is the public API that plugins import: the hook marker, the spec types, the GAN
+module base class and what the trainer hands it. Everything in submodules not re-exported here is
+internal.
+"""
+
+from ganzoo.data import DataInfo, LoadedData, data_root
+from ganzoo.errors import UserError
+from ganzoo.hookspecs import hookimpl
+from ganzoo.module import GANModule, Phase
+from ganzoo.objectives import AdversarialLoss
+from ganzoo.specs import (
+    IMAGE,
+    IMAGE_PAIRS,
+    LABELLED_IMAGE,
+    TEXT,
+    VECTORS,
+    DatasetSpec,
+    LossSpec,
+    ModelSpec,
+)
+from ganzoo.trainer.context import StepContext
+
+__version__ = "0.1.0"
+
+
+def create_loss(name: str, **options: object) -> object:
+    """Build the registered loss called ``name`` (what models do with their ``loss`` config key)."""
+    from ganzoo.registry import get_registry
+
+    return get_registry().loss(name).build(**options)
+
+
+__all__ = [
+    "IMAGE", "IMAGE_PAIRS", "LABELLED_IMAGE", "TEXT", "VECTORS", "AdversarialLoss",
+    "DataInfo", "DatasetSpec", "GANModule", "LoadedData", "LossSpec", "ModelSpec", "Phase",
+    "StepContext", "UserError", "create_loss", "data_root", "hookimpl", "__version__",
+]

@@ -1,0 +1,206 @@
+"""The ``ganzoo`` command: list | info | plugins | run | sample.
+
+User errors print one line and exit with code 2; tracebacks are kept for real bugs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import numpy as np
+import torch
+from rich.console import Console
+from rich.table import Table
+
+from ganzoo import config as cfg
+from ganzoo.errors import UserError
+from ganzoo.registry import get_registry
+from ganzoo.specs import SPEC_KINDS, DatasetSpec, LossSpec, ModelSpec
+
+out = Console()
+err = Console(stderr=True)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad command line as one line with exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UserError(f"{message} (see `{self.prog} --help`)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = _Parser(prog="ganzoo", description="A plugin-based GAN zoo for PyTorch.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("list", help="list models, losses and datasets (wildcards allowed)")
+    p.add_argument("words", nargs="*", metavar="[models|losses|datasets] [PATTERN]")
+
+    p = sub.add_parser("info", help="show a model, loss or dataset and its default config")
+    p.add_argument("name")
+
+    sub.add_parser("plugins", help="installed plugin packages, what each registered, and broken ones")
+
+    p = sub.add_parser("run", help="train a model and write a run directory")
+    p.add_argument("model")
+    p.add_argument("--dataset", "-d")
+    p.add_argument("--config", dest="config_file", metavar="FILE.yaml")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--out", metavar="DIR")
+    p.add_argument("--device")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    p = sub.add_parser("sample", help="draw samples from a run's last checkpoint")
+    p.add_argument("run_dir")
+    p.add_argument("-n", type=int, default=64)
+    p.add_argument("--out", metavar="FILE.png|FILE.npz")
+    p.add_argument("--seed", type=int, default=0)
+    return parser
+
+
+def cmd_list(words: list[str]) -> None:
+    """Print one table per kind of spec, filtered by a wildcard pattern."""
+    kinds = list(SPEC_KINDS)
+    if words and words[0].lower() in SPEC_KINDS:
+        kinds = [words.pop(0).lower()]
+    if len(words) > 1:
+        raise UserError("list takes at most a kind and one PATTERN, e.g. `ganzoo list models '*gan*'`")
+    pattern = words[0] if words else "*"
+    registry = get_registry()
+    for kind in kinds:
+        specs = registry.list(kind, pattern)
+        table = Table(title=f"{kind} ({len(specs)})", title_justify="left")
+        for column in ("name", "summary", "paper", "data", "package"):
+            table.add_column(column, overflow="fold")
+        for spec in specs:
+            table.add_row(spec.name, spec.summary, spec.paper, _data_column(spec), spec.source)
+        out.print(table)
+    if registry.broken:
+        err.print(f"[yellow]{len(registry.broken)} plugin(s) failed to load; see `ganzoo plugins`[/]")
+
+
+def _data_column(spec: object) -> str:
+    if isinstance(spec, ModelSpec):
+        return ", ".join(spec.data_kinds)
+    if isinstance(spec, DatasetSpec):
+        shape = "x".join(map(str, spec.shape))
+        classes = f", {spec.num_classes} classes" if spec.num_classes else ""
+        return f"{spec.kind} {shape}{classes}"
+    if isinstance(spec, LossSpec):
+        return spec.role
+    return ""
+
+
+def cmd_info(name: str) -> None:
+    """Print a spec's fields and, for models and datasets, the default config as YAML."""
+    from ganzoo.runner import default_config
+
+    registry = get_registry()
+    for kind in SPEC_KINDS:
+        if name.lower() in registry.specs[kind]:
+            spec = registry.get(kind, name)
+            break
+    else:
+        registry.model(name)  # raises with the closest names
+        return
+    out.print(f"[bold]{spec.name}[/] ({kind[:-1] if kind != 'losses' else 'loss'}) from {spec.source}")
+    out.print(spec.summary)
+    if spec.paper:
+        out.print(f"paper: arXiv {spec.paper}")
+    out.print(f"data: {_data_column(spec)}")
+    if isinstance(spec, ModelSpec):
+        dataset = registry.dataset(_preferred_dataset(spec))
+        out.print(f"default config (with dataset {dataset.name}):")
+        out.print(cfg.dump(default_config(spec, dataset)), markup=False, highlight=False)
+    elif isinstance(spec, DatasetSpec):
+        if spec.origin:
+            out.print(f"source: {spec.origin}")
+        out.print(cfg.dump({"data": {"name": spec.name, "root": None, **spec.defaults}}), markup=False)
+
+
+def _preferred_dataset(spec: ModelSpec) -> str:
+    data = spec.defaults.get("data", {})
+    return data.get("name", cfg.DEFAULT_DATASET) if isinstance(data, dict) else cfg.DEFAULT_DATASET
+
+
+def cmd_plugins() -> None:
+    """Print every installed plugin entry point, its package and version, and errors if broken."""
+    table = Table(title="plugins", title_justify="left")
+    for column in ("plugin", "package", "version", "registered", "status"):
+        table.add_column(column, overflow="fold")
+    for plugin in get_registry().plugins:
+        registered = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in plugin.registered.items())
+        status = "[red]broken: " + " | ".join(plugin.errors) + "[/]" if plugin.broken else "[green]ok[/]"
+        table.add_row(f"{plugin.name} ({plugin.module})", plugin.package, plugin.version, registered, status)
+    out.print(table)
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    """Train and report where the run went."""
+    from ganzoo.runner import RunRequest, run
+
+    request = RunRequest(args.model, args.dataset, args.config_file, args.overrides, args.out,
+                         args.device, args.seed, args.resume)
+    result = run(request, console=err, show_progress=not args.no_progress)
+    out.print(f"trained {result.steps} steps in {result.seconds:.1f}s -> {result.run_dir}")
+
+
+def cmd_sample(args: argparse.Namespace) -> None:
+    """Sample from a run's last checkpoint into a PNG grid or an ``.npz`` of uint8 images."""
+    from ganzoo.runner import load_run
+    from ganzoo.trainer.outputs import save_grid
+
+    if args.n < 1:
+        raise UserError(f"-n must be at least 1, got {args.n}")
+    _, module, state = load_run(args.run_dir)
+    target = Path(args.out) if args.out else Path(args.run_dir) / "samples" / f"sample_step{state['step']}.png"
+    if target.suffix.lower() not in (".png", ".npz"):
+        raise UserError(f"--out must end in .png or .npz, got {target.name}")
+    generator = torch.Generator().manual_seed(args.seed)
+    with torch.no_grad():
+        result = module.sample(args.n, generator=generator)
+    if "image" not in result:
+        raise UserError(f"model '{module.config['model']['name']}' does not produce images")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.suffix.lower() == ".png":
+        save_grid(result["image"], target, nrow=max(1, int(args.n ** 0.5)))
+    else:
+        images = ((result["image"].float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+        arrays = {"images": images.permute(0, 2, 3, 1).cpu().numpy()}
+        if "label" in result:
+            arrays["labels"] = result["label"].cpu().numpy()
+        np.savez_compressed(target, **arrays)
+    out.print(f"wrote {args.n} samples to {target}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``ganzoo`` console script; returns the exit code."""
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "list":
+            cmd_list(list(args.words))
+        elif args.command == "info":
+            cmd_info(args.name)
+        elif args.command == "plugins":
+            cmd_plugins()
+        elif args.command == "run":
+            cmd_run(args)
+        elif args.command == "sample":
+            cmd_sample(args)
+    except UserError as exc:
+        err.print(f"[red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted[/]")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""The GAN module: the networks and one training step's update rule, nothing else.
+
+The trainer owns devices, precision, data loading, loops, checkpoints and files; a GAN module only says
+*what* one step computes, through the ``StepContext`` the trainer hands it. Its networks are its direct
+child modules, and every optimizer it needs comes from ``configure_optimizers``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import torch
+from torch import nn
+
+from ganzoo.data import DataInfo
+
+if TYPE_CHECKING:
+    from ganzoo.trainer.context import StepContext
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A stage of training (e.g. SeqGAN's MLE pre-training) that runs for ``steps`` trainer steps."""
+
+    name: str
+    steps: int
+
+
+class GANModule(nn.Module):
+    """Base class of every model plugin's networks and update rule."""
+
+    def __init__(self, config: Mapping[str, Any], info: DataInfo) -> None:
+        super().__init__()
+        self.config = config
+        self.info = info
+
+    def phases(self) -> list[Phase]:
+        """The training phases in order; by default one adversarial phase of ``train.steps`` steps."""
+        return [Phase("adversarial", int(self.config["train"]["steps"]))]
+
+    def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        """Named optimizers over this module's networks (names are used in checkpoints)."""
+        raise NotImplementedError
+
+    def training_step(self, ctx: StepContext) -> dict[str, torch.Tensor]:
+        """Run one training step through ``ctx`` and return detached scalars to log."""
+        raise NotImplementedError
+
+    def sample(self, n: int, generator: torch.Generator | None = None, **conditions: Any) -> dict[str, torch.Tensor]:
+        """Draw ``n`` samples; images come back under ``image`` in [-1, 1], conditions (labels) beside."""
+        raise NotImplementedError
+
+    def sample_grid(self, n: int, generator: torch.Generator | None = None) -> tuple[torch.Tensor, int]:
+        """Images for the periodic sample grid and the number per row (square by default)."""
+        return self.sample(n, generator=generator)["image"], max(1, int(math.sqrt(n)))
+
+    @property
+    def device(self) -> torch.device:
+        """The device of this module's parameters (where new noise must be drawn)."""
+        return next(self.parameters()).device

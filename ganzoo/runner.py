@@ -1,0 +1,162 @@
+"""From names and overrides to a trained run: resolve the config, load data, build the model, train.
+
+The CLI and the benchmark harness both go through here, so every run is made the same way.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from rich.console import Console
+
+from ganzoo import config as cfg
+from ganzoo.data import DataInfo, LoadedData
+from ganzoo.errors import UserError
+from ganzoo.module import GANModule
+from ganzoo.registry import Registry, get_registry
+from ganzoo.specs import DatasetSpec, ModelSpec
+from ganzoo.trainer import FitResult, Trainer
+from ganzoo.trainer.checkpoint import LAST, atomic_write, load_checkpoint
+from ganzoo.trainer.outputs import CHECKPOINTS, CONFIG
+from ganzoo.trainer.precision import resolve_device, resolve_precision
+from ganzoo.trainer.rundir import existing_run_dir, new_run_dir
+
+
+@dataclass
+class RunRequest:
+    """What the user asked for on the command line (or a benchmark cell)."""
+
+    model: str
+    dataset: str | None = None
+    config_file: str | None = None
+    overrides: Sequence[str] = ()
+    out: str | None = None
+    device: str | None = None
+    seed: int | None = None
+    resume: bool = False
+
+
+def default_config(model: ModelSpec, dataset: DatasetSpec) -> dict[str, Any]:
+    """Trainer defaults, then the dataset's, then the model's: every valid key with its default."""
+    merged = cfg.merge(cfg.TRAINER_DEFAULTS, {"data": dict(dataset.defaults)})
+    merged = cfg.merge(merged, model.defaults)
+    merged["model"]["name"] = model.name
+    merged["data"]["name"] = dataset.name
+    return merged
+
+
+def resolve_config(request: RunRequest, registry: Registry | None = None) -> tuple[Mapping[str, Any], ModelSpec, DatasetSpec]:
+    """The validated, frozen config for ``request``, with the model and dataset specs it names."""
+    registry = registry or get_registry()
+    model = registry.model(request.model)
+    file_layer = cfg.load_yaml(request.config_file) if request.config_file else {}
+    set_layer = cfg.parse_overrides(request.overrides)
+    dataset_name = (request.dataset or _name_in(set_layer, "data") or _name_in(file_layer, "data")
+                    or _name_in(dict(model.defaults), "data") or cfg.DEFAULT_DATASET)
+    dataset = registry.dataset(dataset_name)
+    check_compatible(model, dataset)
+    layers: list[tuple[str, Mapping[str, Any]]] = [
+        (f"config file {request.config_file}", _without_names(file_layer)),
+        ("--set", _without_names(set_layer)),
+    ]
+    if request.seed is not None:
+        layers.append(("--seed", {"seed": request.seed}))
+    if request.device is not None:
+        layers.append(("--device", {"device": request.device}))
+    config = cfg.build_config(default_config(model, dataset), layers)
+    registry.loss(config["loss"])
+    return config, model, dataset
+
+
+def check_compatible(model: ModelSpec, dataset: DatasetSpec) -> None:
+    """Reject a dataset whose kind the model cannot train on (e.g. CGAN on unlabelled data)."""
+    if not set(model.data_kinds) & set(dataset.provides):
+        raise UserError(f"model '{model.name}' needs {' or '.join(model.data_kinds)} data, but dataset "
+                        f"'{dataset.name}' provides {' / '.join(dataset.provides)}; pick another --dataset")
+
+
+def _name_in(layer: Mapping[str, Any], section: str) -> str | None:
+    value = layer.get(section)
+    name = value.get("name") if isinstance(value, Mapping) else None
+    return name if isinstance(name, str) and name else None
+
+
+def _without_names(layer: dict[str, Any]) -> dict[str, Any]:
+    """Model and dataset names come from the command line; drop them from config layers."""
+    result = dict(layer)
+    for section in ("model", "data"):
+        if isinstance(result.get(section), Mapping):
+            result[section] = {k: v for k, v in result[section].items() if k != "name"}
+    return result
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch (all devices)."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def build_model(config: Mapping[str, Any], info: DataInfo, registry: Registry | None = None) -> GANModule:
+    """Build the configured model for data described by ``info``."""
+    registry = registry or get_registry()
+    module = registry.model(config["model"]["name"]).build(config, info)
+    if not isinstance(module, GANModule):
+        raise TypeError(f"model '{config['model']['name']}' factory returned {type(module).__name__}, not GANModule")
+    return module
+
+
+def load_data(config: Mapping[str, Any], registry: Registry | None = None) -> LoadedData:
+    """Load the configured dataset through its spec."""
+    registry = registry or get_registry()
+    return registry.dataset(config["data"]["name"]).build(config["data"])
+
+
+def run(request: RunRequest, console: Console | None = None, show_progress: bool = True,
+        registry: Registry | None = None) -> FitResult:
+    """Train as ``request`` says and return where the run went and what it reached."""
+    registry = registry or get_registry()
+    console = console or Console(stderr=True)
+    state = None
+    if request.resume:
+        default_name = f"{request.model}-{request.dataset or cfg.DEFAULT_DATASET}".lower()
+        run_dir = existing_run_dir(request.out, default_name)
+        state = load_checkpoint(run_dir / CHECKPOINTS / LAST)
+        layers = [("--set", _without_names(cfg.parse_overrides(request.overrides)))]
+        if request.device is not None:
+            layers.append(("--device", {"device": request.device}))
+        config = cfg.build_config(state["config"], layers)
+    else:
+        config, model_spec, dataset_spec = resolve_config(request, registry)
+        run_dir = new_run_dir(request.out, f"{model_spec.name}-{dataset_spec.name}".lower())
+    device = resolve_device(config["device"])
+    precision = resolve_precision(config["train"]["precision"], device)
+    data = load_data(config, registry)
+    seed_everything(int(config["seed"]))
+    module = build_model(config, data.info, registry)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    text = cfg.dump(config)
+    atomic_write(run_dir / CONFIG, lambda handle: handle.write(text.encode()))
+    console.print(f"[bold]{config['model']['name']}[/] on [bold]{config['data']['name']}[/] "
+                  f"({data.description or len(data)}), device {device}, precision {precision} -> {run_dir}")
+    trainer = Trainer(config, module, data, run_dir, device, precision, resume=state, console=console,
+                      show_progress=show_progress)
+    return trainer.fit()
+
+
+def load_run(run_dir: str | Path, registry: Registry | None = None) -> tuple[Mapping[str, Any], GANModule, dict[str, Any]]:
+    """The config, the model with its last checkpoint's weights (eval mode, CPU) and the checkpoint."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise UserError(f"run directory {run_dir} does not exist")
+    state = load_checkpoint(run_dir / CHECKPOINTS / LAST)
+    config = cfg.freeze(state["config"])
+    module = build_model(config, DataInfo.from_dict(state["data_info"]), registry)
+    module.load_state_dict(state["model"])
+    return config, module.eval(), state

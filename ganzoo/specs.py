@@ -1,0 +1,77 @@
+"""Specs: cheap, frozen descriptions of models, losses and datasets, each with a lazy factory.
+
+A spec is data plus a factory. Nothing heavy is imported or built until ``build`` is called, so listing
+plugins never builds a network or touches data.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+# Data kinds a dataset provides and a model accepts.
+IMAGE = "image"
+LABELLED_IMAGE = "labelled-image"
+TEXT = "text"
+IMAGE_PAIRS = "image-pairs"
+VECTORS = "vectors"
+DATA_KINDS = (IMAGE, LABELLED_IMAGE, TEXT, IMAGE_PAIRS, VECTORS)
+
+
+def resolve_factory(factory: Callable[..., Any] | str) -> Callable[..., Any]:
+    """Import ``"package.module:attribute"`` on first use, so specs stay cheap to declare."""
+    if callable(factory):
+        return factory
+    module_name, _, attribute = factory.partition(":")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+@dataclass(frozen=True)
+class _Spec:
+    name: str
+    summary: str
+    factory: Callable[..., Any] | str = field(repr=False)
+    paper: str = ""
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    # Filled in by the registry: the distribution that registered the spec.
+    source: str = ""
+
+    def build(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the factory (importing it first when given as a string)."""
+        return resolve_factory(self.factory)(*args, **kwargs)
+
+
+@dataclass(frozen=True)
+class ModelSpec(_Spec):
+    """A GAN: ``factory(config, data_info) -> GANModule``; ``defaults`` is a nested config fragment."""
+
+    data_kinds: tuple[str, ...] = (IMAGE,)
+
+
+@dataclass(frozen=True)
+class LossSpec(_Spec):
+    """A named objective: ``factory(**options) -> loss object``; ``role`` says where models use it."""
+
+    role: str = "adversarial"
+
+
+@dataclass(frozen=True)
+class DatasetSpec(_Spec):
+    """A dataset: ``factory(data_config) -> LoadedData``; ``defaults`` fill the ``data`` config section."""
+
+    kind: str = IMAGE
+    shape: tuple[int, ...] = ()
+    num_classes: int = 0
+    origin: str = ""
+
+    @property
+    def provides(self) -> tuple[str, ...]:
+        """The data kinds this dataset satisfies (a labelled image set also serves unlabelled models)."""
+        if self.kind == IMAGE and self.num_classes:
+            return (IMAGE, LABELLED_IMAGE)
+        return (self.kind,)
+
+
+SPEC_KINDS: dict[str, type[_Spec]] = {"models": ModelSpec, "losses": LossSpec, "datasets": DatasetSpec}

@@ -1,0 +1,6 @@
+"""The shared trainer: everything that is the same for every GAN."""
+
+from ganzoo.trainer.context import StepContext
+from ganzoo.trainer.loop import FitResult, Trainer
+
+__all__ = ["FitResult", "StepContext", "Trainer"]

@@ -1,0 +1,135 @@
+"""Batch sources. Small datasets live on the training device as tensors and are drawn by index;
+large ones stream through a DataLoader. Both shuffle per epoch with their own seeded generator and can
+save and restore their position, so a resumed run sees exactly the batches it would have seen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch.utils.data import DataLoader
+
+from ganzoo.data import LoadedData
+from ganzoo.errors import UserError
+
+
+class InMemoryBatches:
+    """Shuffled batches drawn by index from tensors held on ``device`` (epochs without replacement)."""
+
+    def __init__(self, tensors: dict[str, torch.Tensor], batch_size: int, device: torch.device,
+                 seed: int, rank: int = 0, world_size: int = 1) -> None:
+        self.tensors = {k: v.to(device) for k, v in tensors.items()}
+        self.size = len(next(iter(self.tensors.values())))
+        self.batch_size = batch_size
+        self.rank, self.world_size = rank, world_size
+        self.per_rank = self.size // world_size
+        if self.per_rank < batch_size:
+            raise UserError(f"train.batch_size={batch_size} is larger than the {self.per_rank} samples "
+                            f"each process gets from this dataset; lower train.batch_size")
+        self.generator = torch.Generator().manual_seed(seed)
+        self.order = torch.empty(0, dtype=torch.long)
+        self.position = 0
+        self.epoch = 0
+
+    def _new_epoch(self) -> None:
+        perm = torch.randperm(self.size, generator=self.generator)
+        # Every rank draws the same permutation and takes a distinct, equal-sized shard of it.
+        self.order = perm[self.rank * self.per_rank:(self.rank + 1) * self.per_rank]
+        self.position = 0
+        self.epoch += 1
+
+    def __call__(self) -> dict[str, torch.Tensor]:
+        if self.position + self.batch_size > len(self.order):
+            self._new_epoch()
+        index = self.order[self.position:self.position + self.batch_size]
+        self.position += self.batch_size
+        index = index.to(next(iter(self.tensors.values())).device)
+        return {k: v[index] for k, v in self.tensors.items()}
+
+    def state_dict(self) -> dict[str, Any]:
+        """Position in the current epoch and the generator state, for bit-exact resume."""
+        return {"generator": self.generator.get_state(), "order": self.order, "position": self.position,
+                "epoch": self.epoch}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Continue from a saved position."""
+        self.generator.set_state(state["generator"])
+        self.order, self.position, self.epoch = state["order"], state["position"], state["epoch"]
+
+
+class StreamBatches:
+    """Batches from a map-style dataset through a DataLoader with workers, moved to ``device``."""
+
+    def __init__(self, dataset: torch.utils.data.Dataset, batch_size: int, device: torch.device, seed: int,
+                 workers: int = 2, rank: int = 0, world_size: int = 1) -> None:
+        self.dataset = dataset
+        self.device = device
+        self.generator = torch.Generator().manual_seed(seed)
+        self.batch_size = batch_size
+        self.workers = workers
+        self.rank, self.world_size = rank, world_size
+        if len(dataset) // world_size < batch_size:  # type: ignore[arg-type]
+            raise UserError(f"train.batch_size={batch_size} is larger than this dataset allows per process; "
+                            f"lower train.batch_size")
+        self.epoch_start_state = self.generator.get_state()
+        self.consumed = 0
+        self.epoch = 0
+        self._iterator: Any = None
+
+    def _loader(self) -> DataLoader:
+        sampler = _ShardedRandomSampler(len(self.dataset), self.generator, self.rank, self.world_size)  # type: ignore[arg-type]
+        return DataLoader(self.dataset, batch_size=self.batch_size, sampler=sampler, drop_last=True,
+                          num_workers=self.workers, generator=self.generator,
+                          pin_memory=self.device.type == "cuda")
+
+    def __call__(self) -> dict[str, torch.Tensor]:
+        if self._iterator is None:
+            self.epoch_start_state = self.generator.get_state()
+            self._iterator = iter(self._loader())
+        try:
+            batch = next(self._iterator)
+        except StopIteration:
+            self._iterator = None
+            self.consumed = 0
+            self.epoch += 1
+            return self()
+        self.consumed += 1
+        return {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
+
+    def state_dict(self) -> dict[str, Any]:
+        """Generator state at the start of this epoch and batches consumed since."""
+        return {"generator": self.epoch_start_state, "consumed": self.consumed, "epoch": self.epoch}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Replay the epoch's order and skip the batches already consumed."""
+        self.generator.set_state(state["generator"])
+        self.epoch = state["epoch"]
+        self.epoch_start_state = state["generator"]
+        self._iterator = iter(self._loader())
+        for _ in range(state["consumed"]):
+            next(self._iterator)
+        self.consumed = state["consumed"]
+
+
+class _ShardedRandomSampler(torch.utils.data.Sampler[int]):
+    """A random permutation per epoch, split into equal shards by rank."""
+
+    def __init__(self, size: int, generator: torch.Generator, rank: int, world_size: int) -> None:
+        self.size, self.generator, self.rank, self.world_size = size, generator, rank, world_size
+        self.per_rank = size // world_size
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        perm = torch.randperm(self.size, generator=self.generator)
+        return iter(perm[self.rank * self.per_rank:(self.rank + 1) * self.per_rank].tolist())
+
+    def __len__(self) -> int:
+        return self.per_rank
+
+
+def make_batches(data: LoadedData, batch_size: int, device: torch.device, seed: int, rank: int = 0,
+                 world_size: int = 1, workers: int = 2) -> InMemoryBatches | StreamBatches:
+    """The right batch source for ``data``."""
+    if data.tensors is not None:
+        return InMemoryBatches(data.tensors, batch_size, device, seed, rank, world_size)
+    return StreamBatches(data.dataset, batch_size, device, seed, workers, rank, world_size)  # type: ignore[arg-type]

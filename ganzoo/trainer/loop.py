@@ -1,0 +1,183 @@
+"""The shared training loop: phases, batches, precision, logging, sample grids and checkpoints."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ganzoo.config import thaw
+from ganzoo.data import LoadedData
+from ganzoo.module import GANModule, Phase
+from ganzoo.trainer import outputs
+from ganzoo.trainer.batches import make_batches
+from ganzoo.trainer.checkpoint import LAST, atomic_write, FORMAT, FORMAT_VERSION
+from ganzoo.trainer.context import StepContext
+
+GRID_SEED = 1234  # fixed noise for sample grids, so grids from different steps are comparable
+
+
+@dataclass
+class FitResult:
+    """What a finished run reached."""
+
+    run_dir: Path
+    steps: int
+    seconds: float
+    last_metrics: dict[str, Any]
+
+
+def phase_at(phases: list[Phase], step: int) -> Phase:
+    """The phase that trainer step ``step`` (1-based) belongs to."""
+    end = 0
+    for phase in phases:
+        end += phase.steps
+        if step <= end:
+            return phase
+    return phases[-1]
+
+
+class Trainer:
+    """Runs a GAN module's training steps on one device and writes everything into ``run_dir``."""
+
+    def __init__(self, config: Mapping[str, Any], module: GANModule, data: LoadedData, run_dir: Path,
+                 device: torch.device, precision: str, resume: dict[str, Any] | None = None,
+                 console: Console | None = None, show_progress: bool = True) -> None:
+        self.config = config
+        self.train_cfg = config["train"]
+        self.module = module.to(device)
+        self.data = data
+        self.run_dir = run_dir
+        self.device = device
+        self.precision = precision
+        self.console = console or Console(stderr=True)
+        self.show_progress = show_progress
+        self.optimizers = module.configure_optimizers()
+        self.scaler = torch.amp.GradScaler(device.type) if precision == "fp16" else None
+        self.batches = make_batches(data, int(self.train_cfg["batch_size"]), device, int(config["seed"]))
+        self.samples_seen = 0
+        self.context = StepContext(self._next_batch, device, precision, self.scaler, self.optimizers)
+        self.metrics = outputs.MetricsLog(run_dir / outputs.METRICS)
+        self.step = 0
+        if resume is not None:
+            self._restore(resume)
+
+    def _next_batch(self) -> dict[str, torch.Tensor]:
+        batch = self.batches()
+        self.samples_seen += len(next(iter(batch.values())))
+        return batch
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to continue bit-exactly: networks, optimizers, scaler, RNG, data position."""
+        rng: dict[str, Any] = {"torch": torch.get_rng_state()}
+        if self.device.type == "cuda":
+            rng["cuda"] = torch.cuda.get_rng_state(self.device)
+        return {
+            "step": self.step,
+            "phase": phase_at(self.module.phases(), max(self.step, 1)).name,
+            "config": thaw(self.config),
+            "data_info": self.module.info.to_dict(),
+            "model": self.module.state_dict(),
+            "optimizers": {name: opt.state_dict() for name, opt in self.optimizers.items()},
+            "scaler": self.scaler.state_dict() if self.scaler is not None else None,
+            "rng": rng,
+            "batches": self.batches.state_dict(),
+        }
+
+    def _restore(self, state: dict[str, Any]) -> None:
+        self.module.load_state_dict(state["model"])
+        for name, opt in self.optimizers.items():
+            opt.load_state_dict(state["optimizers"][name])
+        if self.scaler is not None and state.get("scaler"):
+            self.scaler.load_state_dict(state["scaler"])
+        torch.set_rng_state(state["rng"]["torch"])
+        if self.device.type == "cuda" and "cuda" in state["rng"]:
+            torch.cuda.set_rng_state(state["rng"]["cuda"], self.device)
+        self.batches.load_state_dict(state["batches"])
+        self.step = int(state["step"])
+        self.metrics.truncate_after(self.step)
+
+    def save_checkpoint(self, keep_step_copy: bool) -> Path:
+        """Write ``checkpoints/last.pt`` (and ``step_N.pt`` when asked), each atomically."""
+        buffer = io.BytesIO()
+        torch.save({"format": FORMAT, "format_version": FORMAT_VERSION, **self.state_dict()}, buffer)
+        data = buffer.getvalue()
+        folder = self.run_dir / outputs.CHECKPOINTS
+        if keep_step_copy:
+            atomic_write(folder / f"step_{self.step:07d}.pt", lambda handle: handle.write(data))
+        atomic_write(folder / LAST, lambda handle: handle.write(data))
+        return folder / LAST
+
+    def save_samples(self, name: str) -> Path:
+        """A grid from fixed noise, drawn in eval mode so sampling never changes training state."""
+        generator = torch.Generator(self.device).manual_seed(GRID_SEED)
+        was_training = self.module.training
+        self.module.eval()
+        with torch.no_grad(), self.context.autocast():
+            images, nrow = self.module.sample_grid(int(self.train_cfg["num_samples"]), generator=generator)
+        self.module.train(was_training)
+        path = self.run_dir / outputs.SAMPLES / name
+        outputs.save_grid(images, path, nrow)
+        return path
+
+    def fit(self) -> FitResult:
+        """Train until the last phase ends, then write the final checkpoint, samples and loss plot."""
+        phases = self.module.phases()
+        total = sum(p.steps for p in phases)
+        every = {k: int(self.train_cfg[k]) for k in ("log_every", "sample_every", "checkpoint_every")}
+        sums: dict[str, torch.Tensor] = {}
+        count, last = 0, {}
+        window_start, window_samples = time.perf_counter(), self.samples_seen
+        started = time.perf_counter()
+        self.module.train()
+        with self._progress(total) as progress:
+            task = progress.add_task("training", total=total, completed=self.step, status="")
+            while self.step < total:
+                self.step += 1
+                self.context.step = self.step
+                self.context.phase = phase_at(phases, self.step).name
+                logs = self.module.training_step(self.context)
+                if self.scaler is not None:
+                    self.scaler.update()
+                for key, value in logs.items():
+                    value = value.detach().float() if isinstance(value, torch.Tensor) else torch.tensor(float(value))
+                    sums[key] = sums[key] + value if key in sums else value
+                count += 1
+                if self.step % every["log_every"] == 0 or self.step == total:
+                    elapsed = time.perf_counter() - window_start
+                    last = {"step": self.step, "phase": self.context.phase,
+                            **{k: round(float(v) / count, 6) for k, v in sums.items()},
+                            "samples_per_s": round((self.samples_seen - window_samples) / max(elapsed, 1e-9), 2),
+                            "time": round(time.time(), 3)}
+                    self.metrics.write(last)
+                    sums, count = {}, 0
+                    window_start, window_samples = time.perf_counter(), self.samples_seen
+                    progress.update(task, status=_status(last))
+                if self.step % every["sample_every"] == 0:
+                    self.save_samples(f"step_{self.step:07d}.png")
+                if self.step % every["checkpoint_every"] == 0 and self.step != total:
+                    self.save_checkpoint(keep_step_copy=True)
+                progress.update(task, completed=self.step)
+        self.save_checkpoint(keep_step_copy=False)
+        self.save_samples("final.png")
+        outputs.plot_loss_curves(self.metrics.path, self.run_dir / outputs.LOSS_PLOT)
+        return FitResult(self.run_dir, self.step, time.perf_counter() - started, last)
+
+    def _progress(self, total: int) -> Progress:
+        return Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[status]}"), TimeRemainingColumn(),
+            console=self.console, disable=not self.show_progress, transient=False,
+        )
+
+
+def _status(record: dict[str, Any]) -> str:
+    shown = {k: v for k, v in record.items() if k.endswith("loss") or k in ("phase", "samples_per_s")}
+    return "  ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in shown.items())

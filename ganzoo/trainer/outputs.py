@@ -1,0 +1,82 @@
+"""Files a run writes: metrics as JSON lines, sample grids as PNG, loss curves as a plot."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import torch
+from torchvision.utils import save_image
+
+METRICS = "metrics.jsonl"
+CONFIG = "config.yaml"
+SAMPLES = "samples"
+CHECKPOINTS = "checkpoints"
+LOSS_PLOT = "loss_curves.png"
+
+
+class MetricsLog:
+    """Appends one JSON object per line and flushes, so a killed run keeps every line it logged."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def write(self, record: dict[str, Any]) -> None:
+        """Append ``record`` as one line."""
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record) + "\n")
+
+    def truncate_after(self, step: int) -> None:
+        """Drop lines past ``step`` (left by a run that died after its last checkpoint)."""
+        if not self.path.exists():
+            return
+        kept = [r for r in read_metrics(self.path) if r.get("step", 0) <= step]
+        self.path.write_text("".join(json.dumps(r) + "\n" for r in kept), encoding="utf-8")
+
+
+def read_metrics(path: Path) -> list[dict[str, Any]]:
+    """All complete records of a metrics file (a torn last line is skipped)."""
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return records
+
+
+def save_grid(images: torch.Tensor, path: Path, nrow: int) -> None:
+    """Save images in [-1, 1] as one PNG grid."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_image(images.detach().float().cpu().clamp(-1, 1) * 0.5 + 0.5, path, nrow=nrow, padding=2)
+
+
+def plot_loss_curves(metrics_path: Path, out: Path) -> None:
+    """One line per logged scalar against step, one panel per training phase."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    series: dict[str, dict[str, list[tuple[int, float]]]] = defaultdict(lambda: defaultdict(list))
+    skip = {"step", "phase", "time", "samples_per_s"}
+    for record in read_metrics(metrics_path):
+        for key, value in record.items():
+            if key not in skip and isinstance(value, (int, float)) and math.isfinite(value):
+                series[record.get("phase", "")][key].append((record["step"], value))
+    if not series:
+        return
+    fig, axes = plt.subplots(1, len(series), figsize=(6 * len(series), 4), squeeze=False)
+    for ax, (phase, curves) in zip(axes[0], series.items()):
+        for name, points in curves.items():
+            steps, values = zip(*points)
+            ax.plot(steps, values, label=name)
+        ax.set_title(phase or "training")
+        ax.set_xlabel("step")
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(out, dpi=100)
+    plt.close(fig)

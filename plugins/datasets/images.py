@@ -1,0 +1,120 @@
+"""Image dataset factories. Every set is small enough to hold in memory as one float tensor in [-1, 1]."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torchvision import datasets
+from torchvision.transforms.v2 import functional as TF
+
+from ganzoo import IMAGE, DataInfo, LoadedData, UserError, data_root
+
+
+def to_model_range(images: np.ndarray | torch.Tensor, max_value: float, size: int) -> torch.Tensor:
+    """uint8-like N x H x W (x C) images -> float N x C x size x size in [-1, 1]."""
+    x = torch.as_tensor(images).float()
+    x = x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2)
+    x = x / max_value * 2 - 1
+    if size and size != x.shape[-1]:
+        x = TF.resize(x, [size, size], antialias=True).clamp(-1, 1)
+    return x.contiguous()
+
+
+def _limited(images: torch.Tensor, labels: torch.Tensor, limit: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """A fixed random subset of ``limit`` samples (files may be ordered by class), or everything."""
+    if not limit or limit >= len(images):
+        return images, labels
+    keep = torch.randperm(len(images), generator=torch.Generator().manual_seed(0))[:limit]
+    return images[keep], labels[keep]
+
+
+def _loaded(name: str, images: torch.Tensor, labels: torch.Tensor, description: str) -> LoadedData:
+    info = DataInfo(name, IMAGE, tuple(images.shape[1:]), num_classes=10)
+    return LoadedData(info, tensors={"image": images, "label": labels.long()}, description=description)
+
+
+def load_digits(cfg: Mapping[str, Any]) -> LoadedData:
+    """scikit-learn's 1,797 bundled 8x8 digits (values 0..16), resized; needs no files or network."""
+    from sklearn.datasets import load_digits as sklearn_digits
+
+    bunch = sklearn_digits()
+    images = to_model_range(bunch.images.astype(np.float32), 16.0, int(cfg["image_size"]))
+    images, labels = _limited(images, torch.as_tensor(bunch.target), int(cfg["limit"]))
+    return _loaded("digits", images, labels, f"scikit-learn digits, {len(images)} images")
+
+
+def _torchvision_set(cls: type, name: str, folder: str, cfg: Mapping[str, Any]) -> Any:
+    """Open a torchvision dataset from the data root, downloading only when allowed and needed."""
+    root = data_root(cfg.get("root"))
+    split = cfg["split"]
+    if split not in ("train", "test"):
+        raise UserError(f"data.split for {name} must be train or test, got {split!r}")
+    try:
+        return cls(str(root), train=split == "train", download=False)
+    except RuntimeError:
+        pass
+    if cfg["download"]:
+        try:
+            return cls(str(root), train=split == "train", download=True)
+        except Exception:  # network errors take many forms (URLError, HTTPError, OSError, RuntimeError)
+            pass
+    raise UserError(f"{name} not found in {root / folder} and it could not be downloaded; put the official "
+                    f"files there, or point --set data.root=DIR (or $GANZOO_DATA) at a folder holding {folder}/")
+
+
+def load_mnist(cfg: Mapping[str, Any]) -> LoadedData:
+    """MNIST through torchvision, from ``ROOT/MNIST/raw``."""
+    return _mnist_like(datasets.MNIST, "mnist", "MNIST", cfg)
+
+
+def load_fashion_mnist(cfg: Mapping[str, Any]) -> LoadedData:
+    """Fashion-MNIST through torchvision, from ``ROOT/FashionMNIST/raw``."""
+    return _mnist_like(datasets.FashionMNIST, "fashion-mnist", "FashionMNIST", cfg)
+
+
+def _mnist_like(cls: type, name: str, folder: str, cfg: Mapping[str, Any]) -> LoadedData:
+    ds = _torchvision_set(cls, name, f"{folder}/raw", cfg)
+    images, labels = _limited(ds.data, ds.targets, int(cfg["limit"]))
+    images = to_model_range(images, 255.0, int(cfg["image_size"]))
+    return _loaded(name, images, labels, f"{folder} {cfg['split']} split, {len(images)} images")
+
+
+class PresentSplitsCIFAR10(datasets.CIFAR10):
+    """torchvision's CIFAR10 that accepts a folder holding only some splits (e.g. just ``test_batch``).
+
+    Stock torchvision checks the md5 of all six official batch files; this checks the files of the
+    requested split exist and reads the label names without an md5 check.
+    """
+
+    def _check_integrity(self) -> bool:
+        files = self.train_list if self.train else self.test_list
+        folder = Path(self.root) / self.base_folder
+        return all((folder / name).is_file() for name, _ in files) and (folder / self.meta["filename"]).is_file()
+
+    def _load_meta(self) -> None:
+        with open(Path(self.root) / self.base_folder / self.meta["filename"], "rb") as handle:
+            meta = pickle.load(handle, encoding="latin1")
+        self.classes = meta[self.meta["key"]]
+        self.class_to_idx = {c: i for i, c in enumerate(self.classes)}
+
+
+def load_cifar10(cfg: Mapping[str, Any]) -> LoadedData:
+    """CIFAR-10 through torchvision; ``split: auto`` takes train when present, else the test split."""
+    cfg = dict(cfg)
+    folder = data_root(cfg.get("root")) / "cifar-10-batches-py"
+    note = ""
+    if cfg["split"] == "auto":
+        has_train = all((folder / f"data_batch_{i}").is_file() for i in range(1, 6))
+        has_test = (folder / "test_batch").is_file()
+        cfg["split"] = "test" if has_test and not has_train else "train"
+        if cfg["split"] == "test":
+            note = " (the training split is not in this folder)"
+    ds = _torchvision_set(PresentSplitsCIFAR10, "cifar10", "cifar-10-batches-py", cfg)
+    images, labels = _limited(torch.as_tensor(ds.data), torch.as_tensor(ds.targets), int(cfg["limit"]))
+    images = to_model_range(images, 255.0, int(cfg["image_size"]))
+    return _loaded("cifar10", images, labels, f"CIFAR-10 {cfg['split']} split{note}, {len(images)} images")

@@ -1,0 +1,41 @@
+"""Shared fixtures: the real data folder, a clean working directory, and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+if "GANZOO_DATA" not in os.environ and SHARED_DATA.is_dir():
+    os.environ["GANZOO_DATA"] = str(SHARED_DATA)
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    """The real public data (MNIST, CIFAR-10 test split, IMDB sample, Set5/Set14); skip when absent."""
+    root = Path(os.environ.get("GANZOO_DATA", ""))
+    if not (root / "MNIST" / "raw").is_dir():
+        pytest.skip("real data not found: set GANZOO_DATA to the shared data folder")
+    return root
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in a temporary working directory, so default run directories land there."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]):
+    """Call ``ganzoo`` in-process: returns (exit code, stdout, stderr)."""
+    from ganzoo.cli import main
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke

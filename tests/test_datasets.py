@@ -1,0 +1,76 @@
+"""Dataset plugins: the offline default, torchvision's sets from local files, clear errors when absent."""
+
+from __future__ import annotations
+
+import gzip
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from ganzoo import UserError
+from ganzoo.registry import get_registry
+
+
+def _load(name: str, **overrides: object):
+    spec = get_registry().dataset(name)
+    return spec.build({"name": name, "root": None, **spec.defaults, **overrides})
+
+
+def test_digits_is_offline_scaled_and_resized() -> None:
+    data = _load("digits")
+    images, labels = data.tensors["image"], data.tensors["label"]
+    assert images.shape == (1797, 1, 32, 32) and labels.shape == (1797,)
+    assert images.min() >= -1 and images.max() <= 1 and images.min() < -0.99 and images.max() > 0.9
+    assert sorted(labels.unique().tolist()) == list(range(10))
+
+
+def test_mnist_loads_the_real_files(data_dir: Path) -> None:
+    data = _load("mnist")
+    assert data.tensors["image"].shape == (60000, 1, 28, 28)
+    counts = torch.bincount(data.tensors["label"]).tolist()
+    assert counts[:3] == [5923, 6742, 5958]
+    test = _load("mnist", split="test", limit=100)
+    assert test.tensors["image"].shape == (100, 1, 28, 28)
+
+
+def test_cifar10_reads_the_test_split_that_is_present_and_says_so(data_dir: Path) -> None:
+    data = _load("cifar10")
+    assert data.tensors["image"].shape == (10000, 3, 32, 32)
+    assert "test split" in data.description and "training split is not" in data.description
+    means = (data.tensors["image"].mean(dim=(0, 2, 3)) + 1) * 127.5
+    assert torch.allclose(means, torch.tensor([126.02, 123.71, 114.85]), atol=0.05)
+    with pytest.raises(UserError, match="cifar10 not found"):
+        _load("cifar10", split="train", download=False)
+
+
+def _write_idx(path: Path, array: np.ndarray) -> None:
+    magic = 2051 if array.ndim == 3 else 2049
+    header = struct.pack(">I", magic) + b"".join(struct.pack(">I", d) for d in array.shape)
+    path.write_bytes(header + array.astype(np.uint8).tobytes())
+
+
+def test_fashion_mnist_reads_official_idx_files(tmp_path: Path) -> None:
+    raw = tmp_path / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    images, labels = rng.integers(0, 256, (50, 28, 28)), rng.integers(0, 10, 50)
+    for split, n in (("train", 50), ("t10k", 50)):
+        _write_idx(raw / f"{split}-images-idx3-ubyte", images[:n])
+        _write_idx(raw / f"{split}-labels-idx1-ubyte", labels[:n])
+    data = _load("fashion-mnist", root=str(tmp_path))
+    assert data.tensors["image"].shape == (50, 1, 28, 28)
+    expected = torch.as_tensor(images, dtype=torch.float32) / 255 * 2 - 1
+    assert torch.allclose(data.tensors["image"][:, 0], expected)
+    assert data.tensors["label"].tolist() == labels.tolist()
+
+
+def test_missing_files_without_download_say_where_to_put_them(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match=f"mnist not found in {tmp_path}/MNIST/raw.*data.root"):
+        _load("mnist", root=str(tmp_path), download=False)
+
+
+def test_image_size_resizes() -> None:
+    assert _load("digits", image_size=64).tensors["image"].shape[-1] == 64
