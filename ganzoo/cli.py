@@ -39,11 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="list models, losses and datasets (wildcards allowed)")
     p.add_argument("words", nargs="*", metavar="[models|losses|datasets] [PATTERN]")
+    p.set_defaults(handler=cmd_list)
 
     p = sub.add_parser("info", help="show a model, loss or dataset and its default config")
     p.add_argument("name")
+    p.set_defaults(handler=cmd_info)
 
-    sub.add_parser("plugins", help="installed plugin packages, what each registered, and broken ones")
+    p = sub.add_parser("plugins", help="installed plugin packages, what each registered, and broken ones")
+    p.set_defaults(handler=cmd_plugins)
 
     p = sub.add_parser("run", help="train a model and write a run directory")
     p.add_argument("model")
@@ -55,17 +58,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int)
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.set_defaults(handler=cmd_run)
 
     p = sub.add_parser("sample", help="draw samples from a run's last checkpoint")
     p.add_argument("run_dir")
     p.add_argument("-n", type=int, default=64)
     p.add_argument("--out", metavar="FILE.png|FILE.npz")
     p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(handler=cmd_sample)
     return parser
 
 
-def cmd_list(words: list[str]) -> None:
+def cmd_list(args: argparse.Namespace) -> None:
     """Print one table per kind of spec, filtered by a wildcard pattern."""
+    words = list(args.words)
     kinds = list(SPEC_KINDS)
     if words and words[0].lower() in SPEC_KINDS:
         kinds = [words.pop(0).lower()]
@@ -97,10 +103,11 @@ def _data_column(spec: object) -> str:
     return ""
 
 
-def cmd_info(name: str) -> None:
+def cmd_info(args: argparse.Namespace) -> None:
     """Print a spec's fields and, for models and datasets, the default config as YAML."""
     from ganzoo.runner import default_config
 
+    name = args.name
     registry = get_registry()
     for kind in SPEC_KINDS:
         if name.lower() in registry.specs[kind]:
@@ -129,7 +136,7 @@ def _preferred_dataset(spec: ModelSpec) -> str:
     return data.get("name", cfg.DEFAULT_DATASET) if isinstance(data, dict) else cfg.DEFAULT_DATASET
 
 
-def cmd_plugins() -> None:
+def cmd_plugins(args: argparse.Namespace) -> None:
     """Print every installed plugin entry point, its package and version, and errors if broken."""
     table = Table(title="plugins", title_justify="left")
     for column in ("plugin", "package", "version", "registered", "status"):
@@ -183,16 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ganzoo`` console script; returns the exit code."""
     try:
         args = build_parser().parse_args(argv)
-        if args.command == "list":
-            cmd_list(list(args.words))
-        elif args.command == "info":
-            cmd_info(args.name)
-        elif args.command == "plugins":
-            cmd_plugins()
-        elif args.command == "run":
-            cmd_run(args)
-        elif args.command == "sample":
-            cmd_sample(args)
+        args.handler(args)
     except UserError as exc:
         err.print(f"[red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
         return exc.exit_code

@@ -57,6 +57,10 @@ class GANModule(nn.Module):
         """Images for the periodic sample grid and the number per row (square by default)."""
         return self.sample(n, generator=generator)["image"], max(1, int(math.sqrt(n)))
 
+    def sample_text(self, n: int, generator: torch.Generator | None = None) -> list[str]:
+        """Decoded samples, for text models (the trainer writes them instead of an image grid)."""
+        raise NotImplementedError(f"{type(self).__name__} does not generate text")
+
     @property
     def device(self) -> torch.device:
         """The device of this module's parameters (where new noise must be drawn)."""

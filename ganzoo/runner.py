@@ -22,6 +22,7 @@ from ganzoo.module import GANModule
 from ganzoo.registry import Registry, get_registry
 from ganzoo.specs import DatasetSpec, ModelSpec
 from ganzoo.trainer import FitResult, Trainer
+from ganzoo.trainer.callbacks import Callback
 from ganzoo.trainer.checkpoint import LAST, atomic_write, load_checkpoint
 from ganzoo.trainer.outputs import CHECKPOINTS, CONFIG
 from ganzoo.trainer.precision import resolve_device, resolve_precision
@@ -119,7 +120,7 @@ def load_data(config: Mapping[str, Any], registry: Registry | None = None) -> Lo
 
 
 def run(request: RunRequest, console: Console | None = None, show_progress: bool = True,
-        registry: Registry | None = None) -> FitResult:
+        registry: Registry | None = None, callbacks: Sequence[Callback] = ()) -> FitResult:
     """Train as ``request`` says and return where the run went and what it reached."""
     registry = registry or get_registry()
     console = console or Console(stderr=True)
@@ -146,7 +147,7 @@ def run(request: RunRequest, console: Console | None = None, show_progress: bool
     console.print(f"[bold]{config['model']['name']}[/] on [bold]{config['data']['name']}[/] "
                   f"({data.description or len(data)}), device {device}, precision {precision} -> {run_dir}")
     trainer = Trainer(config, module, data, run_dir, device, precision, resume=state, console=console,
-                      show_progress=show_progress)
+                      show_progress=show_progress, callbacks=callbacks)
     return trainer.fit()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,9 @@ from ganzoo.data import LoadedData
 from ganzoo.module import GANModule, Phase
 from ganzoo.trainer import outputs
 from ganzoo.trainer.batches import make_batches
-from ganzoo.trainer.checkpoint import LAST, atomic_write, FORMAT, FORMAT_VERSION
+from ganzoo.specs import TEXT
+from ganzoo.trainer.callbacks import Callback
+from ganzoo.trainer.checkpoint import FORMAT, FORMAT_VERSION, LAST, atomic_write
 from ganzoo.trainer.context import StepContext
 
 GRID_SEED = 1234  # fixed noise for sample grids, so grids from different steps are comparable
@@ -49,8 +51,10 @@ class Trainer:
 
     def __init__(self, config: Mapping[str, Any], module: GANModule, data: LoadedData, run_dir: Path,
                  device: torch.device, precision: str, resume: dict[str, Any] | None = None,
-                 console: Console | None = None, show_progress: bool = True) -> None:
+                 console: Console | None = None, show_progress: bool = True,
+                 callbacks: Sequence[Callback] = ()) -> None:
         self.config = config
+        self.callbacks = list(callbacks)
         self.train_cfg = config["train"]
         self.module = module.to(device)
         self.data = data
@@ -115,16 +119,24 @@ class Trainer:
         atomic_write(folder / LAST, lambda handle: handle.write(data))
         return folder / LAST
 
-    def save_samples(self, name: str) -> Path:
-        """A grid from fixed noise, drawn in eval mode so sampling never changes training state."""
+    def save_samples(self, stem: str) -> Path:
+        """Samples from fixed noise (a PNG grid, or a text file for text models), drawn in eval mode so
+        sampling never changes training state."""
         generator = torch.Generator(self.device).manual_seed(GRID_SEED)
+        n = int(self.train_cfg["num_samples"])
         was_training = self.module.training
         self.module.eval()
         with torch.no_grad(), self.context.autocast():
-            images, nrow = self.module.sample_grid(int(self.train_cfg["num_samples"]), generator=generator)
+            if self.module.info.kind == TEXT:
+                path = self.run_dir / outputs.SAMPLES / f"{stem}.txt"
+                lines = self.module.sample_text(n, generator=generator)
+                text = "".join(line.replace("\n", " ") + "\n" for line in lines)
+                atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
+            else:
+                path = self.run_dir / outputs.SAMPLES / f"{stem}.png"
+                images, nrow = self.module.sample_grid(n, generator=generator)
+                outputs.save_grid(images, path, nrow)
         self.module.train(was_training)
-        path = self.run_dir / outputs.SAMPLES / name
-        outputs.save_grid(images, path, nrow)
         return path
 
     def fit(self) -> FitResult:
@@ -161,13 +173,17 @@ class Trainer:
                     window_start, window_samples = time.perf_counter(), self.samples_seen
                     progress.update(task, status=_status(last))
                 if self.step % every["sample_every"] == 0:
-                    self.save_samples(f"step_{self.step:07d}.png")
+                    self.save_samples(f"step_{self.step:07d}")
                 if self.step % every["checkpoint_every"] == 0 and self.step != total:
                     self.save_checkpoint(keep_step_copy=True)
                 progress.update(task, completed=self.step)
+                for callback in self.callbacks:
+                    callback.on_step_end(self)
         self.save_checkpoint(keep_step_copy=False)
-        self.save_samples("final.png")
+        self.save_samples("final")
         outputs.plot_loss_curves(self.metrics.path, self.run_dir / outputs.LOSS_PLOT)
+        for callback in self.callbacks:
+            callback.on_fit_end(self)
         return FitResult(self.run_dir, self.step, time.perf_counter() - started, last)
 
     def _progress(self, total: int) -> Progress:

@@ -1,0 +1,1 @@
+"""The benchmark harness: suites of models x datasets x seeds under one budget, scored the same way."""
