@@ -7,7 +7,7 @@ internal.
 
 from ganzoo.data import DataInfo, LoadedData, data_root
 from ganzoo.errors import UserError
-from ganzoo.hookspecs import hookimpl
+from ganzoo.hookspecs import PLUGIN_API_VERSION, hookimpl
 from ganzoo.module import GANModule, Phase
 from ganzoo.objectives import AdversarialLoss
 from ganzoo.specs import (
@@ -33,7 +33,7 @@ def create_loss(name: str, **options: object) -> object:
 
 
 __all__ = [
-    "IMAGE", "IMAGE_PAIRS", "LABELLED_IMAGE", "TEXT", "VECTORS", "AdversarialLoss",
+    "IMAGE", "IMAGE_PAIRS", "LABELLED_IMAGE", "PLUGIN_API_VERSION", "TEXT", "VECTORS", "AdversarialLoss",
     "DataInfo", "DatasetSpec", "GANModule", "LoadedData", "LossSpec", "ModelSpec", "Phase",
     "StepContext", "UserError", "create_loss", "data_root", "hookimpl", "__version__",
 ]

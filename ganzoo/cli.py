@@ -139,12 +139,13 @@ def _preferred_dataset(spec: ModelSpec) -> str:
 def cmd_plugins(args: argparse.Namespace) -> None:
     """Print every installed plugin entry point, its package and version, and errors if broken."""
     table = Table(title="plugins", title_justify="left")
-    for column in ("plugin", "package", "version", "registered", "status"):
+    for column in ("plugin", "package", "version", "api", "registered", "status"):
         table.add_column(column, overflow="fold")
     for plugin in get_registry().plugins:
         registered = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in plugin.registered.items())
         status = "[red]broken: " + " | ".join(plugin.errors) + "[/]" if plugin.broken else "[green]ok[/]"
-        table.add_row(f"{plugin.name} ({plugin.module})", plugin.package, plugin.version, registered, status)
+        table.add_row(f"{plugin.name} ({plugin.module})", plugin.package, plugin.version, plugin.api, registered,
+                      status)
     out.print(table)
 
 

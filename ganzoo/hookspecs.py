@@ -7,6 +7,10 @@ A plugin is a module registered under the ``ganzoo`` entry-point group in its ``
 
 and implements any of the hooks below with ``@ganzoo.hookimpl``. Each hook returns a list of specs;
 specs must be cheap (no networks built, no data read) because ``ganzoo list`` calls every hook.
+
+A plugin module may declare the plugin API it was written for, ``GANZOO_PLUGIN_API = "1"``. A module
+that declares nothing is taken as written for the current API; one that declares a version this ganzoo
+does not support is listed as broken with the reason, and its hooks are never called.
 """
 
 from __future__ import annotations
@@ -18,6 +22,12 @@ from ganzoo.specs import DatasetSpec, LossSpec, ModelSpec
 PROJECT = "ganzoo"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
+
+# The plugin API: the hooks, the spec fields, GANModule and StepContext. The major version changes only
+# when a change breaks existing plugins; SUPPORTED_PLUGIN_APIS lists every version this ganzoo still runs.
+PLUGIN_API_VERSION = "1"
+SUPPORTED_PLUGIN_APIS = ("1",)
+API_ATTRIBUTE = "GANZOO_PLUGIN_API"
 
 
 @hookspec

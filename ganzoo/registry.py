@@ -3,6 +3,8 @@
 Each plugin is loaded and each of its hooks is called on its own, so a plugin that fails to import or
 whose hook raises is recorded as broken and the others still load. Names are unique across plugins and
 looked up case-insensitively, with wildcards for listing (as ``timm.list_models('*gan*')``).
+A plugin that declares a plugin API this ganzoo does not support (``GANZOO_PLUGIN_API``) is recorded as
+broken with the reason before any of its hooks runs.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ class PluginInfo:
     version: str
     registered: dict[str, list[str]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    # The plugin API the module declares (or the current one when it declares none); "" until imported.
+    api: str = ""
 
     @property
     def broken(self) -> bool:
@@ -63,9 +67,17 @@ class Registry:
         self.plugins.append(info)
         try:
             module = entry_point.load()
-            self.manager.register(module, name=f"{package}:{entry_point.name}")
         except Exception as exc:  # a third-party plugin may raise anything on import
             info.errors.append(f"import failed: {type(exc).__name__}: {exc}")
+            return
+        info.api, problem = plugin_api_of(module)
+        if problem:
+            info.errors.append(problem)
+            return
+        try:
+            self.manager.register(module, name=f"{package}:{entry_point.name}")
+        except Exception as exc:  # pluggy rejects hooks whose signatures do not match the hookspecs
+            info.errors.append(f"registration failed: {type(exc).__name__}: {exc}")
             return
         for kind, spec_type in SPEC_KINDS.items():
             hook = getattr(module, f"ganzoo_{kind}", None)
@@ -130,6 +142,30 @@ class Registry:
     def broken(self) -> list[PluginInfo]:
         """Plugins that failed to load fully."""
         return [p for p in self.plugins if p.broken]
+
+
+def plugin_api_of(module: object) -> tuple[str, str]:
+    """The plugin API ``module`` declares and why it cannot be loaded ("" when it can).
+
+    No declaration means "written for the current API", so plugins that predate the declaration keep
+    working; only a declared version outside ``SUPPORTED_PLUGIN_APIS`` is refused.
+    """
+    declared = getattr(module, hookspecs.API_ATTRIBUTE, None)
+    if declared is None:
+        return hookspecs.PLUGIN_API_VERSION, ""
+    if isinstance(declared, bool) or not isinstance(declared, (str, int)) or not str(declared).isdigit():
+        return str(declared), (f"{hookspecs.API_ATTRIBUTE} must be a plugin API version such as "
+                               f"'{hookspecs.PLUGIN_API_VERSION}', got {declared!r}")
+    declared = str(int(declared))
+    if declared in hookspecs.SUPPORTED_PLUGIN_APIS:
+        return declared, ""
+    supported = ", ".join(hookspecs.SUPPORTED_PLUGIN_APIS)
+    if int(declared) > int(hookspecs.PLUGIN_API_VERSION):
+        fix = "upgrade ganzoo, or install a release of the plugin written for this API"
+    else:
+        fix = "upgrade the plugin package to a release written for this API"
+    return declared, (f"written for ganzoo plugin API {declared}, but this ganzoo supports plugin API "
+                      f"{supported}; {fix}")
 
 
 def _package(entry_point: md.EntryPoint) -> str:

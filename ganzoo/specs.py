@@ -45,9 +45,14 @@ class _Spec:
 
 @dataclass(frozen=True)
 class ModelSpec(_Spec):
-    """A GAN: ``factory(config, data_info) -> GANModule``; ``defaults`` is a nested config fragment."""
+    """A GAN: ``factory(config, data_info) -> GANModule``; ``defaults`` is a nested config fragment.
+
+    ``test_config`` is a config fragment that shrinks the model for the contract checks of
+    ``ganzoo.testing`` (e.g. narrower networks, shorter phases); it never affects real runs.
+    """
 
     data_kinds: tuple[str, ...] = (IMAGE,)
+    test_config: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
