@@ -23,8 +23,8 @@ from ganzoo.registry import Registry, get_registry
 from ganzoo.specs import DatasetSpec, ModelSpec
 from ganzoo.trainer import FitResult, Trainer
 from ganzoo.trainer.callbacks import Callback
-from ganzoo.trainer.checkpoint import LAST, atomic_write, load_checkpoint
-from ganzoo.trainer.outputs import CHECKPOINTS, CONFIG
+from ganzoo.trainer.checkpoint import LAST, atomic_write, load_checkpoint, load_resumable
+from ganzoo.trainer.outputs import CHECKPOINTS, CONFIG, METRICS
 from ganzoo.trainer.precision import resolve_device, resolve_precision
 from ganzoo.trainer.rundir import existing_run_dir, new_run_dir
 
@@ -124,18 +124,10 @@ def run(request: RunRequest, console: Console | None = None, show_progress: bool
     """Train as ``request`` says and return where the run went and what it reached."""
     registry = registry or get_registry()
     console = console or Console(stderr=True)
-    state = None
-    if request.resume:
-        default_name = f"{request.model}-{request.dataset or cfg.DEFAULT_DATASET}".lower()
-        run_dir = existing_run_dir(request.out, default_name)
-        state = load_checkpoint(run_dir / CHECKPOINTS / LAST)
-        layers = [("--set", _without_names(cfg.parse_overrides(request.overrides)))]
-        if request.device is not None:
-            layers.append(("--device", {"device": request.device}))
-        config = cfg.build_config(state["config"], layers)
-    else:
+    run_dir, config, state = _resume_point(request, registry, console) if request.resume else (None, None, None)
+    if config is None:
         config, model_spec, dataset_spec = resolve_config(request, registry)
-        run_dir = new_run_dir(request.out, f"{model_spec.name}-{dataset_spec.name}".lower())
+        run_dir = run_dir or new_run_dir(request.out, f"{model_spec.name}-{dataset_spec.name}".lower())
     device = resolve_device(config["device"])
     precision = resolve_precision(config["train"]["precision"], device)
     data = load_data(config, registry)
@@ -149,6 +141,54 @@ def run(request: RunRequest, console: Console | None = None, show_progress: bool
     trainer = Trainer(config, module, data, run_dir, device, precision, resume=state, console=console,
                       show_progress=show_progress, callbacks=callbacks)
     return trainer.fit()
+
+
+def _resume_point(request: RunRequest, registry: Registry,
+                  console: Console) -> tuple[Path, Mapping[str, Any] | None, dict[str, Any] | None]:
+    """Where ``--resume`` continues: the run directory, its config and its newest whole checkpoint.
+
+    Corrupt checkpoints are reported and skipped. A run killed before its first checkpoint starts over
+    in the same directory, from its saved config when it has one (else the config is ``None``: build it
+    from the command line).
+    """
+    default_name = f"{request.model}-{request.dataset or cfg.DEFAULT_DATASET}".lower()
+    run_dir = existing_run_dir(request.out, default_name)
+
+    def warn(line: str) -> None:
+        console.print(f"[yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
+
+    found = load_resumable(run_dir / CHECKPOINTS, warn) if run_dir.is_dir() else None
+    if found is None and not (run_dir / CONFIG).is_file():
+        warn(f"nothing to resume in {run_dir} (no checkpoint yet); starting a new run there from step 0")
+        (run_dir / METRICS).unlink(missing_ok=True)
+        return run_dir, None, None
+    saved, state = (found[0]["config"], found[0]) if found else (cfg.load_yaml(run_dir / CONFIG), None)
+    _check_same_run(request, saved, run_dir, registry)
+    if found is None:
+        warn(f"nothing to resume in {run_dir} (no checkpoint yet); starting over from step 0 with its config")
+        (run_dir / METRICS).unlink(missing_ok=True)
+    else:
+        console.print(f"resuming from step {found[0]['step']} ({found[1]})", highlight=False, soft_wrap=True)
+    layers: list[tuple[str, Mapping[str, Any]]] = [("--set", _without_names(cfg.parse_overrides(request.overrides)))]
+    if request.config_file:
+        layers.insert(0, (f"config file {request.config_file}", _without_names(cfg.load_yaml(request.config_file))))
+    if request.device is not None:
+        layers.append(("--device", {"device": request.device}))
+    return run_dir, cfg.build_config(saved, layers), state
+
+
+def _check_same_run(request: RunRequest, saved: Mapping[str, Any], run_dir: Path, registry: Registry) -> None:
+    """``--resume`` continues the run in ``run_dir``; a different model, dataset or seed is a mistake."""
+    model = saved.get("model", {}).get("name") if isinstance(saved.get("model"), Mapping) else None
+    dataset = saved.get("data", {}).get("name") if isinstance(saved.get("data"), Mapping) else None
+    if model != registry.model(request.model).name:
+        raise UserError(f"cannot resume: {run_dir} holds a '{model}' run, not '{request.model}'; "
+                        f"resume it with `ganzoo run {model} --out {run_dir} --resume`")
+    if request.dataset and dataset != registry.dataset(request.dataset).name:
+        raise UserError(f"cannot resume: {run_dir} trains on '{dataset}', not '{request.dataset}'; drop --dataset")
+    if request.seed is not None and request.seed != saved.get("seed"):
+        raise UserError(f"cannot resume: {run_dir} was seeded with {saved.get('seed')}; a resumed run keeps "
+                        f"its seed, so drop --seed")
 
 
 def load_run(run_dir: str | Path, registry: Registry | None = None) -> tuple[Mapping[str, Any], GANModule, dict[str, Any]]:

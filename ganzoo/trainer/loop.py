@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from ganzoo.trainer import outputs
 from ganzoo.trainer.batches import make_batches
 from ganzoo.specs import TEXT
 from ganzoo.trainer.callbacks import Callback
-from ganzoo.trainer.checkpoint import FORMAT, FORMAT_VERSION, LAST, atomic_write
+from ganzoo.trainer.checkpoint import LAST, atomic_write, encode_checkpoint
 from ganzoo.trainer.context import StepContext
 
 GRID_SEED = 1234  # fixed noise for sample grids, so grids from different steps are comparable
@@ -70,6 +69,7 @@ class Trainer:
         self.context = StepContext(self._next_batch, device, precision, self.scaler, self.optimizers)
         self.metrics = outputs.MetricsLog(run_dir / outputs.METRICS)
         self.step = 0
+        self.should_stop = False  # a callback sets it to end training early (e.g. a wall-clock budget)
         if resume is not None:
             self._restore(resume)
 
@@ -110,9 +110,7 @@ class Trainer:
 
     def save_checkpoint(self, keep_step_copy: bool) -> Path:
         """Write ``checkpoints/last.pt`` (and ``step_N.pt`` when asked), each atomically."""
-        buffer = io.BytesIO()
-        torch.save({"format": FORMAT, "format_version": FORMAT_VERSION, **self.state_dict()}, buffer)
-        data = buffer.getvalue()
+        data = encode_checkpoint(self.state_dict())
         folder = self.run_dir / outputs.CHECKPOINTS
         if keep_step_copy:
             atomic_write(folder / f"step_{self.step:07d}.pt", lambda handle: handle.write(data))
@@ -179,6 +177,8 @@ class Trainer:
                 progress.update(task, completed=self.step)
                 for callback in self.callbacks:
                     callback.on_step_end(self)
+                if self.should_stop:
+                    break
         self.save_checkpoint(keep_step_copy=False)
         self.save_samples("final")
         outputs.plot_loss_curves(self.metrics.path, self.run_dir / outputs.LOSS_PLOT)
