@@ -195,9 +195,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         err.print(f"[red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
         return exc.exit_code
-    except KeyboardInterrupt:
-        err.print("[yellow]interrupted[/]")
-        return 130
+    except KeyboardInterrupt as exc:
+        err.print(str(exc) or "interrupted", style="yellow", markup=False, highlight=False, soft_wrap=True)
+        return getattr(exc, "exit_code", 130)
     return 0
 
 

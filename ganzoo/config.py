@@ -38,12 +38,13 @@ TRAINER_DEFAULTS: dict[str, Any] = {
         "sample_every": 500,
         "checkpoint_every": 500,
         "num_samples": 64,
+        "on_nonfinite": "stop",
     },
 }
 # Keys whose value must be at least 1 (other integers must be at least 0).
 _POSITIVE = {"train.steps", "train.batch_size", "train.log_every", "train.sample_every",
              "train.checkpoint_every", "train.num_samples"}
-_CHOICES = {"train.precision": PRECISIONS}
+_CHOICES = {"train.precision": PRECISIONS, "train.on_nonfinite": ("stop", "skip")}
 
 
 def merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:

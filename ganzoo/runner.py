@@ -24,6 +24,7 @@ from ganzoo.specs import DatasetSpec, ModelSpec
 from ganzoo.trainer import FitResult, Trainer
 from ganzoo.trainer.callbacks import Callback
 from ganzoo.trainer.checkpoint import LAST, atomic_write, load_checkpoint, load_resumable
+from ganzoo.trainer.interrupt import deferred_signals
 from ganzoo.trainer.outputs import CHECKPOINTS, CONFIG, METRICS
 from ganzoo.trainer.precision import resolve_device, resolve_precision
 from ganzoo.trainer.rundir import existing_run_dir, new_run_dir
@@ -140,7 +141,8 @@ def run(request: RunRequest, console: Console | None = None, show_progress: bool
                   f"({data.description or len(data)}), device {device}, precision {precision} -> {run_dir}")
     trainer = Trainer(config, module, data, run_dir, device, precision, resume=state, console=console,
                       show_progress=show_progress, callbacks=callbacks)
-    return trainer.fit()
+    with deferred_signals(trainer.request_interrupt):
+        return trainer.fit()
 
 
 def _resume_point(request: RunRequest, registry: Registry,

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import torch
 
+from ganzoo.trainer.nonfinite import NonFiniteGuard
 from ganzoo.trainer.precision import autocast
 
 
@@ -26,6 +27,7 @@ class StepContext:
         self.scaler = scaler
         self.step = 0
         self.phase = ""
+        self.guard: NonFiniteGuard | None = None  # set by the trainer: NaN/inf checks before each update
 
     def next_batch(self) -> dict[str, torch.Tensor]:
         """A fresh batch of real data on the training device (call it again for each critic step)."""
@@ -39,10 +41,15 @@ class StepContext:
 
     def backward(self, loss: torch.Tensor) -> None:
         """Backpropagate ``loss``, scaled when fp16 needs it."""
+        if self.guard is not None:
+            self.guard.saw_loss(loss)
         (self.scaler.scale(loss) if self.scaler is not None else loss).backward()
 
     def step_optimizer(self, optimizer: torch.optim.Optimizer) -> None:
         """Apply an optimizer step (unscaling and skipping non-finite steps under fp16)."""
+        if self.guard is not None and not self.guard.allow_update(optimizer, self.step):
+            optimizer.zero_grad(set_to_none=True)
+            return
         if self.scaler is not None:
             self.scaler.step(optimizer)
         else:

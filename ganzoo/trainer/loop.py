@@ -21,6 +21,8 @@ from ganzoo.specs import TEXT
 from ganzoo.trainer.callbacks import Callback
 from ganzoo.trainer.checkpoint import LAST, atomic_write, encode_checkpoint
 from ganzoo.trainer.context import StepContext
+from ganzoo.trainer.interrupt import TrainingInterrupted
+from ganzoo.trainer.nonfinite import NonFiniteGuard
 
 GRID_SEED = 1234  # fixed noise for sample grids, so grids from different steps are comparable
 
@@ -67,8 +69,11 @@ class Trainer:
         self.batches = make_batches(data, int(self.train_cfg["batch_size"]), device, int(config["seed"]))
         self.samples_seen = 0
         self.context = StepContext(self._next_batch, device, precision, self.scaler, self.optimizers)
+        self.context.guard = NonFiniteGuard(module, self.optimizers, self.train_cfg.get("on_nonfinite", "stop"),
+                                            scaled=self.scaler is not None, warn=self._warn)
         self.metrics = outputs.MetricsLog(run_dir / outputs.METRICS)
         self.step = 0
+        self.interrupted = 0  # the signal that asked training to stop after the current step (0: none)
         self.should_stop = False  # a callback sets it to end training early (e.g. a wall-clock budget)
         if resume is not None:
             self._restore(resume)
@@ -109,7 +114,8 @@ class Trainer:
         self.metrics.truncate_after(self.step)
 
     def save_checkpoint(self, keep_step_copy: bool) -> Path:
-        """Write ``checkpoints/last.pt`` (and ``step_N.pt`` when asked), each atomically."""
+        """Write ``checkpoints/last.pt`` (and ``step_N.pt`` when asked), each atomically; never a non-finite state."""
+        self.context.guard.check()
         data = encode_checkpoint(self.state_dict())
         folder = self.run_dir / outputs.CHECKPOINTS
         if keep_step_copy:
@@ -120,6 +126,7 @@ class Trainer:
     def save_samples(self, stem: str) -> Path:
         """Samples from fixed noise (a PNG grid, or a text file for text models), drawn in eval mode so
         sampling never changes training state."""
+        self.context.guard.check()
         generator = torch.Generator(self.device).manual_seed(GRID_SEED)
         n = int(self.train_cfg["num_samples"])
         was_training = self.module.training
@@ -166,6 +173,7 @@ class Trainer:
                             **{k: round(float(v) / count, 6) for k, v in sums.items()},
                             "samples_per_s": round((self.samples_seen - window_samples) / max(elapsed, 1e-9), 2),
                             "time": round(time.time(), 3)}
+                    self.context.guard.check()
                     self.metrics.write(last)
                     sums, count = {}, 0
                     window_start, window_samples = time.perf_counter(), self.samples_seen
@@ -177,6 +185,8 @@ class Trainer:
                 progress.update(task, completed=self.step)
                 for callback in self.callbacks:
                     callback.on_step_end(self)
+                if self.interrupted:
+                    raise self._interrupt()
                 if self.should_stop:
                     break
         self.save_checkpoint(keep_step_copy=False)
@@ -185,6 +195,19 @@ class Trainer:
         for callback in self.callbacks:
             callback.on_fit_end(self)
         return FitResult(self.run_dir, self.step, time.perf_counter() - started, last)
+
+    def request_interrupt(self, signum: int) -> None:
+        """Stop after the current step, with a checkpoint (called from a signal handler)."""
+        self.interrupted = signum
+
+    def _interrupt(self) -> TrainingInterrupted:
+        path = self.save_checkpoint(keep_step_copy=False)
+        return TrainingInterrupted(f"interrupted at step {self.step}: checkpoint written to {path}; continue with "
+                                   f"`ganzoo run {self.config['model']['name']} --out {self.run_dir} --resume`",
+                                   self.interrupted)
+
+    def _warn(self, line: str) -> None:
+        self.console.print(f"[yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
 
     def _progress(self, total: int) -> Progress:
         return Progress(
