@@ -20,6 +20,7 @@ from ganzoo import config as cfg
 from ganzoo.errors import UserError
 from ganzoo.registry import get_registry
 from ganzoo.specs import SPEC_KINDS, DatasetSpec, LossSpec, ModelSpec
+from ganzoo.upscale import cmd_upscale
 
 out = Console()
 err = Console(stderr=True)
@@ -66,6 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE.png|FILE.npz")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(handler=cmd_sample)
+
+    p = sub.add_parser("upscale", help="super-resolve an image with a trained image-to-image run (e.g. srgan)")
+    p.add_argument("run_dir")
+    p.add_argument("image", metavar="IMAGE.png")
+    p.add_argument("-o", "--out", required=True, metavar="OUT.png")
+    p.add_argument("--tile", type=int, default=128, help="LR tile side in pixels (bounds memory)")
+    p.add_argument("--overlap", type=int, default=16, help="LR pixels of context around each tile")
+    p.add_argument("--device", default="cpu", help="auto, cpu, cuda or cuda:N")
+    p.set_defaults(handler=cmd_upscale)
     return parser
 
 

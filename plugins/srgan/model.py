@@ -1,0 +1,130 @@
+"""SRGAN's update rule in two phases: SRResNet pre-training on pixel MSE, then adversarial training where
+the generator minimises ``content + adversarial_weight * adversarial`` (the paper's perceptual loss).
+
+``train.steps`` is the whole run; the first ``model.pretrain_steps`` of them are the MSE phase (a run
+with ``pretrain_steps >= train.steps`` trains SRResNet alone). Batches hold ``lr`` and ``hr`` in [-1, 1].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from ganzoo import DataInfo, GANModule, Phase, StepContext, UserError, create_loss
+from ganzoo.registry import get_registry
+
+from ganzoo_plugins.srgan.networks import Discriminator, SRResNet
+
+PRETRAIN, ADVERSARIAL = "pretrain", "adversarial"
+
+
+def batch_psnr(sr: torch.Tensor, hr: torch.Tensor) -> torch.Tensor:
+    """PSNR (dB, RGB, no border crop) of a batch in [-1, 1]: a cheap training-time progress signal."""
+    mse = F.mse_loss(sr.detach().float().clamp(-1, 1), hr.float())
+    return 10 * torch.log10(4.0 / mse.clamp_min(1e-12))
+
+
+class SRGAN(GANModule):
+    """SRResNet generator and VGG-style discriminator (Ledig et al. 2017), sizes from ``model.*``."""
+
+    def __init__(self, config: Mapping[str, Any], info: DataInfo) -> None:
+        super().__init__(config, info)
+        m = config["model"]
+        size = int(info.shape[-1])
+        if size == 0:
+            raise UserError(f"dataset '{info.name}' holds whole images of different sizes (for evaluation); train "
+                            f"on --dataset sr-pairs, or set data.hr_size (e.g. 96) to train on random crops")
+        self.scale = int(info.extras.get("scale", 4))
+        self.generator = SRResNet(self.scale, int(m["channels"]), int(m["blocks"]), info.shape[0])
+        self.discriminator = Discriminator(size, int(m["d_channels"]), int(m["d_dense"]), info.shape[0])
+        self.adversarial_loss = create_loss(config["loss"])
+        # Not a child module: frozen VGG weights stay out of checkpoints and optimizers; moved on use.
+        object.__setattr__(self, "content_loss", self._content_loss(str(m["content_loss"]), str(m["vgg_weights"])))
+        self.adversarial_weight = float(m["adversarial_weight"])
+        crops, channels, lr_size = int(m["grid_crops"]), info.shape[0], size // self.scale
+        # Fixed crops for the sample grid, taken from the first batch and kept in checkpoints.
+        self.register_buffer("grid_lr", torch.zeros(crops, channels, lr_size, lr_size))
+        self.register_buffer("grid_hr", torch.zeros(crops, channels, size, size))
+        self.register_buffer("grid_count", torch.zeros((), dtype=torch.long))
+
+    @staticmethod
+    def _content_loss(name: str, vgg_weights: str) -> torch.nn.Module:
+        spec = get_registry().loss(name)
+        if spec.role != "content":
+            raise UserError(f"model.content_loss must name a content loss (see `ganzoo list losses`), got "
+                            f"'{name}', a {spec.role} loss")
+        return spec.build(weights=vgg_weights) if name == "vgg" else spec.build()
+
+    def phases(self) -> list[Phase]:
+        total = int(self.config["train"]["steps"])
+        pretrain = min(int(self.config["model"]["pretrain_steps"]), total)
+        phases = [Phase(PRETRAIN, pretrain)] if pretrain else []
+        return phases + ([Phase(ADVERSARIAL, total - pretrain)] if total > pretrain else [])
+
+    def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        lr, betas = float(self.config["train"]["lr"]), tuple(self.config["train"]["betas"])
+        return {"generator": torch.optim.Adam(self.generator.parameters(), lr=lr, betas=betas),
+                "discriminator": torch.optim.Adam(self.discriminator.parameters(), lr=lr, betas=betas)}
+
+    def _remember_grid(self, lr: torch.Tensor, hr: torch.Tensor) -> None:
+        if int(self.grid_count) == 0:
+            n = min(len(lr), len(self.grid_lr))
+            self.grid_lr[:n] = lr[:n].detach().float()
+            self.grid_hr[:n] = hr[:n].detach().float()
+            self.grid_count.fill_(n)
+
+    def training_step(self, ctx: StepContext) -> dict[str, torch.Tensor]:
+        batch = ctx.next_batch()
+        lr, hr = batch["lr"], batch["hr"]
+        self._remember_grid(lr, hr)
+        opt = ctx.optimizers
+        if ctx.phase == PRETRAIN:
+            with ctx.autocast():
+                sr = self.generator(lr)
+            mse = F.mse_loss(sr.float(), hr.float())
+            ctx.optimize(opt["generator"], mse)
+            return {"mse_loss": mse.detach(), "psnr": batch_psnr(sr, hr)}
+        with ctx.autocast():
+            sr = self.generator(lr)
+            real_scores = self.discriminator(hr)
+            fake_scores = self.discriminator(sr.detach())
+        d_loss = self.adversarial_loss.discriminator_loss(real_scores, fake_scores)
+        penalty = self.adversarial_loss.penalty(self.discriminator, hr, sr.detach())
+        if penalty is not None:
+            d_loss = d_loss + penalty
+        ctx.optimize(opt["discriminator"], d_loss)
+        content_loss = self.content_loss.to(sr.device)
+        with ctx.autocast():
+            gen_scores = self.discriminator(sr)
+            content = content_loss(sr, hr).float()
+        adversarial = self.adversarial_loss.generator_loss(gen_scores)
+        g_loss = content + self.adversarial_weight * adversarial
+        ctx.optimize(opt["generator"], g_loss)
+        return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach(), "content_loss": content.detach(),
+                "adv_loss": adversarial.detach(), "psnr": batch_psnr(sr, hr)}
+
+    def upscale(self, lr: torch.Tensor) -> torch.Tensor:
+        """Super-resolve LR images in [-1, 1] (any size) to ``scale`` times their size, clamped to [-1, 1]."""
+        return self.generator(lr).clamp(-1, 1)
+
+    def sample(self, n: int, generator: torch.Generator | None = None, **conditions: Any) -> dict[str, torch.Tensor]:
+        """SR images of ``conditions["lr"]`` (N x 3 x h x w in [-1, 1]), else of the stored grid crops."""
+        lr = conditions.get("lr")
+        if lr is None:
+            count = int(self.grid_count)
+            if count == 0:
+                raise UserError("this SRGAN has no stored crops yet (it was never trained); pass LR images, e.g. "
+                                "`ganzoo upscale RUN_DIR IMAGE.png -o OUT.png`")
+            lr = self.grid_lr[torch.arange(n, device=self.grid_lr.device) % count]
+        return {"image": self.upscale(lr.to(self.device)), "lr": lr}
+
+    def sample_grid(self, n: int, generator: torch.Generator | None = None) -> tuple[torch.Tensor, int]:
+        """Rows of (bicubic, SR, HR) for the stored crops: how far the model is beyond bicubic."""
+        count = min(int(self.grid_count), max(1, n // 3))
+        lr, hr = self.grid_lr[:count], self.grid_hr[:count]
+        bicubic = F.interpolate(lr, scale_factor=self.scale, mode="bicubic", align_corners=False).clamp(-1, 1)
+        sr = self.upscale(lr).to(hr.dtype)
+        return torch.stack([bicubic, sr, hr], dim=1).flatten(0, 1), 3
