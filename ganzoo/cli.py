@@ -19,7 +19,8 @@ from rich.table import Table
 from ganzoo import config as cfg
 from ganzoo.errors import UserError
 from ganzoo.registry import get_registry
-from ganzoo.specs import SPEC_KINDS, DatasetSpec, LossSpec, ModelSpec
+from ganzoo.module import GANModule
+from ganzoo.specs import SPEC_KINDS, TEXT, DatasetSpec, LossSpec, ModelSpec
 from ganzoo.upscale import cmd_upscale
 
 out = Console()
@@ -177,6 +178,9 @@ def cmd_sample(args: argparse.Namespace) -> None:
     if args.n < 1:
         raise UserError(f"-n must be at least 1, got {args.n}")
     _, module, state = load_run(args.run_dir)
+    if module.info.kind == TEXT:
+        _print_text_samples(module, args)
+        return
     target = Path(args.out) if args.out else Path(args.run_dir) / "samples" / f"sample_step{state['step']}.png"
     if target.suffix.lower() not in (".png", ".npz"):
         raise UserError(f"--out must end in .png or .npz, got {target.name}")
@@ -195,6 +199,17 @@ def cmd_sample(args: argparse.Namespace) -> None:
             arrays["labels"] = result["label"].cpu().numpy()
         np.savez_compressed(target, **arrays)
     out.print(f"wrote {args.n} samples to {target}")
+
+
+def _print_text_samples(module: GANModule, args: argparse.Namespace) -> None:
+    """Print decoded samples of a text model, one per line (and write them to ``--out`` when given)."""
+    with torch.no_grad():
+        lines = module.sample_text(args.n, generator=torch.Generator().manual_seed(args.seed))
+    for line in lines:
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

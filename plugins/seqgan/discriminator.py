@@ -1,0 +1,51 @@
+"""SeqGAN's discriminator (Yu et al. 2017, appendix): a CNN over token embeddings with many window
+sizes, max-over-time pooling, a highway layer and dropout, giving one real-vs-generated logit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+# The paper's table of window sizes and filter counts for the discriminator.
+PAPER_FILTER_SIZES = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20)
+PAPER_NUM_FILTERS = (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)
+
+
+class Highway(nn.Module):
+    """y = t * relu(W_h x) + (1 - t) * x with gate t = sigmoid(W_t x) (Srivastava et al. 2015)."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.transform = nn.Linear(width, width)
+        self.gate = nn.Linear(width, width)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        gate = torch.sigmoid(self.gate(x))
+        return gate * F.relu(self.transform(x)) + (1 - gate) * x
+
+
+class Discriminator(nn.Module):
+    """tokens (N x L) -> logit (N,) that the sequence is real; windows longer than L are left out."""
+
+    def __init__(self, vocab_size: int, length: int, embed_dim: int, filter_sizes: Sequence[int],
+                 num_filters: Sequence[int], dropout: float) -> None:
+        super().__init__()
+        if len(filter_sizes) != len(num_filters):
+            raise ValueError("filter_sizes and num_filters must have the same length")
+        windows = [(k, n) for k, n in zip(filter_sizes, num_filters) if k <= length]
+        if not windows:
+            raise ValueError(f"no discriminator window fits sequences of length {length}")
+        self.embedding = nn.Embedding(vocab_size, embed_dim)
+        self.convs = nn.ModuleList(nn.Conv1d(embed_dim, n, k) for k, n in windows)
+        width = sum(n for _, n in windows)
+        self.highway = Highway(width)
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(width, 1)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        x = self.embedding(tokens).transpose(1, 2)
+        pooled = torch.cat([F.relu(conv(x)).amax(dim=2) for conv in self.convs], dim=1)
+        return self.head(self.dropout(self.highway(pooled))).squeeze(1)
