@@ -6,6 +6,7 @@ User errors print one line and exit with code 2; tracebacks are kept for real bu
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -60,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int)
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.add_argument("--nproc", type=int, default=1, metavar="N",
+                   help="train with N data-parallel processes on this machine (runs torchrun)")
     p.set_defaults(handler=cmd_run)
 
     p = sub.add_parser("sample", help="draw samples from a run's last checkpoint")
@@ -163,11 +166,35 @@ def cmd_plugins(args: argparse.Namespace) -> None:
 def cmd_run(args: argparse.Namespace) -> None:
     """Train and report where the run went."""
     from ganzoo.runner import RunRequest, run
+    from ganzoo.trainer import distributed
 
+    if args.nproc < 1:
+        raise UserError(f"--nproc must be at least 1, got {args.nproc}")
+    if args.nproc > 1:
+        if distributed.env_from_torchrun().enabled:
+            raise UserError("--nproc starts torchrun itself; drop it when launching with torchrun")
+        code = subprocess.call(distributed.torchrun_command(args.nproc, _run_argv(args)),
+                               env=distributed.torchrun_environment(args.nproc))
+        if code:
+            raise SystemExit(code)
+        return
     request = RunRequest(args.model, args.dataset, args.config_file, args.overrides, args.out,
                          args.device, args.seed, args.resume)
     result = run(request, console=err, show_progress=not args.no_progress)
-    out.print(f"trained {result.steps} steps in {result.seconds:.1f}s -> {result.run_dir}")
+    if distributed.is_main_process():
+        out.print(f"trained {result.steps} steps in {result.seconds:.1f}s -> {result.run_dir}")
+
+
+def _run_argv(args: argparse.Namespace) -> list[str]:
+    """``run`` arguments equivalent to ``args`` without ``--nproc`` (what each torchrun process gets)."""
+    argv = ["run", args.model]
+    for flag, value in (("--dataset", args.dataset), ("--config", args.config_file), ("--out", args.out),
+                        ("--device", args.device), ("--seed", args.seed)):
+        if value is not None:
+            argv += [flag, str(value)]
+    for override in args.overrides:
+        argv += ["--set", override]
+    return argv + ["--resume"] * args.resume + ["--no-progress"] * args.no_progress
 
 
 def cmd_sample(args: argparse.Namespace) -> None:

@@ -26,6 +26,7 @@ from ganzoo.trainer.callbacks import Callback
 from ganzoo.trainer.checkpoint import LAST, atomic_write, load_checkpoint, load_resumable
 from ganzoo.trainer.interrupt import deferred_signals
 from ganzoo.trainer.outputs import CHECKPOINTS, CONFIG, METRICS
+from ganzoo.trainer import distributed
 from ganzoo.trainer.precision import resolve_device, resolve_precision
 from ganzoo.trainer.rundir import existing_run_dir, new_run_dir
 
@@ -125,24 +126,53 @@ def run(request: RunRequest, console: Console | None = None, show_progress: bool
     """Train as ``request`` says and return where the run went and what it reached."""
     registry = registry or get_registry()
     console = console or Console(stderr=True)
-    run_dir, config, state = _resume_point(request, registry, console) if request.resume else (None, None, None)
-    if config is None:
-        config, model_spec, dataset_spec = resolve_config(request, registry)
-        run_dir = run_dir or new_run_dir(request.out, f"{model_spec.name}-{dataset_spec.name}".lower())
-    device = resolve_device(config["device"])
+    env = distributed.env_from_torchrun()
+    distributed.setup(env)
+    run_dir, config, state = _shared_start(request, registry, console, env)
+    device = distributed.place_device(resolve_device(config["device"]), env)
     precision = resolve_precision(config["train"]["precision"], device)
     data = load_data(config, registry)
     seed_everything(int(config["seed"]))
     module = build_model(config, data.info, registry)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    text = cfg.dump(config)
-    atomic_write(run_dir / CONFIG, lambda handle: handle.write(text.encode()))
-    console.print(f"[bold]{config['model']['name']}[/] on [bold]{config['data']['name']}[/] "
-                  f"({data.description or len(data)}), device {device}, precision {precision} -> {run_dir}")
+    if env.rank > 0:  # same initial weights on every rank (DDP checks), then each rank its own noise
+        seed_everything(distributed.rank_seed(int(config["seed"]), env.rank))
+    if env.is_main:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        text = cfg.dump(config)
+        atomic_write(run_dir / CONFIG, lambda handle: handle.write(text.encode()))
+        processes = f", {env.world_size} processes" if env.enabled else ""
+        console.print(f"[bold]{config['model']['name']}[/] on [bold]{config['data']['name']}[/] "
+                      f"({data.description or len(data)}), device {device}, precision {precision}{processes} "
+                      f"-> {run_dir}")
     trainer = Trainer(config, module, data, run_dir, device, precision, resume=state, console=console,
-                      show_progress=show_progress, callbacks=callbacks)
-    with deferred_signals(trainer.request_interrupt):
-        return trainer.fit()
+                      show_progress=show_progress, callbacks=callbacks, dist=env)
+    try:
+        with deferred_signals(trainer.request_interrupt):
+            return trainer.fit()
+    finally:
+        distributed.teardown()
+
+
+def _shared_start(request: RunRequest, registry: Registry, console: Console,
+                  env: distributed.DistEnv) -> tuple[Path, Mapping[str, Any], dict[str, Any] | None]:
+    """Run directory, config and resume state, decided once by rank 0 and shared with every rank."""
+    outcome: Any = None
+    if env.is_main:
+        try:
+            run_dir, config, state = _resume_point(request, registry, console) if request.resume else (None, None, None)
+            if config is None:
+                config, model_spec, dataset_spec = resolve_config(request, registry)
+                run_dir = run_dir or new_run_dir(request.out, f"{model_spec.name}-{dataset_spec.name}".lower())
+            outcome = (run_dir, cfg.thaw(config), state)
+        except UserError as exc:
+            if not env.enabled:
+                raise
+            outcome = exc
+    outcome = distributed.broadcast_object(outcome, env)
+    if isinstance(outcome, UserError):
+        raise outcome
+    run_dir, config, state = outcome
+    return run_dir, cfg.freeze(config), state
 
 
 def _resume_point(request: RunRequest, registry: Registry,

@@ -1,6 +1,11 @@
 """Batch sources. Small datasets live on the training device as tensors and are drawn by index;
 large ones stream through a DataLoader. Both shuffle per epoch with their own seeded generator and can
 save and restore their position, so a resumed run sees exactly the batches it would have seen.
+
+Distributed runs: every rank draws the same permutation per epoch and takes its own equal shard. A
+checkpoint (written by rank 0) holds the epoch's whole permutation and the position within a shard; a
+resume on the same number of processes continues exactly, one on a different number re-shards the same
+permutation and starts each new shard at the same fraction of the epoch already consumed.
 """
 
 from __future__ import annotations
@@ -18,8 +23,8 @@ class InMemoryBatches:
     """Shuffled batches drawn by index from tensors held on ``device`` (epochs without replacement)."""
 
     def __init__(self, tensors: dict[str, torch.Tensor], batch_size: int, device: torch.device,
-                 seed: int, rank: int = 0, world_size: int = 1) -> None:
-        self.tensors = {k: v.to(device) for k, v in tensors.items()}
+                 seed: int, rank: int = 0, world_size: int = 1, channels_last: bool = False) -> None:
+        self.tensors = {k: _place(v, device, channels_last) for k, v in tensors.items()}
         self.size = len(next(iter(self.tensors.values())))
         self.batch_size = batch_size
         self.rank, self.world_size = rank, world_size
@@ -28,16 +33,20 @@ class InMemoryBatches:
             raise UserError(f"train.batch_size={batch_size} is larger than the {self.per_rank} samples "
                             f"each process gets from this dataset; lower train.batch_size")
         self.generator = torch.Generator().manual_seed(seed)
-        self.order = torch.empty(0, dtype=torch.long)
+        self.permutation = torch.empty(0, dtype=torch.long)
+        self.order = self.permutation
         self.position = 0
         self.epoch = 0
 
     def _new_epoch(self) -> None:
-        perm = torch.randperm(self.size, generator=self.generator)
-        # Every rank draws the same permutation and takes a distinct, equal-sized shard of it.
-        self.order = perm[self.rank * self.per_rank:(self.rank + 1) * self.per_rank]
+        self.permutation = torch.randperm(self.size, generator=self.generator)
+        self.order = self._shard(self.permutation)
         self.position = 0
         self.epoch += 1
+
+    def _shard(self, permutation: torch.Tensor) -> torch.Tensor:
+        """This rank's distinct, equal-sized slice of the epoch's permutation (every rank draws the same one)."""
+        return permutation[self.rank * self.per_rank:(self.rank + 1) * self.per_rank]
 
     def __call__(self) -> dict[str, torch.Tensor]:
         if self.position + self.batch_size > len(self.order):
@@ -48,23 +57,32 @@ class InMemoryBatches:
         return {k: v[index] for k, v in self.tensors.items()}
 
     def state_dict(self) -> dict[str, Any]:
-        """Position in the current epoch and the generator state, for bit-exact resume."""
-        return {"generator": self.generator.get_state(), "order": self.order, "position": self.position,
-                "epoch": self.epoch}
+        """The generator state, the epoch's permutation and the position in this rank's shard."""
+        return {"generator": self.generator.get_state(), "permutation": self.permutation,
+                "position": self.position, "epoch": self.epoch, "world_size": self.world_size}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Continue from a saved position."""
+        """Continue from a saved position: exactly on the same number of processes, else re-sharded."""
         self.generator.set_state(state["generator"])
-        self.order, self.position, self.epoch = state["order"], state["position"], state["epoch"]
+        self.epoch = state["epoch"]
+        if "permutation" not in state:  # checkpoints from before distributed training: one process
+            self.permutation = self.order = state["order"]
+            self.position = state["position"]
+            return
+        self.permutation = state["permutation"]
+        self.order = self._shard(self.permutation) if len(self.permutation) else self.permutation
+        saved_world = int(state.get("world_size", 1))
+        self.position = state["position"] * saved_world // self.world_size
 
 
 class StreamBatches:
     """Batches from a map-style dataset through a DataLoader with workers, moved to ``device``."""
 
     def __init__(self, dataset: torch.utils.data.Dataset, batch_size: int, device: torch.device, seed: int,
-                 workers: int = 2, rank: int = 0, world_size: int = 1) -> None:
+                 workers: int = 2, rank: int = 0, world_size: int = 1, channels_last: bool = False) -> None:
         self.dataset = dataset
         self.device = device
+        self.channels_last = channels_last
         self.generator = torch.Generator().manual_seed(seed)
         self.batch_size = batch_size
         self.workers = workers
@@ -95,21 +113,25 @@ class StreamBatches:
             self.epoch += 1
             return self()
         self.consumed += 1
-        return {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
+        return {k: _place(v, self.device, self.channels_last, non_blocking=True) for k, v in batch.items()}
 
     def state_dict(self) -> dict[str, Any]:
-        """Generator state at the start of this epoch and batches consumed since."""
-        return {"generator": self.epoch_start_state, "consumed": self.consumed, "epoch": self.epoch}
+        """Generator state at the start of this epoch and batches consumed since (per rank)."""
+        return {"generator": self.epoch_start_state, "consumed": self.consumed, "epoch": self.epoch,
+                "world_size": self.world_size}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Replay the epoch's order and skip the batches already consumed."""
+        """Replay the epoch's order and skip the batches already consumed (the same share of the epoch
+        when the number of processes changed)."""
         self.generator.set_state(state["generator"])
         self.epoch = state["epoch"]
         self.epoch_start_state = state["generator"]
-        self._iterator = iter(self._loader())
-        for _ in range(state["consumed"]):
+        loader = self._loader()
+        consumed = min(state["consumed"] * int(state.get("world_size", 1)) // self.world_size, len(loader))
+        self._iterator = iter(loader)
+        for _ in range(consumed):
             next(self._iterator)
-        self.consumed = state["consumed"]
+        self.consumed = consumed
 
 
 class _ShardedRandomSampler(torch.utils.data.Sampler[int]):
@@ -127,9 +149,17 @@ class _ShardedRandomSampler(torch.utils.data.Sampler[int]):
         return self.per_rank
 
 
+def _place(tensor: torch.Tensor, device: torch.device, channels_last: bool, non_blocking: bool = False) -> torch.Tensor:
+    """``tensor`` on ``device``; 4-d float tensors (image batches) in channels_last layout when asked."""
+    if channels_last and tensor.dim() == 4 and tensor.is_floating_point():
+        return tensor.to(device, non_blocking=non_blocking, memory_format=torch.channels_last)
+    return tensor.to(device, non_blocking=non_blocking)
+
+
 def make_batches(data: LoadedData, batch_size: int, device: torch.device, seed: int, rank: int = 0,
-                 world_size: int = 1, workers: int = 2) -> InMemoryBatches | StreamBatches:
+                 world_size: int = 1, workers: int = 2, channels_last: bool = False) -> InMemoryBatches | StreamBatches:
     """The right batch source for ``data``."""
     if data.tensors is not None:
-        return InMemoryBatches(data.tensors, batch_size, device, seed, rank, world_size)
-    return StreamBatches(data.dataset, batch_size, device, seed, workers, rank, world_size)  # type: ignore[arg-type]
+        return InMemoryBatches(data.tensors, batch_size, device, seed, rank, world_size, channels_last)
+    return StreamBatches(data.dataset, batch_size, device, seed, workers, rank, world_size,  # type: ignore[arg-type]
+                         channels_last)

@@ -21,6 +21,9 @@ from ganzoo.specs import TEXT
 from ganzoo.trainer.callbacks import Callback
 from ganzoo.trainer.checkpoint import LAST, atomic_write, encode_checkpoint
 from ganzoo.trainer.context import StepContext
+from ganzoo.trainer import distributed
+from ganzoo.trainer.distributed import DistEnv
+from ganzoo.trainer.wrapping import WrappedNetworks
 from ganzoo.trainer.interrupt import TrainingInterrupted
 from ganzoo.trainer.nonfinite import NonFiniteGuard
 
@@ -53,20 +56,23 @@ class Trainer:
     def __init__(self, config: Mapping[str, Any], module: GANModule, data: LoadedData, run_dir: Path,
                  device: torch.device, precision: str, resume: dict[str, Any] | None = None,
                  console: Console | None = None, show_progress: bool = True,
-                 callbacks: Sequence[Callback] = ()) -> None:
+                 callbacks: Sequence[Callback] = (), dist: DistEnv | None = None) -> None:
         self.config = config
         self.callbacks = list(callbacks)
         self.train_cfg = config["train"]
-        self.module = module.to(device)
+        self.dist = dist or DistEnv()
+        channels_last = bool(self.train_cfg.get("channels_last", False))
+        self.module = module.to(device, memory_format=torch.channels_last) if channels_last else module.to(device)
         self.data = data
         self.run_dir = run_dir
         self.device = device
         self.precision = precision
         self.console = console or Console(stderr=True)
-        self.show_progress = show_progress
+        self.show_progress = show_progress and self.dist.is_main
         self.optimizers = module.configure_optimizers()
         self.scaler = torch.amp.GradScaler(device.type) if precision == "fp16" else None
-        self.batches = make_batches(data, int(self.train_cfg["batch_size"]), device, int(config["seed"]))
+        self.batches = make_batches(data, int(self.train_cfg["batch_size"]), device, int(config["seed"]),
+                                    self.dist.rank, self.dist.world_size, channels_last=channels_last)
         self.samples_seen = 0
         self.context = StepContext(self._next_batch, device, precision, self.scaler, self.optimizers)
         self.context.guard = NonFiniteGuard(module, self.optimizers, self.train_cfg.get("on_nonfinite", "stop"),
@@ -77,6 +83,18 @@ class Trainer:
         self.should_stop = False  # a callback sets it to end training early (e.g. a wall-clock budget)
         if resume is not None:
             self._restore(resume)
+        self.networks = WrappedNetworks(module, self._wrappers())
+
+    def _wrappers(self) -> list[Any]:
+        """What wraps each trainable network: ``torch.compile`` when asked, then DDP when distributed."""
+        wrappers: list[Any] = []
+        if self.train_cfg.get("compile", False):
+            wrappers.append(torch.compile)
+        if self.dist.enabled:
+            wrappers.append(distributed.wrap_for_ddp(self.dist, self.device,
+                                                     bool(self.train_cfg.get("sync_batchnorm", False)),
+                                                     bool(self.train_cfg.get("find_unused_parameters", False))))
+        return wrappers
 
     def _next_batch(self) -> dict[str, torch.Tensor]:
         batch = self.batches()
@@ -88,12 +106,16 @@ class Trainer:
         rng: dict[str, Any] = {"torch": torch.get_rng_state()}
         if self.device.type == "cuda":
             rng["cuda"] = torch.cuda.get_rng_state(self.device)
+        if self.dist.enabled:  # each rank draws its own noise: keep every rank's generator
+            rng["ranks"] = distributed.gather_objects(dict(rng), self.dist)
+        with self.networks.unwrapped():
+            model_state = self.module.state_dict()
         return {
             "step": self.step,
             "phase": phase_at(self.module.phases(), max(self.step, 1)).name,
             "config": thaw(self.config),
             "data_info": self.module.info.to_dict(),
-            "model": self.module.state_dict(),
+            "model": model_state,
             "optimizers": {name: opt.state_dict() for name, opt in self.optimizers.items()},
             "scaler": self.scaler.state_dict() if self.scaler is not None else None,
             "rng": rng,
@@ -106,18 +128,30 @@ class Trainer:
             opt.load_state_dict(state["optimizers"][name])
         if self.scaler is not None and state.get("scaler"):
             self.scaler.load_state_dict(state["scaler"])
-        torch.set_rng_state(state["rng"]["torch"])
-        if self.device.type == "cuda" and "cuda" in state["rng"]:
-            torch.cuda.set_rng_state(state["rng"]["cuda"], self.device)
+        rng = state["rng"]
+        ranks = rng.get("ranks", [rng])
+        if self.dist.rank < len(ranks):
+            rng = ranks[self.dist.rank]
+            torch.set_rng_state(rng["torch"])
+            if self.device.type == "cuda" and "cuda" in rng:
+                torch.cuda.set_rng_state(rng["cuda"], self.device)
+        else:  # resumed on more processes than saved: a fresh, distinct stream for this rank
+            torch.manual_seed(distributed.rank_seed(int(self.config["seed"]) + int(state["step"]), self.dist.rank))
         self.batches.load_state_dict(state["batches"])
         self.step = int(state["step"])
-        self.metrics.truncate_after(self.step)
+        if self.dist.is_main:
+            self.metrics.truncate_after(self.step)
 
     def save_checkpoint(self, keep_step_copy: bool) -> Path:
         """Write ``checkpoints/last.pt`` (and ``step_N.pt`` when asked), each atomically; never a non-finite state."""
         self.context.guard.check()
-        data = encode_checkpoint(self.state_dict())
+        with self.networks.unwrapped():
+            distributed.average_buffers(self.module, self.dist)
+        state = self.state_dict()
         folder = self.run_dir / outputs.CHECKPOINTS
+        if not self.dist.is_main:
+            return folder / LAST
+        data = encode_checkpoint(state)
         if keep_step_copy:
             atomic_write(folder / f"step_{self.step:07d}.pt", lambda handle: handle.write(data))
         atomic_write(folder / LAST, lambda handle: handle.write(data))
@@ -127,11 +161,13 @@ class Trainer:
         """Samples from fixed noise (a PNG grid, or a text file for text models), drawn in eval mode so
         sampling never changes training state."""
         self.context.guard.check()
+        if not self.dist.is_main:
+            return self.run_dir / outputs.SAMPLES
         generator = torch.Generator(self.device).manual_seed(GRID_SEED)
         n = int(self.train_cfg["num_samples"])
         was_training = self.module.training
         self.module.eval()
-        with torch.no_grad(), self.context.autocast():
+        with torch.no_grad(), self.context.autocast(), self.networks.unwrapped():
             if self.module.info.kind == TEXT:
                 path = self.run_dir / outputs.SAMPLES / f"{stem}.txt"
                 lines = self.module.sample_text(n, generator=generator)
@@ -169,12 +205,15 @@ class Trainer:
                 count += 1
                 if self.step % every["log_every"] == 0 or self.step == total:
                     elapsed = time.perf_counter() - window_start
+                    sums = distributed.average_scalars(sums, self.dist)
+                    seen = (self.samples_seen - window_samples) * self.dist.world_size
                     last = {"step": self.step, "phase": self.context.phase,
                             **{k: round(float(v) / count, 6) for k, v in sums.items()},
-                            "samples_per_s": round((self.samples_seen - window_samples) / max(elapsed, 1e-9), 2),
+                            "samples_per_s": round(seen / max(elapsed, 1e-9), 2),
                             "time": round(time.time(), 3)}
                     self.context.guard.check()
-                    self.metrics.write(last)
+                    if self.dist.is_main:
+                        self.metrics.write(last)
                     sums, count = {}, 0
                     window_start, window_samples = time.perf_counter(), self.samples_seen
                     progress.update(task, status=_status(last))
@@ -185,13 +224,17 @@ class Trainer:
                 progress.update(task, completed=self.step)
                 for callback in self.callbacks:
                     callback.on_step_end(self)
+                if self.dist.enabled:  # every rank stops at the same step, or collectives would hang
+                    self.interrupted, self.should_stop = distributed.agree_to_stop(self.interrupted,
+                                                                                   self.should_stop, self.dist)
                 if self.interrupted:
                     raise self._interrupt()
                 if self.should_stop:
                     break
         self.save_checkpoint(keep_step_copy=False)
         self.save_samples("final")
-        outputs.plot_loss_curves(self.metrics.path, self.run_dir / outputs.LOSS_PLOT)
+        if self.dist.is_main:
+            outputs.plot_loss_curves(self.metrics.path, self.run_dir / outputs.LOSS_PLOT)
         for callback in self.callbacks:
             callback.on_fit_end(self)
         return FitResult(self.run_dir, self.step, time.perf_counter() - started, last)
