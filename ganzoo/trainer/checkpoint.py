@@ -127,11 +127,11 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
-        blocked = [line.strip() for line in str(exc).splitlines() if "GLOBAL" in line]
-        if not blocked:
+        blocked = re.search(r"GLOBAL (\S+)", str(exc))
+        if blocked is None:
             raise CheckpointError(f"checkpoint {path} is corrupt (it does not unpickle)") from None
         raise CheckpointError(f"checkpoint {path} was refused: it holds objects that could run code "
-                              f"({blocked[0][:160]})", "only load checkpoints you trust") from None
+                              f"(it asks for {blocked.group(1)[:80]})", "only load checkpoints you trust") from None
     except (RuntimeError, EOFError, zipfile.BadZipFile, OSError, ValueError, KeyError, IndexError,
             TypeError, AttributeError, UnicodeDecodeError, MemoryError) as exc:
         raise CheckpointError(f"checkpoint {path} is corrupt or truncated ({type(exc).__name__})") from None
