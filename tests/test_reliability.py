@@ -262,8 +262,8 @@ def test_resume_of_a_run_killed_before_its_first_checkpoint_starts_over(in_tmp: 
 
 def test_resume_refuses_another_models_run_and_foreign_directories(in_tmp: Path, cli) -> None:
     assert cli("run", "dcgan", "--out", "run", *COMMON, *TINY["dcgan"], "--set", "train.steps=2")[0] == 0
-    code, _, err = cli("run", "gan", "--out", "run", "--resume")
-    assert code == 2 and "cannot resume: run holds a 'dcgan' run, not 'gan'" in err
+    code, _, err = cli("run", "seqgan", "--out", "run", "--resume")
+    assert code == 2 and "cannot resume: run holds a 'dcgan' run, not 'seqgan'" in err
     code, _, err = cli("run", "dcgan", "--out", "run", "--resume", "--seed", "7")
     assert code == 2 and "a resumed run keeps its seed" in err
     (in_tmp / "notes").mkdir()
