@@ -6,6 +6,7 @@ User errors print one line and exit with code 2; tracebacks are kept for real bu
 from __future__ import annotations
 
 import argparse
+import inspect
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -70,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-n", type=int, default=64)
     p.add_argument("--out", metavar="FILE.png|FILE.npz")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--label", type=int, help="class to draw, for class-conditional models (cgan)")
+    p.add_argument("--traverse", action="store_true",
+                   help="latent traversal figure (infogan): rows = categorical value, columns = --code swept -2..2")
+    p.add_argument("--code", type=int, default=0, help="which continuous code --traverse sweeps")
     p.set_defaults(handler=cmd_sample)
 
     p = sub.add_parser("upscale", help="super-resolve an image with a trained image-to-image run (e.g. srgan)")
@@ -213,19 +218,41 @@ def cmd_sample(args: argparse.Namespace) -> None:
         raise UserError(f"--out must end in .png or .npz, got {target.name}")
     generator = torch.Generator().manual_seed(args.seed)
     with torch.no_grad():
-        result = module.sample(args.n, generator=generator)
+        result, nrow = _image_samples(module, args, generator, grid=target.suffix.lower() == ".png")
     if "image" not in result:
         raise UserError(f"model '{module.config['model']['name']}' does not produce images")
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.suffix.lower() == ".png":
-        save_grid(result["image"], target, nrow=max(1, int(args.n ** 0.5)))
+        save_grid(result["image"], target, nrow=nrow)
     else:
         images = ((result["image"].float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
         arrays = {"images": images.permute(0, 2, 3, 1).cpu().numpy()}
         if "label" in result:
             arrays["labels"] = result["label"].cpu().numpy()
         np.savez_compressed(target, **arrays)
-    out.print(f"wrote {args.n} samples to {target}")
+    out.print(f"wrote {len(result['image'])} samples to {target}")
+
+
+def _image_samples(module: GANModule, args: argparse.Namespace, generator: torch.Generator,
+                   grid: bool) -> tuple[dict[str, torch.Tensor], int]:
+    """What ``sample`` draws and its row length: a traversal (--traverse), one class (--label), the model's
+    own grid layout (PNG; one row per class for cgan), or ``-n`` plain samples with their labels (.npz)."""
+    name = module.config["model"]["name"]
+    if args.traverse:
+        traverse = getattr(module, "traversal_grid", None)
+        if traverse is None:
+            raise UserError(f"model '{name}' has no latent codes to traverse; --traverse works with infogan")
+        images, nrow = traverse(code=args.code, generator=generator)
+        return {"image": images}, nrow
+    square = max(1, int(args.n ** 0.5))
+    if args.label is not None:
+        if "label" not in inspect.signature(module.sample).parameters:
+            raise UserError(f"model '{name}' is not class-conditional; --label works with cgan")
+        return module.sample(args.n, generator=generator, label=args.label), square
+    if grid:
+        images, nrow = module.sample_grid(args.n, generator=generator)
+        return {"image": images}, nrow
+    return module.sample(args.n, generator=generator), square
 
 
 def _print_text_samples(module: GANModule, args: argparse.Namespace) -> None:

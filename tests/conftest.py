@@ -21,6 +21,17 @@ def data_dir() -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def mnist_classifier():
+    """The MNIST classifier, trained once on the real train split and cached under $GANZOO_CACHE."""
+    root = Path(os.environ.get("GANZOO_DATA", ""))
+    if not (root / "MNIST" / "raw").is_dir():
+        pytest.skip("real data not found: set GANZOO_DATA to the shared data folder")
+    from ganzoo.metrics.classifier import load_classifier
+
+    return load_classifier("mnist", root)
+
+
 @pytest.fixture
 def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run in a temporary working directory, so default run directories land there."""

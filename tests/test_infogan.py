@@ -1,0 +1,67 @@
+"""InfoGAN: latent codes, the Q head on the shared body, the traversal figure, and a code that captures the class."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from PIL import Image
+
+from ganzoo.runner import load_run
+from ganzoo_plugins.infogan.evaluation import code_class_table, majority_matched_accuracy
+
+TINY = ["--no-progress", "--set", "model.g_channels=8", "--set", "model.d_channels=8", "--set", "train.batch_size=16"]
+
+
+def test_traverse_writes_the_papers_figure(in_tmp: Path, cli) -> None:
+    code, _, err = cli("run", "infogan", "--out", "r", "--set", "train.steps=2", *TINY)
+    assert code == 0, err
+    assert cli("sample", "r", "--traverse", "--code", "1", "--out", "traverse.png")[0] == 0
+    assert Image.open("traverse.png").size == (10 * 34 + 2, 10 * 34 + 2)  # 10 categories x 10 code values
+    code, _, err = cli("sample", "r", "--traverse", "--code", "2", "--out", "bad.png")
+    assert code == 2 and "continuous code 2 does not exist" in err
+    _, module, _ = load_run("r")
+    images, nrow = module.traversal_grid(steps=5, code=0)
+    assert images.shape == (50, 1, 32, 32) and nrow == 5
+    assert not torch.equal(images[0], images[4])  # the sweep changes the image along a row
+
+
+def test_traverse_is_refused_by_models_without_codes(in_tmp: Path, cli) -> None:
+    assert cli("run", "dcgan", "--out", "d", "--set", "train.steps=1", *TINY)[0] == 0
+    code, _, err = cli("sample", "d", "--traverse")
+    assert code == 2 and "--traverse works with infogan" in err
+
+
+def test_q_head_shares_the_discriminator_body_and_the_info_loss_trains_the_generator(in_tmp: Path, cli) -> None:
+    assert cli("run", "infogan", "--out", "r", "--set", "train.steps=1", *TINY)[0] == 0
+    _, module, _ = load_run("r")
+    module.train()
+    z, cat, cont = module.codes(8)
+    fake = module.generate(z, cat, cont)
+    logits, mean, log_std = module.q_head(module.discriminator.features(fake))
+    assert logits.shape == (8, 10) and mean.shape == (8, 2) and log_std is None
+    module.info_loss(logits, cat, mean, cont).backward()
+    assert module.generator.net[0].weight.grad.abs().sum() > 0
+    assert module.discriminator.body[0].weight.grad.abs().sum() > 0
+    assert module.discriminator.head.weight.grad is None  # only the score uses the score head
+    groups = module.configure_optimizers()
+    assert groups["generator"].param_groups[0]["lr"] == pytest.approx(1e-3)
+    assert groups["discriminator"].param_groups[0]["lr"] == pytest.approx(2e-4)
+
+
+def test_majority_matching_on_a_known_table() -> None:
+    table = torch.tensor([[8, 2, 0], [1, 1, 8], [5, 5, 0]])
+    assert majority_matched_accuracy(table) == pytest.approx((8 + 8 + 5) / 30)
+
+
+def test_the_categorical_code_captures_the_digit_class(in_tmp: Path, cli, data_dir: Path, mnist_classifier) -> None:
+    code, _, err = cli("run", "infogan", "--dataset", "mnist", "--out", "m", "--no-progress", *LEARN)
+    assert code == 0, err
+    _, module, _ = load_run("m")
+    accuracy = majority_matched_accuracy(code_class_table(module, mnist_classifier, n=1000))
+    assert accuracy >= 0.5, accuracy  # chance after majority matching is about 0.11-0.2
+
+
+LEARN = ["--set", "data.limit=10000", "--set", "model.g_channels=32", "--set", "model.d_channels=32",
+         "--set", "train.steps=400", "--set", "train.sample_every=100000", "--set", "train.checkpoint_every=100000"]
