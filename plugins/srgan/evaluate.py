@@ -6,7 +6,6 @@ border pixels cropped; bicubic is PIL's bicubic upscaling of the same LR input.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import torch
@@ -48,5 +47,4 @@ def evaluate_sr(dataset: SRImageFolder, upscale: Callable[[torch.Tensor], torch.
         rows.append(row)
     keys = [k for k in rows[0] if k != "image"]
     means = {k: sum(r[k] for r in rows) / len(rows) for k in keys}
-    assert all(math.isfinite(v) for v in means.values())
     return {"mean": means, "images": rows}
