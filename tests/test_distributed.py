@@ -107,7 +107,7 @@ def _critic_worker(rank: int, world_size: int, port: int, tmp: str, batch: int) 
     shard = slice(rank * batch, (rank + 1) * batch)
     _critic_steps(critic, *(t[shard] for t in _batches(batch * world_size)), steps=3)
     if rank == 0:
-        torch.save(critic.module.state_dict(), Path(tmp) / "ddp.pt")
+        torch.save(critic.unwrapped_network.state_dict(), Path(tmp) / "ddp.pt")
     dist.destroy_process_group()
 
 

@@ -10,6 +10,11 @@ Design choices (see ``wrap_for_ddp``):
 - GAN modules call their networks directly (``self.generator(z)``), so the trainer replaces each
   trainable child network with its DDP wrapper and swaps the originals back whenever state is saved or
   samples are drawn (``ganzoo.trainer.wrapping``): checkpoint keys never carry ``module.``.
+- Modules also call other methods of their networks (``discriminator.features(x)``, ``generator.nll``).
+  DDP only hooks ``forward``, so ``NetworkDDP`` runs any such method through DDP's forward (via a small
+  router module) and reads plain attributes from the network. A submodule reached directly
+  (``discriminator.head``) runs outside DDP; its gradients are still averaged as long as the same
+  backward also passes through a DDP call of that network, which is how every built-in model uses them.
 - A discriminator runs several forwards (real, fake, the generator's pass) before one backward. DDP
   allows that; what breaks is syncing buffers on every forward (the old ``broadcast_buffers=True``): it
   overwrites batch-norm buffers in place between forwards and is a collective that sampling on rank 0
@@ -22,6 +27,8 @@ Design choices (see ``wrap_for_ddp``):
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -136,6 +143,38 @@ def average_buffers(module: nn.Module, env: DistEnv) -> None:
             dist.broadcast(buffer, src=0)
 
 
+class _MethodRouter(nn.Module):
+    """Makes any method of ``network`` callable as this module's forward, so DDP can run it."""
+
+    def __init__(self, network: nn.Module) -> None:
+        super().__init__()
+        self.network = network
+
+    def forward(self, *args: Any, _method: str = "forward", **kwargs: Any) -> Any:
+        return getattr(self.network, _method)(*args, **kwargs)
+
+
+class NetworkDDP(nn.parallel.DistributedDataParallel):
+    """DDP over one network that also syncs gradients of its other methods (``features``, ``nll``)."""
+
+    @property
+    def unwrapped_network(self) -> nn.Module:
+        """The plain network inside."""
+        return self.module.network
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            router = self.__dict__.get("_modules", {}).get("module")
+            if router is None:
+                raise
+        value = getattr(router.network, name)
+        if inspect.ismethod(value) and isinstance(value.__self__, nn.Module):
+            return functools.partial(self.__call__, _method=name)
+        return value
+
+
 def wrap_for_ddp(env: DistEnv, device: torch.device, sync_batchnorm: bool,
                  find_unused_parameters: bool) -> Callable[[nn.Module], nn.Module]:
     """A function turning one trainable network into its DDP replica (optionally with SyncBatchNorm)."""
@@ -147,8 +186,8 @@ def wrap_for_ddp(env: DistEnv, device: torch.device, sync_batchnorm: bool,
         if sync_batchnorm:
             network = nn.SyncBatchNorm.convert_sync_batchnorm(network)
         device_ids = [device.index] if device.type == "cuda" else None
-        return nn.parallel.DistributedDataParallel(network, device_ids=device_ids, forward_sync_buffers=False,
-                                                   find_unused_parameters=find_unused_parameters)
+        return NetworkDDP(_MethodRouter(network), device_ids=device_ids, forward_sync_buffers=False,
+                          find_unused_parameters=find_unused_parameters)
 
     return wrap
 

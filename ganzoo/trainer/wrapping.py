@@ -49,12 +49,9 @@ class WrappedNetworks:
 
 
 def _innermost(network: nn.Module) -> nn.Module:
-    """The plain network inside DDP (``.module``) and compiled (``._orig_mod``) wrappers."""
+    """The plain network inside DDP (``unwrapped_network``) and compiled (``._orig_mod``) wrappers."""
     while True:
-        if isinstance(network, nn.parallel.DistributedDataParallel):
-            inner = network.module
-        else:
-            inner = getattr(network, "_orig_mod", None)  # what torch.compile wraps
+        inner = getattr(network, "unwrapped_network", None) or getattr(network, "_orig_mod", None)
         if not isinstance(inner, nn.Module):
             return network
         network = inner
