@@ -48,6 +48,7 @@ TRAINER_DEFAULTS: dict[str, Any] = {
 # Keys whose value must be at least 1 (other integers must be at least 0).
 _POSITIVE = {"train.steps", "train.batch_size", "train.log_every", "train.sample_every",
              "train.checkpoint_every", "train.num_samples"}
+_MAX_INT = 2**63 - 1
 _CHOICES = {"train.precision": PRECISIONS, "train.on_nonfinite": ("stop", "skip")}
 
 
@@ -80,7 +81,18 @@ def apply(config: dict[str, Any], update: Any, origin: str, prefix: str = "") ->
             config[key] = _check_value(path, current, value, origin)
 
 
+def _is_number(value: Any) -> bool:
+    """An int or float (not a bool) that is finite and fits in 64 bits, as torch needs."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(value, int):
+        return abs(value) <= _MAX_INT
+    return math.isfinite(value)
+
+
 def _check_value(path: str, default: Any, value: Any, origin: str) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_INT:
+        raise UserError(f"{origin}: '{path}' is out of range (more than 64 bits), got {value}")
     if isinstance(default, bool):
         ok = isinstance(value, bool)
     elif isinstance(default, int):
@@ -97,15 +109,22 @@ def _check_value(path: str, default: Any, value: Any, origin: str) -> Any:
         ok = isinstance(value, str)
     elif isinstance(default, list):
         ok = isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value)
+        if ok and default and all(_is_number(v) for v in default):  # a list of numbers stays one
+            ok = all(_is_number(v) for v in value)
     else:  # None: an optional scalar such as a path
         ok = value is None or isinstance(value, (str, int, float, bool))
     if not ok:
-        expected = "a number" if isinstance(default, float) else _type_name(default)
+        expected = ("a number" if isinstance(default, float) else
+                    "a list of numbers" if isinstance(default, list) and default else _type_name(default))
         raise UserError(f"{origin}: '{path}' must be {expected}, got {value!r}")
     if isinstance(value, int) and not isinstance(value, bool):
         floor = 1 if path in _POSITIVE else 0
         if value < floor and path != "seed":
             raise UserError(f"{origin}: '{path}' must be >= {floor}, got {value}")
+    if isinstance(default, float) and value < 0:
+        raise UserError(f"{origin}: '{path}' must be >= 0, got {value}")
+    if path == "train.betas" and not (len(value) == 2 and all(0 <= b < 1 for b in value)):
+        raise UserError(f"{origin}: 'train.betas' must be two numbers in [0, 1) (Adam's), got {value!r}")
     if path in _CHOICES and value not in _CHOICES[path]:
         raise UserError(f"{origin}: '{path}' must be one of {', '.join(_CHOICES[path])}, got {value!r}")
     return value

@@ -14,6 +14,9 @@ RUN_ENTRIES = {"config.yaml", "metrics.jsonl", "samples", "checkpoints", "loss_c
 def new_run_dir(requested: str | None, default_name: str) -> Path:
     """``requested`` (or ``runs/DEFAULT_NAME``), with ``-2``, ``-3``... appended if it already exists."""
     base = Path(requested) if requested else RUNS / default_name
+    if base.name in ("", ".."):
+        raise UserError(f"--out {requested!r} names no new directory to write the run in; "
+                        f"give one such as runs/my-run")
     candidate, n = base, 1
     while _taken(candidate):
         n += 1

@@ -56,8 +56,11 @@ def _torchvision_set(cls: type, name: str, folder: str, cfg: Mapping[str, Any]) 
         raise UserError(f"data.split for {name} must be train or test, got {split!r}")
     try:
         return cls(str(root), train=split == "train", download=False)
-    except RuntimeError:
-        pass
+    except RuntimeError as exc:
+        if "not found" not in str(exc).lower():
+            raise _corrupt(name, root / folder, exc) from None
+    except Exception as exc:  # files that are there but do not parse raise anything from assert to pickle errors
+        raise _corrupt(name, root / folder, exc) from None
     if cfg["download"]:
         try:
             return cls(str(root), train=split == "train", download=True)
@@ -65,6 +68,13 @@ def _torchvision_set(cls: type, name: str, folder: str, cfg: Mapping[str, Any]) 
             pass
     raise UserError(f"{name} not found in {root / folder} and it could not be downloaded; put the official "
                     f"files there, or point --set data.root=DIR (or $GANZOO_DATA) at a folder holding {folder}/")
+
+
+def _corrupt(name: str, folder: Path, exc: BaseException) -> UserError:
+    """One line for dataset files that exist but cannot be read."""
+    detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
+    return UserError(f"{name} files in {folder} are corrupt or truncated ({type(exc).__name__}"
+                     f"{': ' + detail if detail else ''}); replace them with the official files")
 
 
 def load_mnist(cfg: Mapping[str, Any]) -> LoadedData:

@@ -54,6 +54,9 @@ class Generator(nn.Module):
 
     def __init__(self, in_dim: int, channels: int, size: int, base: int = 64) -> None:
         super().__init__()
+        if in_dim < 1 or base < 1:
+            raise UserError(f"the DCGAN generator needs an input size and a width of at least 1, got {in_dim} and "
+                            f"{base}; raise model.z_dim or model.g_channels")
         start, stages = layout(size)
         width = base * 2 ** (stages - 1)
         layers: list[nn.Module] = [nn.ConvTranspose2d(in_dim, width, start, 1, 0, bias=False),
@@ -75,6 +78,8 @@ class Discriminator(nn.Module):
 
     def __init__(self, channels: int, size: int, base: int = 64, norm: str = "batch") -> None:
         super().__init__()
+        if base < 1:
+            raise UserError(f"the DCGAN discriminator needs a width of at least 1, got {base}; raise model.d_channels")
         start, stages = layout(size)
         width = base
         layers: list[nn.Module] = [nn.Conv2d(channels, width, 4, 2, 1), nn.LeakyReLU(0.2, True)]
