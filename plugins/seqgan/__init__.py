@@ -29,6 +29,12 @@ def ganzoo_models() -> list[ModelSpec]:
                 "train": {"steps": 200, "batch_size": 64, "lr": 0.01, "betas": [0.9, 0.999],
                           "sample_every": 100, "checkpoint_every": 100, "num_samples": 20},
             },
+            test_config={
+                "model": {"embed_dim": 8, "hidden_dim": 8, "mle_steps": 1, "d_pretrain_steps": 1, "d_batches": 1,
+                          "k_epochs": 1, "d_steps": 1, "rollout_num": 2, "d_embed_dim": 8,
+                          "d_filter_sizes": [2, 3], "d_num_filters": [4, 4]},
+                "data": {"num_sequences": 64, "vocab_size": 50, "embed_dim": 8, "hidden_dim": 8},
+            },
         )
     ]
 

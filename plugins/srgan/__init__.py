@@ -16,11 +16,15 @@ def ganzoo_models() -> list[ModelSpec]:
             defaults={
                 "model": {"blocks": 16, "channels": 64, "d_channels": 64, "d_dense": 1024,
                           "pretrain_steps": 1000, "content_loss": "mse", "vgg_weights": "imagenet",
-                          "adversarial_weight": 1e-3, "grid_crops": 8},
+                          "adversarial_weight": 1e-3, "grid_crops": 8,
+                          "bicubic_residual": False},
                 "data": {"name": "sr-pairs"},
                 "loss": "bce",
                 "train": {"lr": 1e-4, "betas": [0.9, 0.999], "batch_size": 16},
             },
+            test_config={"model": {"blocks": 1, "channels": 8, "d_channels": 8, "d_dense": 16, "pretrain_steps": 1,
+                                   "grid_crops": 2},
+                         "data": {"hr_size": 24}},
         )
     ]
 

@@ -25,9 +25,8 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from ganzoo import TEXT, DataInfo, LoadedData, UserError, data_root
 
+from ganzoo_plugins.text import IMDB_URL
 from ganzoo_plugins.text.tokenize import BOS, EOS, PAD, UNK, build_vocab, encode, tokenize
-
-IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 SPLITS = ("train", "test")
 CACHE_ENV = "GANZOO_CACHE"
 
