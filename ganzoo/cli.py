@@ -19,6 +19,8 @@ from rich.console import Console
 from rich.table import Table
 
 from ganzoo import config as cfg
+from ganzoo.bench.command import add_arguments as bench_arguments
+from ganzoo.bench.command import cmd_bench
 from ganzoo.errors import UserError
 from ganzoo.registry import get_registry
 from ganzoo.module import GANModule
@@ -76,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="latent traversal figure (infogan): rows = categorical value, columns = --code swept -2..2")
     p.add_argument("--code", type=int, default=0, help="which continuous code --traverse sweeps")
     p.set_defaults(handler=cmd_sample)
+
+    p = sub.add_parser("bench", help="train and score a suite of models x datasets x seeds, resumably")
+    bench_arguments(p)
+    p.set_defaults(handler=cmd_bench)
 
     p = sub.add_parser("upscale", help="super-resolve an image with a trained image-to-image run (e.g. srgan)")
     p.add_argument("run_dir")

@@ -1,0 +1,29 @@
+"""The ``ganzoo bench SUITE.yaml [--only PATTERN] [--seeds N] [--out DIR]`` command."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The bench command's options."""
+    parser.add_argument("suite", metavar="SUITE.yaml")
+    parser.add_argument("--only", metavar="PATTERN", help="glob over cell names model/dataset, e.g. '*/mnist'")
+    parser.add_argument("--seeds", type=int, help="seeds per cell (overrides the suite)")
+    parser.add_argument("--out", metavar="DIR", help="results folder (default bench/SUITE_NAME); rerunning resumes")
+    parser.add_argument("--progress", action="store_true", help="show each run's progress bar")
+
+
+def cmd_bench(args: argparse.Namespace) -> None:
+    """Run the suite, resumably, and write results.json, report.md and plots/."""
+    from ganzoo.bench.runner import run_suite
+    from ganzoo.bench.suite import load_suite
+
+    console = Console(stderr=True)
+    suite = load_suite(args.suite).with_seeds(args.seeds)
+    out = Path(args.out) if args.out else Path("bench") / suite.name
+    run_suite(suite, out, only=args.only, console=console, show_progress=args.progress)
+    Console().print(f"results: {out / 'results.json'}, report: {out / 'report.md'}, plots: {out / 'plots'}")

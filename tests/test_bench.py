@@ -1,0 +1,78 @@
+"""The benchmark harness end to end: a small suite runs, resumes without rerunning, records failures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ganzoo.bench.runner import run_suite
+from ganzoo.bench.suite import parse_suite
+from ganzoo.errors import UserError
+
+TINY = {"train.log_every": 5, "train.sample_every": 1000, "train.checkpoint_every": 1000,
+        "model.hidden": 16, "model.depth": 2, "train.batch_size": 32, "train.precision": "fp32"}
+
+
+def suite(**extra: object) -> dict:
+    return {"name": "tiny", "device": "cpu", "threads": 1, "budget": {"steps": 12},
+            "eval": {"every": 4, "samples": 300}, "set": TINY,
+            "cells": [{"model": "gan", "datasets": ["ring8", "grid25"]}], **extra}
+
+
+def test_suite_runs_resumes_and_writes_results_report_and_plots(tmp_path: Path) -> None:
+    data = suite()
+    data["cells"] += [{"model": "gan", "datasets": ["digits"], "set": {"model.no_such_key": 1}},
+                      {"model": "not-a-gan", "datasets": ["ring8"]}]
+    results = run_suite(parse_suite(data), tmp_path)
+    cells = {c["cell"]: c for c in results["cells"]}
+    assert cells["gan/ring8"]["status"] == cells["gan/grid25"]["status"] == "ok"
+    assert cells["gan/digits"]["status"] == "failed"
+    assert "model.no_such_key" in cells["gan/digits"]["errors"][0]
+    assert cells["not-a-gan/ring8"]["status"] == "skipped"
+    assert "not installed" in cells["not-a-gan/ring8"]["errors"][0]
+
+    grid = cells["gan/grid25"]
+    assert set(grid["final"]) == {"modes", "hq", "mode_kl"}
+    assert grid["steps"]["mean"] == 12 and grid["samples_per_s"]["mean"] > 0 and grid["peak_memory_mb"] > 0
+    assert [e["step"] for e in grid["history"]["0"]] == [4, 8, 12]
+    record = json.loads((tmp_path / "cells" / "gan__grid25" / "seed0.json").read_text())
+    run_dir = Path(record["run_dir"])
+    assert (run_dir / "checkpoints" / "best.pt").is_file() and (run_dir / "eval.jsonl").is_file()
+    assert record["best"]["step"] in (4, 8, 12)
+    environment = json.loads((tmp_path / "results.json").read_text())["environment"]
+    assert environment["torch"] and environment["git_commit"] and environment["device_name"]
+
+    report = (tmp_path / "report.md").read_text()
+    assert "## ring8" in report and "## grid25" in report and "| gan |" in report
+    assert "not-a-gan/ring8" in report and "model.no_such_key" in report
+    assert (tmp_path / "plots" / "ring8.png").is_file() and (tmp_path / "plots" / "grid25.png").is_file()
+
+    stamp = (tmp_path / "cells" / "gan__ring8" / "seed0.json").stat().st_mtime_ns
+    again = run_suite(parse_suite(data), tmp_path, only="gan/ring8")
+    assert (tmp_path / "cells" / "gan__ring8" / "seed0.json").stat().st_mtime_ns == stamp
+    assert {c["cell"] for c in again["cells"]} >= {"gan/ring8", "gan/grid25"}  # others come from their records
+
+
+def test_minutes_budget_stops_training_and_seeds_are_summarised(tmp_path: Path) -> None:
+    data = suite(budget={"minutes": 0.0001}, seeds=2)
+    data["cells"] = [{"model": "gan", "datasets": ["ring8"]}]
+    results = run_suite(parse_suite(data), tmp_path)
+    cell = results["cells"][0]
+    assert cell["status"] == "ok" and cell["seeds"] == [0, 1]
+    assert cell["steps"]["mean"] < 100  # stopped by the clock long before the step cap
+    assert cell["final"]["hq"]["n"] == 2
+
+
+def test_bad_suites_are_one_line_errors(tmp_path: Path, cli) -> None:
+    with pytest.raises(UserError, match="unknown key 'budgett'"):
+        parse_suite({**suite(), "budgett": 1})
+    with pytest.raises(UserError, match="matches none"):
+        parse_suite(suite()).select("dcgan/*")
+    assert [c.name for c in parse_suite(suite()).select("*/grid*")] == ["gan/grid25"]
+    path = tmp_path / "suite.yaml"
+    path.write_text(yaml.safe_dump({**suite(), "cells": []}))
+    code, _, err = cli("bench", str(path), "--out", str(tmp_path / "out"))
+    assert code == 2 and "non-empty list" in err

@@ -1,0 +1,51 @@
+"""The toy mixtures and the vanilla GAN: data layout, training through the CLI, sampling, packing."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from ganzoo.registry import get_registry
+from ganzoo.runner import RunRequest, load_run, run
+
+
+@pytest.mark.parametrize("name, modes, radius", [("ring8", 8, 2.0), ("grid25", 25, 4 * 2**0.5)])
+def test_mixture_datasets_are_fixed_vectors_with_their_centres(name: str, modes: int, radius: float) -> None:
+    spec = get_registry().dataset(name)
+    assert spec.kind == "vectors" and spec.shape == (2,)
+    data = spec.build({**spec.defaults, "name": name, "root": None, "size": 4000})
+    again = spec.build({**spec.defaults, "name": name, "root": None, "size": 4000})
+    assert torch.equal(data.tensors["x"], again.tensors["x"])
+    means = torch.tensor(data.info.extras["means"])
+    assert means.shape == (modes, 2)
+    assert float(means.norm(dim=1).max()) == pytest.approx(radius, rel=1e-5)
+    nearest = torch.cdist(data.tensors["x"], means).argmin(1)
+    assert torch.bincount(nearest, minlength=modes).min() > 4000 / modes * 0.7
+
+
+def test_gan_trains_on_a_mixture_and_samples_vectors(in_tmp, cli) -> None:
+    code, out, err = cli("run", "gan", "--dataset", "ring8", "--no-progress", "--set", "train.steps=20",
+                         "--set", "model.hidden=16", "--set", "model.pack=2", "--set", "train.sample_every=10",
+                         "--out", "r")
+    assert code == 0, err
+    assert (in_tmp / "r" / "samples" / "step_0000010.png").is_file()
+    _, module, state = load_run(in_tmp / "r")
+    assert state["step"] == 20
+    points = module.sample(7, generator=torch.Generator().manual_seed(0))["x"]
+    assert points.shape == (7, 2) and torch.isfinite(points).all()
+    assert module.discriminator[0].in_features == 4  # two packed 2D samples
+
+
+def test_gan_on_flattened_images_gives_images_in_range(in_tmp) -> None:
+    result = run(RunRequest("gan", "digits", overrides=["train.steps=3", "model.hidden=16", "train.batch_size=8"],
+                            out="d", device="cpu"), show_progress=False)
+    _, module, _ = load_run(result.run_dir)
+    images = module.sample(5)["image"]
+    assert images.shape == (5, 1, 32, 32)
+    assert images.min() >= -1 and images.max() <= 1
+
+
+def test_gan_rejects_a_batch_that_packing_cannot_split(in_tmp, cli) -> None:
+    code, _, err = cli("run", "gan", "--dataset", "grid25", "--set", "model.pack=3", "--set", "train.batch_size=64")
+    assert code == 2
+    assert "multiple of model.pack" in err
