@@ -44,8 +44,10 @@ def image_folder(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("scale", [2, 4])
 def test_srresnet_upscales_odd_sizes_exactly(scale: int) -> None:
-    out = SRResNet(scale, channels=8, blocks=2)(torch.randn(2, 3, 7, 9))
-    assert out.shape == (2, 3, 7 * scale, 9 * scale)
+    lr = torch.randn(2, 3, 7, 9)
+    assert SRResNet(scale, channels=8, blocks=2)(lr).shape == (2, 3, 7 * scale, 9 * scale)
+    residual = SRResNet(scale, channels=8, blocks=2, bicubic_residual=True)(lr)  # starts exactly at bicubic
+    assert torch.equal(residual, torch.nn.functional.interpolate(lr, scale_factor=scale, mode="bicubic"))
 
 
 def test_discriminator_scores_odd_and_even_crop_sizes() -> None:
@@ -84,7 +86,8 @@ def test_set5_bicubic_baseline_matches_the_paper(data_dir: Path) -> None:
 
 def _model(**model: object) -> SRGAN:
     defaults = {"blocks": 2, "channels": 16, "d_channels": 4, "d_dense": 16, "pretrain_steps": 100,
-                "content_loss": "mse", "vgg_weights": "random", "adversarial_weight": 1e-3, "grid_crops": 2}
+                "content_loss": "mse", "vgg_weights": "random", "adversarial_weight": 1e-3, "grid_crops": 2,
+                "bicubic_residual": False}
     config = build_config({"loss": "bce", "model": {**defaults, **model},
                            "train": {"steps": 100, "lr": 1e-3, "betas": [0.9, 0.999]}}, [])
     return SRGAN(config, DataInfo("test", IMAGE_PAIRS, (3, 32, 32), extras={"scale": 4}))

@@ -38,7 +38,8 @@ class SRGAN(GANModule):
             raise UserError(f"dataset '{info.name}' holds whole images of different sizes (for evaluation); train "
                             f"on --dataset sr-pairs, or set data.hr_size (e.g. 96) to train on random crops")
         self.scale = int(info.extras.get("scale", 4))
-        self.generator = SRResNet(self.scale, int(m["channels"]), int(m["blocks"]), info.shape[0])
+        self.generator = SRResNet(self.scale, int(m["channels"]), int(m["blocks"]), info.shape[0],
+                                  bool(m["bicubic_residual"]))
         self.discriminator = Discriminator(size, int(m["d_channels"]), int(m["d_dense"]), info.shape[0])
         self.adversarial_loss = create_loss(config["loss"])
         # Not a child module: frozen VGG weights stay out of checkpoints and optimizers; moved on use.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from ganzoo import UserError
@@ -34,11 +35,16 @@ class ResidualBlock(nn.Module):
 
 class SRResNet(nn.Module):
     """LR image (N x 3 x h x w) -> SR image (N x 3 x h*scale x w*scale), same value range as its training
-    targets ([-1, 1] here); 9x9 head and tail, ``blocks`` residual blocks under a global skip."""
+    targets ([-1, 1] here); 9x9 head and tail, ``blocks`` residual blocks under a global skip.
 
-    def __init__(self, scale: int = 4, channels: int = 64, blocks: int = 16, image_channels: int = 3) -> None:
+    ``bicubic_residual`` (not in the paper, off by default) adds the bicubic upscaled input to the output
+    and zero-initialises the tail, so training starts at bicubic and learns only the missing detail.
+    """
+
+    def __init__(self, scale: int = 4, channels: int = 64, blocks: int = 16, image_channels: int = 3,
+                 bicubic_residual: bool = False) -> None:
         super().__init__()
-        self.scale = scale
+        self.scale, self.bicubic_residual = scale, bicubic_residual
         self.head = nn.Sequential(nn.Conv2d(image_channels, channels, 9, 1, 4), nn.PReLU(channels))
         self.body = nn.Sequential(*(ResidualBlock(channels) for _ in range(blocks)),
                                   nn.Conv2d(channels, channels, 3, 1, 1), nn.BatchNorm2d(channels))
@@ -47,10 +53,16 @@ class SRResNet(nn.Module):
             up += [nn.Conv2d(channels, channels * 4, 3, 1, 1), nn.PixelShuffle(2), nn.PReLU(channels)]
         self.upsample = nn.Sequential(*up)
         self.tail = nn.Conv2d(channels, image_channels, 9, 1, 4)
+        if bicubic_residual:
+            nn.init.zeros_(self.tail.weight)
+            nn.init.zeros_(self.tail.bias)
 
     def forward(self, lr: torch.Tensor) -> torch.Tensor:
         features = self.head(lr)
-        return self.tail(self.upsample(features + self.body(features)))
+        sr = self.tail(self.upsample(features + self.body(features)))
+        if self.bicubic_residual:
+            sr = sr + F.interpolate(lr, scale_factor=self.scale, mode="bicubic", align_corners=False)
+        return sr
 
 
 class Discriminator(nn.Module):
