@@ -9,7 +9,7 @@ import torch
 from PIL import Image
 
 from ganzoo.runner import load_run
-from ganzoo_plugins.infogan.evaluation import code_class_table, majority_matched_accuracy
+from ganzoo_plugins.infogan.evaluation import code_class_table, majority_matched_accuracy, one_to_one_accuracy
 
 TINY = ["--no-progress", "--set", "model.g_channels=8", "--set", "model.d_channels=8", "--set", "train.batch_size=16"]
 
@@ -50,9 +50,11 @@ def test_q_head_shares_the_discriminator_body_and_the_info_loss_trains_the_gener
     assert groups["discriminator"].param_groups[0]["lr"] == pytest.approx(2e-4)
 
 
-def test_majority_matching_on_a_known_table() -> None:
+def test_code_matching_on_a_known_table() -> None:
     table = torch.tensor([[8, 2, 0], [1, 1, 8], [5, 5, 0]])
     assert majority_matched_accuracy(table) == pytest.approx((8 + 8 + 5) / 30)
+    assert one_to_one_accuracy(table) == pytest.approx((8 + 8 + 5) / 30)  # codes 0->0, 1->2, 2->1
+    assert one_to_one_accuracy(torch.tensor([[9, 1], [8, 2]])) == pytest.approx((9 + 2) / 20)
 
 
 def test_the_categorical_code_captures_the_digit_class(in_tmp: Path, cli, data_dir: Path, mnist_classifier) -> None:

@@ -20,5 +20,6 @@ def ganzoo_models() -> list[ModelSpec]:
                 "loss": "bce",
                 "train": {"lr": 2e-4, "betas": [0.5, 0.999]},
             },
+            test_config={"model": {"g_channels": 8, "d_channels": 8}},
         )
     ]

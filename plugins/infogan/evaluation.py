@@ -27,3 +27,12 @@ def code_class_table(module: InfoGAN, classifier: nn.Module, n: int = 1000, seed
 def majority_matched_accuracy(table: torch.Tensor) -> float:
     """Map each code to its most frequent class; the fraction of samples whose class matches their code's."""
     return (table.max(dim=1).values.sum() / table.sum()).item()
+
+
+def one_to_one_accuracy(table: torch.Tensor) -> float:
+    """Accuracy under the best one-to-one code-to-class matching (Hungarian), which, unlike majority
+    matching, cannot score well by sending every code to one frequent class."""
+    from scipy.optimize import linear_sum_assignment
+
+    rows, cols = linear_sum_assignment(table.numpy(), maximize=True)
+    return (table[rows, cols].sum() / table.sum()).item()

@@ -19,5 +19,6 @@ def ganzoo_models() -> list[ModelSpec]:
                 "loss": "wasserstein_gp",
                 "train": {"lr": 1e-4, "betas": [0.0, 0.9]},
             },
+            test_config={"model": {"g_channels": 8, "d_channels": 8, "n_critic": 2}},
         )
     ]
