@@ -12,9 +12,10 @@
 
     python benchmarks/speed.py [--rounds 3 --steps 30 --batch-size 64] [--skip models,growth,rollouts]
 
-Samples/s is steady state: throughput after the first logged window (warm-up) until the last step,
-excluding process start, data loading and the final checkpoint. Peak RSS comes from ``wait4`` on each
-child (DataLoader workers excluded). Writes ``results/speed-<host>-<date>.json`` and ``.md``.
+Samples/s is steady state: from the end of the warm-up steps (``--log-every``) to the end of the last
+step, excluding process start, data loading and the final checkpoint. Samples per CPU-second (all threads
+of the training process) is reported beside it because it is far less sensitive to other load on a
+shared machine. Peak RSS comes from ``wait4`` on each child (DataLoader workers excluded). Writes ``results/speed-<host>-<date>.json`` and ``.md``.
 """
 
 from __future__ import annotations
@@ -72,40 +73,52 @@ def reference(steps: int, batch: int, warmup: int, env: dict[str, str]) -> dict[
 
 def ganzoo(model: str, dataset: str | None, overrides: list[str], steps: int, log_every: int,
            env: dict[str, str], batch: int | None = None) -> dict[str, Any]:
-    """One ``ganzoo run`` in a fresh process; steady samples/s from its metrics after the first window."""
+    """One ``ganzoo run`` (through ``ganzoo.runner.run``, as the CLI does) in a fresh process."""
+    sets = [f"train.steps={steps}", f"train.log_every={log_every}", f"train.sample_every={10 * steps}",
+            f"train.checkpoint_every={10 * steps}", *overrides]
+    if batch is not None:
+        sets.append(f"train.batch_size={batch}")
+    spec = {"model": model, "dataset": dataset, "overrides": sets, "warmup": log_every}
+    code, text, peak = run_child([sys.executable, __file__, "--child", json.dumps(spec)], env)
+    if code:
+        raise RuntimeError(f"ganzoo run {model} failed:\n{text[-2000:]}")
+    result = json.loads(text.strip().splitlines()[-1])
+    return {"impl": model, "overrides": overrides, "steps": steps, **result, "peak_rss_mb": round(peak, 1)}
+
+
+class _Timer:
+    """Wall and CPU time from the end of step ``warmup`` to the end of the last step (no final I/O)."""
+
+    def __init__(self, warmup: int) -> None:
+        self.warmup, self.result = warmup, {}
+        self.wall = self.cpu = 0.0
+        self.samples = 0
+
+    def on_step_end(self, trainer: Any) -> None:
+        if trainer.step == self.warmup:
+            self.wall, self.cpu, self.samples = time.perf_counter(), time.process_time(), trainer.samples_seen
+        if trainer.step == int(trainer.train_cfg["steps"]):
+            wall, cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
+            samples = trainer.samples_seen - self.samples
+            self.result = {"samples_per_s": round(samples / wall, 2), "samples_per_cpu_s": round(samples / cpu, 2),
+                           "phase": trainer.context.phase, "precision": trainer.precision,
+                           "batch_size": int(trainer.train_cfg["batch_size"]), "threads": torch.get_num_threads()}
+
+    def on_fit_end(self, trainer: Any) -> None:
+        pass
+
+
+def child(spec: dict[str, Any]) -> None:
+    """The ganzoo side of a measurement: train as ``ganzoo run`` would and print the timing as JSON."""
+    from rich.console import Console
+
+    from ganzoo.runner import RunRequest, run
+
+    timer = _Timer(int(spec["warmup"]))
     with tempfile.TemporaryDirectory() as tmp:
-        sets = [f"train.steps={steps}", f"train.log_every={log_every}", f"train.sample_every={10 * steps}",
-                f"train.checkpoint_every={10 * steps}", *overrides]
-        if batch is not None:
-            sets.append(f"train.batch_size={batch}")
-        command = [sys.executable, "-m", "ganzoo", "run", model, "--out", f"{tmp}/run", "--no-progress"]
-        command += ["--dataset", dataset] if dataset else []
-        for item in sets:
-            command += ["--set", item]
-        code, text, peak = run_child(command, env)
-        if code:
-            raise RuntimeError(f"ganzoo run {model} failed:\n{text[-2000:]}")
-        records = [json.loads(line) for line in Path(f"{tmp}/run/metrics.jsonl").read_text().splitlines()]
-        config = Path(f"{tmp}/run/config.yaml").read_text()
-    windows = [r["samples_per_s"] for r in records[1:]] or [records[0]["samples_per_s"]]
-    steady = len(windows) / sum(1 / w for w in windows)  # equal-sized windows: harmonic mean
-    header = text.splitlines()[0] if text else ""
-    return {"impl": model, "overrides": overrides, "steps": steps, "samples_per_s": round(steady, 2),
-            "window_samples_per_s": windows, "peak_rss_mb": round(peak, 1), "phase": records[-1].get("phase"),
-            "precision": _between(header, "precision ", ","), "batch_size": _config_value(config, "batch_size")}
-
-
-def _between(text: str, start: str, end: str) -> str:
-    if start not in text:
-        return ""
-    rest = text.split(start, 1)[1]
-    return rest.split(end, 1)[0].split(" ")[0]
-
-
-def _config_value(config_text: str, key: str) -> Any:
-    import yaml
-
-    return yaml.safe_load(config_text)["train"][key]
+        run(RunRequest(spec["model"], spec["dataset"], overrides=spec["overrides"], out=f"{tmp}/run"),
+            console=Console(stderr=True, quiet=True), show_progress=False, callbacks=[timer])
+    print(json.dumps(timer.result), flush=True)
 
 
 def ab_rounds(args: argparse.Namespace, env: dict[str, str], log: Any) -> dict[str, Any]:
@@ -123,12 +136,15 @@ def ab_rounds(args: argparse.Namespace, env: dict[str, str], log: Any) -> dict[s
             result["round"] = round_index
             runs[arm].append(result)
             log(f"round {round_index} {arm:26s} {result['samples_per_s']:8.1f} samples/s  "
-                f"peak {result['peak_rss_mb']:.0f} MiB")
+                f"{result['samples_per_cpu_s']:8.1f} samples/CPU-s  peak {result['peak_rss_mb']:.0f} MiB")
     summary = {}
     for arm in arms:
         ratios = [g["samples_per_s"] / r["samples_per_s"] for g, r in zip(runs[arm], runs["reference"])]
+        cpu_ratios = [g["samples_per_cpu_s"] / r["samples_per_cpu_s"] for g, r in zip(runs[arm], runs["reference"])]
         summary[arm] = {"median_ratio_vs_reference": round(statistics.median(ratios), 3),
                         "ratios": [round(x, 3) for x in ratios],
+                        "median_cpu_ratio_vs_reference": round(statistics.median(cpu_ratios), 3),
+                        "cpu_ratios": [round(x, 3) for x in cpu_ratios],
                         "median_samples_per_s": round(statistics.median(x["samples_per_s"] for x in runs[arm]), 2),
                         "peak_rss_mb": max(x["peak_rss_mb"] for x in runs[arm]),
                         "precision": runs[arm][0]["precision"]}
@@ -164,22 +180,22 @@ def growth(args: argparse.Namespace, env: dict[str, str], log: Any) -> dict[str,
     """DCGAN cost against batch size and image size, and peak memory of N vs 2N steps."""
     rows: dict[str, list[dict[str, Any]]] = {"batch_size": [], "image_size": [], "steps": []}
     for batch in (32, 64, 128, 256, 512):
-        result = ganzoo("dcgan", "mnist", [], 6, 2, env, batch)
+        result = ganzoo("dcgan", "mnist", [], 5, 2, env, batch)
         rows["batch_size"].append({"batch_size": batch, **_brief(result)})
         log(f"batch {batch:4d}: {result['samples_per_s']:8.1f} samples/s  peak {result['peak_rss_mb']:.0f} MiB")
     for size in (28, 32, 64):
-        result = ganzoo("dcgan", "mnist", [f"data.image_size={size}"], 6, 2, env, 64)
+        result = ganzoo("dcgan", "mnist", [f"data.image_size={size}"], 5, 2, env, 64)
         rows["image_size"].append({"image_size": size, **_brief(result)})
         log(f"image {size:3d}: {result['samples_per_s']:8.1f} samples/s  peak {result['peak_rss_mb']:.0f} MiB")
-    for steps in (args.steps, 2 * args.steps):
-        result = ganzoo("dcgan", "mnist", [], steps, args.log_every, env, args.batch_size)
+    for steps in (6, 12):
+        result = ganzoo("dcgan", "mnist", [], steps, 2, env, args.batch_size)
         rows["steps"].append({"steps": steps, **_brief(result)})
         log(f"steps {steps:4d}: peak {result['peak_rss_mb']:.0f} MiB")
     return rows
 
 
 def _brief(result: dict[str, Any]) -> dict[str, Any]:
-    return {k: result[k] for k in ("samples_per_s", "peak_rss_mb")}
+    return {k: result[k] for k in ("samples_per_s", "samples_per_cpu_s", "peak_rss_mb")}
 
 
 def rollouts(log: Any) -> dict[str, Any] | None:
@@ -218,30 +234,36 @@ def markdown(report: dict[str, Any]) -> str:
         ref = ab["summary"]["reference"]
         lines += [f"## DCGAN on MNIST, batch {report['settings']['batch_size']}, {report['settings']['steps']} steps, "
                   f"{report['settings']['rounds']} alternating rounds", "",
-                  "| arm | precision | median samples/s | median ratio vs reference | per-round ratios | peak RSS MiB |",
-                  "|---|---|---|---|---|---|",
-                  f"| reference (plain loop) | fp32 | {ref['median_samples_per_s']} | 1.0 | | {ref['peak_rss_mb']} |"]
+                  "| arm | precision | median samples/s | median ratio vs reference (wall) | per-round ratios | "
+                  "median ratio per CPU-second | peak RSS MiB |",
+                  "|---|---|---|---|---|---|---|",
+                  f"| reference (plain loop) | fp32 | {ref['median_samples_per_s']} | 1.0 | | 1.0 | {ref['peak_rss_mb']} |"]
         for arm, row in ab["summary"].items():
             if arm != "reference":
                 lines.append(f"| {arm} | {row['precision']} | {row['median_samples_per_s']} | "
-                             f"**{row['median_ratio_vs_reference']}** | {row['ratios']} | {row['peak_rss_mb']} |")
+                             f"**{row['median_ratio_vs_reference']}** | {row['ratios']} | "
+                             f"{row['median_cpu_ratio_vs_reference']} {row['cpu_ratios']} | {row['peak_rss_mb']} |")
         lines.append("")
     if report.get("models"):
-        lines += ["## Models at default settings", "", "| model | phase | batch | precision | samples/s | peak RSS MiB |",
-                  "|---|---|---|---|---|---|"]
+        lines += ["## Models at default settings", "",
+                  "| model | phase | batch | precision | samples/s | samples/CPU-s | peak RSS MiB |",
+                  "|---|---|---|---|---|---|---|"]
         for row in report["models"]:
             if "error" in row:
-                lines.append(f"| {row['impl']} | failed | | | | |")
+                lines.append(f"| {row['impl']} | failed | | | | | |")
             else:
                 lines.append(f"| {row['impl']} | {row['phase']} | {row['batch_size']} | {row['precision']} | "
-                             f"{row['samples_per_s']} | {row['peak_rss_mb']} |")
+                             f"{row['samples_per_s']} | {row['samples_per_cpu_s']} | {row['peak_rss_mb']} |")
         lines.append("")
     if report.get("growth"):
         g = report["growth"]
-        lines += ["## Cost growth (ganzoo DCGAN, MNIST)", "", "| batch size | samples/s | peak RSS MiB |", "|---|---|---|"]
-        lines += [f"| {r['batch_size']} | {r['samples_per_s']} | {r['peak_rss_mb']} |" for r in g["batch_size"]]
-        lines += ["", "| image size (batch 64) | samples/s | peak RSS MiB |", "|---|---|---|"]
-        lines += [f"| {r['image_size']} | {r['samples_per_s']} | {r['peak_rss_mb']} |" for r in g["image_size"]]
+        lines += ["## Cost growth (ganzoo DCGAN, MNIST)", "", "| batch size | samples/s | samples/CPU-s | peak RSS MiB |",
+                  "|---|---|---|---|"]
+        lines += [f"| {r['batch_size']} | {r['samples_per_s']} | {r['samples_per_cpu_s']} | {r['peak_rss_mb']} |"
+                  for r in g["batch_size"]]
+        lines += ["", "| image size (batch 64) | samples/s | samples/CPU-s | peak RSS MiB |", "|---|---|---|---|"]
+        lines += [f"| {r['image_size']} | {r['samples_per_s']} | {r['samples_per_cpu_s']} | {r['peak_rss_mb']} |"
+                  for r in g["image_size"]]
         lines += ["", "| steps | peak RSS MiB |", "|---|---|"]
         lines += [f"| {r['steps']} | {r['peak_rss_mb']} |" for r in g["steps"]]
         lines.append("")
@@ -263,7 +285,14 @@ def main() -> None:
                         help=f"ganzoo arms beside the reference, from {', '.join(ARMS)}")
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: ab, models, growth, rollouts")
     parser.add_argument("--note", default="", help="free text stored with the results (e.g. machine load)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="OMP_NUM_THREADS for every measured process (0: torch's default); 1 keeps "
+                             "per-CPU-second figures honest on a machine shared with other jobs")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child(json.loads(args.child))
+        return
     if not os.environ.get("GANZOO_DATA"):
         parser.error("set GANZOO_DATA to the folder holding MNIST/raw")
     unknown = set(args.arms.split(",")) - set(ARMS)
@@ -271,6 +300,8 @@ def main() -> None:
         parser.error(f"unknown arms {sorted(unknown)}; choose from {', '.join(ARMS)}")
     skip = set(filter(None, args.skip.split(",")))
     env = dict(os.environ)
+    if args.threads:
+        env["OMP_NUM_THREADS"] = str(args.threads)
     started = time.time()
 
     def log(line: str) -> None:
@@ -278,23 +309,25 @@ def main() -> None:
 
     report: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(),
                               "settings": vars(args), "note": args.note}
-    if "ab" not in skip:
-        report["ab"] = ab_rounds(args, env, log)
-    if "models" not in skip:
-        report["models"] = per_model(args, env, log)
-    if "growth" not in skip:
-        report["growth"] = growth(args, env, log)
-    if "rollouts" not in skip:
-        report["rollouts"] = rollouts(log)
+    stem = RESULTS / f"speed-{platform.node() or 'host'}-{time.strftime('%Y%m%d-%H%M', time.gmtime())}"
+    parts = {"ab": lambda: ab_rounds(args, env, log), "models": lambda: per_model(args, env, log),
+             "growth": lambda: growth(args, env, log), "rollouts": lambda: rollouts(log)}
+    for name, measure in parts.items():
+        if name not in skip:
+            report[name] = measure()
+            save(report, stem, started)  # after every part, so an interrupted run keeps what it measured
+    print(markdown(report))
+    print(f"wrote {stem}.json and .md")
+
+
+def save(report: dict[str, Any], stem: Path, started: float) -> None:
+    """Write the report so far as JSON and markdown."""
     if hasattr(os, "getloadavg"):
         report["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     report["minutes"] = round((time.time() - started) / 60, 1)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = RESULTS / f"speed-{platform.node() or 'host'}-{time.strftime('%Y%m%d-%H%M', time.gmtime())}"
     stem.with_suffix(".json").write_text(json.dumps(report, indent=1) + "\n")
     stem.with_suffix(".md").write_text(markdown(report) + "\n")
-    print(markdown(report))
-    print(f"wrote {stem}.json and .md")
 
 
 if __name__ == "__main__":
