@@ -244,6 +244,53 @@ def test_dataset_roots_never_crash(dataset: str, root_kind: str, damages: list[s
                                *extra, *TINY_RUN))
 
 
+IMAGE_KINDS = st.sampled_from(["good", "garbage", "truncated", "empty", "directory", "text"])
+
+
+def _image_file(target: Path, kind: str, noise: bytes, cut: int) -> None:
+    """One file of an image folder: a real small PNG, or a damaged or mislabelled one."""
+    from PIL import Image
+
+    if kind == "directory":
+        target.mkdir()
+        return
+    if kind == "text":
+        target.write_text("this is not an image")
+        return
+    image = Image.fromarray(torch.randint(0, 256, (32, 40, 3), dtype=torch.uint8).numpy())
+    image.save(target.with_suffix(".png"), format="PNG")
+    data = target.with_suffix(".png").read_bytes()
+    target.with_suffix(".png").unlink()
+    target.write_bytes({"good": data, "garbage": noise, "truncated": data[:cut], "empty": b""}[kind])
+
+
+@settings(FUZZ, max_examples=25)
+@given(files=st.lists(st.tuples(IMAGE_KINDS, st.sampled_from([".png", ".jpg", ".bmp", ".txt"])), max_size=3),
+       noise=st.binary(max_size=64), cut=st.integers(0, 400))
+def test_image_folders_with_corrupt_images_never_crash(files: list[tuple[str, str]], noise: bytes, cut: int,
+                                                       workdir: Path, cli) -> None:
+    registry = get_registry()
+    if "srgan" not in registry.specs["models"] or "sr-pairs" not in registry.specs["datasets"]:
+        pytest.skip("the srgan model and sr-pairs dataset (image folders) are not registered")
+    root = workdir / f"images-{GENERATED['image folder']}"
+    root.mkdir()
+    for index, (kind, suffix) in enumerate(files):
+        _image_file(root / f"{index}{suffix}", kind, noise, cut)
+    tiny = [arg for key, value in _flat(registry.model("srgan").test_config) for arg in ("--set", f"{key}={value}")]
+    _clean("image folder", cli("run", "srgan", "--dataset", "sr-pairs", "--set", f"data.root={root}", *tiny,
+                               "--no-progress", "--device", "cpu", "--set", "train.steps=1",
+                               "--set", "train.batch_size=2", "--set", "train.num_samples=2",
+                               "--set", "train.sample_every=1000", "--set", "train.checkpoint_every=1000"))
+
+
+def _flat(fragment: dict, prefix: str = "") -> Iterator[tuple[str, object]]:
+    for key, value in fragment.items():
+        if isinstance(value, dict):
+            yield from _flat(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", json.dumps(value)
+
+
 # --- checkpoints --------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

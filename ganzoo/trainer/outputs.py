@@ -11,6 +11,8 @@ from typing import Any
 import torch
 from torchvision.utils import save_image
 
+from ganzoo.trainer.checkpoint import atomic_write
+
 METRICS = "metrics.jsonl"
 CONFIG = "config.yaml"
 SAMPLES = "samples"
@@ -34,7 +36,8 @@ class MetricsLog:
         if not self.path.exists():
             return
         kept = [r for r in read_metrics(self.path) if r.get("step", 0) <= step]
-        self.path.write_text("".join(json.dumps(r) + "\n" for r in kept), encoding="utf-8")
+        text = "".join(json.dumps(r) + "\n" for r in kept).encode("utf-8")
+        atomic_write(self.path, lambda handle: handle.write(text))  # a kill now keeps the old file whole
 
 
 def read_metrics(path: Path) -> list[dict[str, Any]]:
