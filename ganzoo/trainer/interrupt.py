@@ -2,8 +2,7 @@
 
 A signal that arrived mid-step would leave some networks updated and others not; deferring it to the
 end of the step keeps every checkpoint a state that ``--resume`` continues bit-exactly. A second signal
-interrupts at once. Distributed runs keep Python's default handling: ranks could see the signal at
-different steps, and stopping them at different steps would hang the others in a collective.
+interrupts at once. In distributed runs the trainer has every rank agree on the step to stop at.
 """
 
 from __future__ import annotations
@@ -13,8 +12,6 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-
-import torch.distributed as dist
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -30,7 +27,7 @@ class TrainingInterrupted(KeyboardInterrupt):
 @contextmanager
 def deferred_signals(request_stop: Callable[[int], None]) -> Iterator[None]:
     """Inside, the first SIGINT/SIGTERM calls ``request_stop(signum)``; the next one raises at once."""
-    if threading.current_thread() is not threading.main_thread() or (dist.is_available() and dist.is_initialized()):
+    if threading.current_thread() is not threading.main_thread():  # signal handlers live in the main thread
         yield
         return
     previous = {signum: signal.getsignal(signum) for signum in SIGNALS}

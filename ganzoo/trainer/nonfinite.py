@@ -91,7 +91,7 @@ class NonFiniteGuard:
         if not self.first_bad:
             return
         names = list(self.first_bad)
-        codes = torch.stack([self.first_bad[n].reshape(()).cpu() for n in names]).tolist()
+        codes = torch.stack([self.first_bad[n].reshape(()) for n in names]).tolist()  # the one sync
         bad = sorted((code, name) for code, name in zip(codes, names) if code > 0)
         if not bad:
             return
