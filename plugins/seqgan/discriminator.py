@@ -9,6 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ganzoo import UserError
+
 # The paper's table of window sizes and filter counts for the discriminator.
 PAPER_FILTER_SIZES = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20)
 PAPER_NUM_FILTERS = (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)
@@ -34,10 +36,11 @@ class Discriminator(nn.Module):
                  num_filters: Sequence[int], dropout: float) -> None:
         super().__init__()
         if len(filter_sizes) != len(num_filters):
-            raise ValueError("filter_sizes and num_filters must have the same length")
+            raise UserError(f"model.d_filter_sizes ({len(filter_sizes)}) and model.d_num_filters ({len(num_filters)}) "
+                            f"must have the same length")
         windows = [(k, n) for k, n in zip(filter_sizes, num_filters) if k <= length]
         if not windows:
-            raise ValueError(f"no discriminator window fits sequences of length {length}")
+            raise UserError(f"no window in model.d_filter_sizes fits sequences of length {length}; add smaller ones")
         self.embedding = nn.Embedding(vocab_size, embed_dim)
         self.convs = nn.ModuleList(nn.Conv1d(embed_dim, n, k) for k, n in windows)
         width = sum(n for _, n in windows)
