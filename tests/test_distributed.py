@@ -142,3 +142,19 @@ def test_sync_batchnorm_on_cpu_is_a_user_error() -> None:
 
     with pytest.raises(UserError, match="sync_batchnorm"):
         wrap_for_ddp(DistEnv(0, 2, 0), torch.device("cpu"), sync_batchnorm=True, find_unused_parameters=False)
+
+
+def test_nproc_passes_the_same_run_arguments_to_torchrun(monkeypatch: pytest.MonkeyPatch, cli) -> None:
+    import subprocess
+
+    calls = []
+    monkeypatch.setattr(subprocess, "call", lambda command, env: calls.append((command, env)) or 0)
+    code, _, err = cli("run", "dcgan", "--nproc", "2", "--out", "r", "--set", "train.steps=3", "--seed", "4",
+                       "--no-progress")
+    assert code == 0, err
+    command, env = calls[0]
+    assert command[1:6] == ["-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2", "-m"]
+    assert command[6:] == ["ganzoo", "run", "dcgan", "--out", "r", "--seed", "4", "--set", "train.steps=3",
+                           "--no-progress"]
+    assert int(env["OMP_NUM_THREADS"]) >= 1
+    assert cli("run", "dcgan", "--nproc", "0")[0] == 2

@@ -21,6 +21,8 @@ Design choices (see ``wrap_for_ddp``):
   alone would deadlock on. We pass ``forward_sync_buffers=False`` (buffers are synced once at wrapping)
   and average floating buffers across ranks before each checkpoint instead;
   ``train.sync_batchnorm`` (CUDA) synchronises the batch statistics themselves.
+- Callbacks run on every rank (a callback that writes files checks ``trainer.dist.is_main``); stop
+  requests and interrupts are agreed on by all ranks after each step, so every rank stops together.
 - ``find_unused_parameters`` is off (it costs a graph traversal every forward); a model whose networks
   leave some parameters unused in a step turns it on with ``train.find_unused_parameters=true``.
 """
