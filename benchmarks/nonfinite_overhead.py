@@ -4,13 +4,15 @@
     python benchmarks/nonfinite_overhead.py [--steps 60] [--device cpu] [--batch-size 64] [--width 64]
 
 Prints a table and writes benchmarks/results/nonfinite_overhead.json. Modes are interleaved in rounds
-so that load from other processes hits them alike; the median step time of each mode is reported.
+so that load from other processes hits them alike; the median step time of each mode is reported, and
+the guard's own work is also timed alone (gradients in place), which noise on a shared CPU cannot hide.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import time
@@ -54,6 +56,23 @@ def _time_steps(ctx: StepContext, module: torch.nn.Module, steps: int, device: t
     return times
 
 
+def _guard_only(ctx: StepContext, module: torch.nn.Module, mode: str, repeats: int) -> float:
+    """Seconds the guard's own work takes per training step (every optimizer's update), gradients in place."""
+    for parameter in module.parameters():
+        parameter.grad = torch.randn_like(parameter)
+    loss = torch.ones((), device=parameter.device)
+    guard = NonFiniteGuard(module, ctx.optimizers, mode)
+    start = time.perf_counter()
+    for step in range(1, repeats + 1):
+        for optimizer in ctx.optimizers.values():
+            guard.saw_loss(loss)
+            guard.allow_update(optimizer, step)
+    guard.check()
+    if parameter.device.type == "cuda":
+        torch.cuda.synchronize(parameter.device)
+    return (time.perf_counter() - start) / repeats
+
+
 def main() -> None:
     """Time the three modes and write the JSON record."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -75,12 +94,17 @@ def main() -> None:
             ctx, module = _context(config, device, mode)
             samples[mode] += _time_steps(ctx, module, args.steps, device)[5:]  # drop warm-up steps
     median = {mode: statistics.median(values) for mode, values in samples.items()}
+    ctx, module = _context(config, device, "off")
+    isolated = {mode: _guard_only(ctx, module, mode, 200) for mode in ("stop", "skip")}
     record = {
         "model": f"dcgan (width {args.width}, 32x32 digits)", "batch_size": args.batch_size, "device": str(device),
         "torch_threads": torch.get_num_threads(), "steps_per_mode": len(samples["off"]),
         "cpu": platform.processor() or platform.machine(),
         "median_step_ms": {mode: round(value * 1000, 3) for mode, value in median.items()},
         "overhead_percent": {mode: round((median[mode] / median["off"] - 1) * 100, 2) for mode in ("stop", "skip")},
+        "guard_alone_ms_per_step": {mode: round(value * 1000, 3) for mode, value in isolated.items()},
+        "guard_alone_percent_of_step": {mode: round(value / median["off"] * 100, 2) for mode, value in isolated.items()},
+        "load_average": list(os.getloadavg()),
         "when": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -88,6 +112,9 @@ def main() -> None:
     for mode in modes:
         extra = f"  ({record['overhead_percent'][mode]:+.2f}%)" if mode != "off" else ""
         print(f"{mode:>5}: {record['median_step_ms'][mode]:8.3f} ms/step{extra}")
+    for mode, value in record["guard_alone_ms_per_step"].items():
+        print(f"guard alone ({mode}): {value:.3f} ms/step = {record['guard_alone_percent_of_step'][mode]:.2f}% of a step")
+    print(f"load average while measuring: {record['load_average']}")
     print(f"wrote {RESULTS}")
 
 
