@@ -13,6 +13,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("suite", metavar="SUITE.yaml")
     parser.add_argument("--only", metavar="PATTERN", help="glob over cell names model/dataset, e.g. '*/mnist'")
     parser.add_argument("--seeds", type=int, help="seeds per cell (overrides the suite)")
+    parser.add_argument("--seed", type=int, help="run only this seed of each cell (to split seeds across processes)")
     parser.add_argument("--out", metavar="DIR", help="results folder (default bench/SUITE_NAME); rerunning resumes")
     parser.add_argument("--progress", action="store_true", help="show each run's progress bar")
 
@@ -25,5 +26,5 @@ def cmd_bench(args: argparse.Namespace) -> None:
     console = Console(stderr=True)
     suite = load_suite(args.suite).with_seeds(args.seeds)
     out = Path(args.out) if args.out else Path("bench") / suite.name
-    run_suite(suite, out, only=args.only, console=console, show_progress=args.progress)
+    run_suite(suite, out, only=args.only, console=console, show_progress=args.progress, seed=args.seed)
     Console().print(f"results: {out / 'results.json'}, report: {out / 'report.md'}, plots: {out / 'plots'}")

@@ -15,9 +15,10 @@ from ganzoo.metrics.evaluate import LOWER_IS_BETTER
 from ganzoo.trainer.checkpoint import atomic_write
 
 ORDER = ("fid", "kid", "precision", "recall", "is", "classes", "class_kl", "class_acc", "modes", "hq", "mode_kl",
-         "psnr", "ssim")
+         "psnr", "ssim", "bleu2", "bleu3", "self_bleu3")
 LABELS = {"fid": "FID", "kid": "KID", "is": "IS", "hq": "HQ %", "class_acc": "class acc %", "psnr": "PSNR dB",
-          "ssim": "SSIM", "mode_kl": "mode KL", "class_kl": "class KL"}
+          "ssim": "SSIM", "mode_kl": "mode KL", "class_kl": "class KL", "bleu2": "BLEU-2", "bleu3": "BLEU-3",
+          "self_bleu3": "self-BLEU-3"}
 
 
 @dataclass

@@ -161,9 +161,10 @@ def _mean_std(values: Sequence[float | None]) -> dict[str, float | None]:
 
 
 def run_suite(suite: Suite, out: Path, only: str | None = None, console: Console | None = None,
-              show_progress: bool = False, registry: Registry | None = None) -> dict[str, Any]:
-    """Run the selected cells (skipping seeds already done), then write ``results.json``, the report and
-    the plots; returns the results."""
+              show_progress: bool = False, registry: Registry | None = None,
+              seed: int | None = None) -> dict[str, Any]:
+    """Run the selected cells (skipping seeds already done; only seed ``seed`` when given, so separate
+    processes can share the seeds of one suite), then write ``results.json``, the report and the plots."""
     from ganzoo.bench.plots import write_plots
     from ganzoo.bench.report import print_tables, write_report
 
@@ -175,9 +176,9 @@ def run_suite(suite: Suite, out: Path, only: str | None = None, console: Console
     if suite.threads:
         torch.set_num_threads(suite.threads)
     try:
-        summaries = [_run_cell(cell, f"{index}/{len(cells)}", suite, out, registry, console, show_progress)
+        summaries = [_run_cell(cell, f"{index}/{len(cells)}", suite, out, registry, console, show_progress, seed)
                      if cell in cells else _recorded(cell, out) for index, cell in enumerate(suite.cells, 1)]
-        summaries = [s for s in summaries if s is not None]
+        summaries = [s for s in summaries if s is not None and s["seeds"]]
     finally:
         torch.set_num_threads(threads)
     results = {"suite": suite.name, "created": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
@@ -199,12 +200,16 @@ def _recorded(cell: Cell, out: Path) -> dict[str, Any] | None:
 
 
 def _run_cell(cell: Cell, position: str, suite: Suite, out: Path, registry: Registry, console: Console,
-              show_progress: bool) -> dict[str, Any]:
+              show_progress: bool, only_seed: int | None = None) -> dict[str, Any]:
     """Run the seeds of ``cell`` not already done and summarise all of them."""
     records = []
     for seed in range(cell.seeds):
         path = cell_folder(out, cell) / f"seed{seed}.json"
         previous = json.loads(path.read_text()) if path.is_file() else None
+        if only_seed is not None and seed != only_seed:
+            if previous is not None and previous.get("fingerprint") == cell.fingerprint():
+                records.append(previous)
+            continue
         if previous is not None and previous.get("status") == "ok" and previous.get("fingerprint") == cell.fingerprint():
             console.print(f"[dim]{position} {cell.name} seed {seed}: done earlier, kept[/]")
             records.append(previous)

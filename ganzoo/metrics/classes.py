@@ -4,6 +4,7 @@ and class-conditional accuracy (did a conditional generator draw the class it wa
 from __future__ import annotations
 
 import math
+import warnings
 
 import torch
 from torchmetrics.image.inception import InceptionScore
@@ -15,7 +16,9 @@ COVERAGE_SHARE = 0.01  # a class counts as covered when it gets at least 1% of t
 
 def inception_score(logits: torch.Tensor, splits: int = 10) -> float:
     """exp(E KL(p(y|x) || p(y))) over ``splits`` splits (torchmetrics), here on the domain classifier."""
-    metric = InceptionScore(feature=PrecomputedFeatures(logits.shape[1]), splits=splits)
+    with warnings.catch_warnings():  # torchmetrics warns that IS keeps features: here they are small
+        warnings.simplefilter("ignore", UserWarning)
+        metric = InceptionScore(feature=PrecomputedFeatures(logits.shape[1]), splits=splits)
     metric.update(logits.double())
     mean, _ = metric.compute()
     return float(mean)

@@ -9,6 +9,8 @@ precision is the share of fakes inside some real ball, recall the share of reals
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 from torch import nn
 from torchmetrics.image.fid import FrechetInceptionDistance
@@ -39,7 +41,10 @@ def fid(real: torch.Tensor, fake: torch.Tensor) -> float:
 def kid(real: torch.Tensor, fake: torch.Tensor, subsets: int = 50, subset_size: int = 1000) -> float:
     """Kernel distance (cubic polynomial kernel MMD), averaged over random subsets of both sets."""
     size = min(subset_size, len(real), len(fake))
-    metric = KernelInceptionDistance(feature=PrecomputedFeatures(real.shape[1]), subsets=subsets, subset_size=size)
+    with warnings.catch_warnings():  # torchmetrics warns that KID keeps features: here they are small
+        warnings.simplefilter("ignore", UserWarning)
+        metric = KernelInceptionDistance(feature=PrecomputedFeatures(real.shape[1]), subsets=subsets,
+                                         subset_size=size)
     metric.update(real.float(), real=True)
     metric.update(fake.float(), real=False)
     mean, _ = metric.compute()

@@ -8,6 +8,7 @@ training run it observes. ``score`` orders results: a higher tuple is better (th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,10 +19,10 @@ from rich.console import Console
 from ganzoo.data import LoadedData
 from ganzoo.errors import UserError
 from ganzoo.module import GANModule
-from ganzoo.specs import IMAGE, IMAGE_PAIRS, VECTORS
+from ganzoo.specs import IMAGE, IMAGE_PAIRS, TEXT, VECTORS
 
 EVAL_SEED = 4321  # the noise every evaluation draws, so evaluations at different steps are comparable
-LOWER_IS_BETTER = frozenset({"fid", "kid", "mode_kl", "class_kl", "nll"})
+LOWER_IS_BETTER = frozenset({"fid", "kid", "mode_kl", "class_kl", "nll", "self_bleu3"})
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,53 @@ class SuperResolutionEvaluator(Evaluator):
         return {"psnr": sum(psnrs) / len(psnrs), "ssim": sum(ssims) / len(ssims)}
 
 
+class TextEvaluator(Evaluator):
+    """BLEU-2/3 of samples against real sequences and self-BLEU-3 (``text.py``, Texygen's protocol), on at
+    most 200 samples: nltk's BLEU is slow and the CPU suites must stay short."""
+
+    primary = "bleu2"
+    limit = 200
+
+    def __init__(self, data: LoadedData, settings: EvalSettings) -> None:
+        extras = data.info.extras
+        vocab = extras.get("vocab")
+        if not vocab:
+            raise UserError(f"dataset '{data.info.name}' has no vocabulary (extras 'vocab'); text metrics need it")
+        stops = {int(extras[k]) for k in ("pad_id", "eos_id") if k in extras}
+        self.samples = min(settings.samples, self.limit)
+        tokens = real_subset(data, "tokens", self.samples).long()
+        self.references = [_split(" ".join(_words(row, vocab, stops))) for row in tokens.tolist()]
+
+    def evaluate(self, module: GANModule) -> dict[str, float]:
+        from ganzoo.metrics.text import bleu, self_bleu
+
+        was_training = module.training
+        module.eval()
+        try:
+            with torch.no_grad(), torch.random.fork_rng(devices=[module.device] if module.device.type == "cuda" else []):
+                lines = module.sample_text(self.samples, generator=torch.Generator(module.device).manual_seed(EVAL_SEED))
+        finally:
+            module.train(was_training)
+        hypotheses = [_split(line) for line in lines]
+        return {"bleu2": bleu(hypotheses, self.references, 2), "bleu3": bleu(hypotheses, self.references, 3),
+                "self_bleu3": self_bleu(hypotheses, 3)}
+
+
+def _split(text: str) -> list[str]:
+    """Words and punctuation marks, lower-cased: one tokenisation for samples and references alike."""
+    return re.findall(r"<\w+>|[\w']+|[^\w\s]", text.lower()) or ["<empty>"]
+
+
+def _words(row: Sequence[int], vocab: Sequence[str], stops: set[int]) -> list[str]:
+    """Token ids as words, cut at the first stop (padding or end) token."""
+    words = []
+    for token in row:
+        if token in stops:
+            break
+        words.append(vocab[token])
+    return words or ["<empty>"]
+
+
 def build_evaluator(data: LoadedData, settings: EvalSettings, conditional: bool = False,
                     root: str | None = None, console: Console | None = None) -> Evaluator | None:
     """The evaluator for ``data``'s kind, or ``None`` when ganzoo has no metrics for it yet."""
@@ -197,6 +245,8 @@ def build_evaluator(data: LoadedData, settings: EvalSettings, conditional: bool 
         return ImageEvaluator(data, settings, conditional, root, console)
     if kind == IMAGE_PAIRS:
         return SuperResolutionEvaluator(data, settings, root)
+    if kind == TEXT:
+        return TextEvaluator(data, settings)
     return None
 
 
