@@ -67,7 +67,7 @@ def _overrides(args: argparse.Namespace) -> list[str]:
             f"model.mle_steps={args.mle_steps}", f"model.d_pretrain_steps={args.d_pretrain_steps}",
             f"model.rollout_num={args.rollouts}", f"model.d_batches={args.d_batches}", f"model.d_lr={args.d_lr}",
             f"model.d_num_filters={filters}".replace(" ", ""), f"train.batch_size={args.batch}",
-            f"train.precision={args.precision}", "train.log_every=10", "train.sample_every=100000",
+            f"train.precision={args.precision}", f"model.reward_baseline={str(args.reward_baseline).lower()}", "train.log_every=10", "train.sample_every=100000",
             "train.checkpoint_every=100000"]
 
 
@@ -105,6 +105,7 @@ def main() -> None:
         parser.add_argument(f"--{name}", type=int, default=default)
     parser.add_argument("--filter-scale", type=float, default=0.25)
     parser.add_argument("--d-lr", type=float, default=1e-3)
+    parser.add_argument("--reward-baseline", action="store_true", help="subtract the mean reward per position")
     parser.add_argument("--precision", default="fp32")
     parser.add_argument("--runs", type=Path, default=Path("runs/bench-seqgan-oracle"))
     parser.add_argument("--out", type=Path, default=RESULTS)

@@ -19,7 +19,7 @@ def ganzoo_models() -> list[ModelSpec]:
                 "model": {
                     "embed_dim": 32, "hidden_dim": 32, "mle_steps": 2000, "d_pretrain_steps": 50,
                     "g_steps": 1, "d_steps": 5, "k_epochs": 3, "d_batches": 4, "rollout_num": 16,
-                    "rollout_update_rate": 0.8, "rollout_chunk": 4096, "grad_clip": 5.0,
+                    "rollout_update_rate": 0.8, "reward_baseline": False, "rollout_chunk": 4096, "grad_clip": 5.0,
                     "d_embed_dim": 64, "d_filter_sizes": list(PAPER_FILTER_SIZES),
                     "d_num_filters": list(PAPER_NUM_FILTERS), "d_dropout": 0.25, "d_l2": 0.2, "d_lr": 1e-4,
                     "mle_only": False,

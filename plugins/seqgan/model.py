@@ -7,7 +7,8 @@ steps, each ``model.g_steps`` policy-gradient updates and ``model.d_steps`` d-st
 ``model.d_batches`` batches of fresh negatives, draws as many real batches and trains the discriminator
 ``model.k_epochs`` epochs over them. The rollout policy is a delayed copy of the generator: after every
 generator update it moves ``1 - model.rollout_update_rate`` of the way to the generator's weights.
-``model.mle_only`` replaces the discriminator and adversarial phases by as many more MLE steps (the
+``model.reward_baseline`` subtracts the batch's mean reward at each position (a variance-reducing baseline
+the paper does not use; off by default). ``model.mle_only`` replaces the discriminator and adversarial phases by as many more MLE steps (the
 MLE baseline at equal generator size).
 """
 
@@ -142,6 +143,8 @@ class SeqGAN(GANModule):
             fake = self.generator.sample(size)
             rewards = rollout_rewards(self.rollout_policy, lambda seqs: self.real_probability(seqs, ctx), fake,
                                       int(m["rollout_num"]), chunk_rows=int(m["rollout_chunk"]))
+            if m["reward_baseline"]:  # not in the paper: REINFORCE with the batch's mean reward per position
+                rewards = rewards - rewards.mean(dim=0, keepdim=True)
             with ctx.autocast():
                 log_probs = self.generator.log_probs(fake)
             g_loss = self.policy_loss.generator_loss(log_probs, rewards)
