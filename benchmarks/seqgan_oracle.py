@@ -6,7 +6,7 @@ its own generator and never touches the training RNG). SeqGAN then runs the disc
 phases; the MLE baseline instead continues MLE for ``--mle-extra`` steps. NLL-oracle (mean true negative
 log-likelihood per token under the oracle, over ``--eval-samples`` samples) is recorded along the way.
 
-    python benchmarks/seqgan_oracle.py      # prints a summary, writes results/seqgan_oracle.json
+    OMP_NUM_THREADS=1 python benchmarks/seqgan_oracle.py   # prints a summary, writes results/seqgan_oracle.json
 """
 
 from __future__ import annotations
@@ -67,8 +67,8 @@ def _overrides(args: argparse.Namespace) -> list[str]:
             f"model.mle_steps={args.mle_steps}", f"model.d_pretrain_steps={args.d_pretrain_steps}",
             f"model.rollout_num={args.rollouts}", f"model.d_batches={args.d_batches}", f"model.d_lr={args.d_lr}",
             f"model.d_num_filters={filters}".replace(" ", ""), f"train.batch_size={args.batch}",
-            f"train.precision={args.precision}", f"model.reward_baseline={str(args.reward_baseline).lower()}", "train.log_every=10", "train.sample_every=100000",
-            "train.checkpoint_every=100000"]
+            f"train.precision={args.precision}", f"model.reward_baseline={str(args.reward_baseline).lower()}",
+            "train.log_every=10", "train.sample_every=100000", "train.checkpoint_every=100000"]
 
 
 def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
@@ -98,9 +98,9 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
 def main() -> None:
     """Command line: sizes as flags (defaults fit a shared 2-core CPU); prints and writes JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for name, default in (("num-sequences", 5000), ("vocab", 1000), ("batch", 64), ("mle-steps", 1500),
-                          ("d-pretrain-steps", 20), ("adversarial-steps", 40), ("mle-extra", 400),
-                          ("rollouts", 16), ("d-batches", 4), ("eval-samples", 2000), ("eval-every", 10),
+    for name, default in (("num-sequences", 5000), ("vocab", 1000), ("batch", 64), ("mle-steps", 400),
+                          ("d-pretrain-steps", 40), ("adversarial-steps", 15), ("mle-extra", 150),
+                          ("rollouts", 4), ("d-batches", 4), ("eval-samples", 1000), ("eval-every", 5),
                           ("seed", 0)):
         parser.add_argument(f"--{name}", type=int, default=default)
     parser.add_argument("--filter-scale", type=float, default=0.25)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from ganzoo import UserError, create_loss
+from ganzoo import create_loss
 from ganzoo.metrics.text import nll_oracle
 from ganzoo.runner import build_model, load_run, seed_everything
 from ganzoo_plugins.seqgan.discriminator import Discriminator

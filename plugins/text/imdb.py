@@ -27,6 +27,7 @@ from ganzoo import TEXT, DataInfo, LoadedData, UserError, data_root
 
 from ganzoo_plugins.text import IMDB_URL
 from ganzoo_plugins.text.tokenize import BOS, EOS, PAD, UNK, build_vocab, encode, tokenize
+
 SPLITS = ("train", "test")
 CACHE_ENV = "GANZOO_CACHE"
 
