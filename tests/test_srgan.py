@@ -141,7 +141,7 @@ def test_vgg_without_cached_weights_offline_is_one_clear_error(tmp_path: Path, m
     def offline(*args: object, **kwargs: object) -> None:
         raise urllib.error.URLError("Name or service not known")
 
-    monkeypatch.setattr(torch.hub, "load_state_dict_from_url", offline)
+    monkeypatch.setattr(torch.hub, "download_url_to_file", offline)
     code, _, err = cli("run", "srgan", "--dataset", "sr-pairs", "--set", f"data.root={image_folder}",
                        "--set", "model.content_loss=vgg", "--set", "train.steps=2", *SMALL)
     assert code == 2

@@ -36,9 +36,10 @@ def load_imagenet_state() -> dict[str, torch.Tensor]:
     """The VGG19 ImageNet state dict from the torch hub cache, downloading it when online."""
     path = imagenet_weights_path()
     try:
-        if path.is_file():
-            return torch.load(path, map_location="cpu", weights_only=True)
-        return torch.hub.load_state_dict_from_url(WEIGHTS.url, map_location="cpu", progress=False)
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            torch.hub.download_url_to_file(WEIGHTS.url, str(path), progress=False)
+        return torch.load(path, map_location="cpu", weights_only=True)
     except Exception:  # offline, a refused download, or a truncated file: all need the same fix
         raise UserError(f"the vgg content loss needs torchvision's VGG19 ImageNet weights {path.name}, which "
                         f"could not be loaded or downloaded; download {WEIGHTS.url} and put it at {path} "
