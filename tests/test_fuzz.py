@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import string
+import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -230,7 +231,7 @@ def _damaged(target: Path, relative: str, damage: str, noise: bytes, cut: int) -
        cut=st.integers(0, 3000), split=st.sampled_from(["test", "train"]))
 def test_dataset_roots_never_crash(dataset: str, root_kind: str, damages: list[str], noise: bytes, cut: int,
                                    split: str, workdir: Path, cli) -> None:
-    root = workdir / f"root-{GENERATED['dataset root']}"
+    root = Path(tempfile.mkdtemp(prefix="root-", dir=workdir)) / "root"
     if root_kind == "file":
         root.write_bytes(noise)
     elif root_kind == "layout":
@@ -272,8 +273,7 @@ def test_image_folders_with_corrupt_images_never_crash(files: list[tuple[str, st
     registry = get_registry()
     if "srgan" not in registry.specs["models"] or "sr-pairs" not in registry.specs["datasets"]:
         pytest.skip("the srgan model and sr-pairs dataset (image folders) are not registered")
-    root = workdir / f"images-{GENERATED['image folder']}"
-    root.mkdir()
+    root = Path(tempfile.mkdtemp(prefix="images-", dir=workdir))
     for index, (kind, suffix) in enumerate(files):
         _image_file(root / f"{index}{suffix}", kind, noise, cut)
     tiny = [arg for key, value in _flat(registry.model("srgan").test_config) for arg in ("--set", f"{key}={value}")]

@@ -123,7 +123,8 @@ def _model_or_skip(name: str) -> None:
 
 
 @pytest.mark.parametrize("model", ["dcgan", "wgan-gp", "seqgan"])
-def test_sigkill_at_random_steps_then_resume_is_bit_exact(model: str, in_tmp: Path, cli, one_thread) -> None:
+def test_sigkill_at_random_steps_then_resume_is_bit_exact(model: str, in_tmp: Path, cli, one_thread,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
     _model_or_skip(model)
     args = [*COMMON, *TINY[model]]
     code, _, err = cli("run", model, "--out", "reference", "--set", "train.checkpoint_every=100000", *args)
@@ -144,8 +145,9 @@ def test_sigkill_at_random_steps_then_resume_is_bit_exact(model: str, in_tmp: Pa
         _kill_when([model, "--out", str(run), "--resume", *args], in_tmp,
                    lambda started: _logged_since(run, started) and _last_step(run) >= target, log)
         points.append(_where(run))
-    print(f"\n{model}: GANZOO_KILL_SEED={seed}, {total} steps, checkpoint every {every}; killed at: "
-          + " | ".join(points))
+    with capsys.disabled():  # shown with -s: the kill points this run tried
+        print(f"\n{model}: GANZOO_KILL_SEED={seed}, {total} steps, checkpoint every {every}; killed at: "
+              + " | ".join(points))
     code, _, err = cli("run", model, "--out", str(run), "--resume", *args)
     assert code == 0, err
     _assert_same_weights(in_tmp / "reference", run)

@@ -106,10 +106,14 @@ class SRImageFolder(Dataset):
 
 
 def _size(path: Path) -> tuple[int, int]:
+    """Width and height of an image whose file is whole (``verify`` checks a PNG's chunks and checksums
+    without decoding it, so a truncated file is caught here, not in a DataLoader worker mid-training)."""
     try:
         with Image.open(path) as handle:
-            return handle.size
-    except OSError:
+            size = handle.size
+            handle.verify()
+            return size
+    except Exception:  # PIL reports damaged files as OSError, SyntaxError, struct.error, ValueError...
         raise UserError(f"cannot read image {path}; remove it or fix the file") from None
 
 
