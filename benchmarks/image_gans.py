@@ -42,7 +42,7 @@ PROFILES: dict[str, dict[str, tuple[int, int, list[str]]]] = {
     "full": {
         "cgan": (1500, 100, ["model.g_channels=32", "model.d_channels=16", "train.lr=1e-3", *_FP32]),
         "infogan": (1500, 100, ["model.g_channels=16", "model.d_channels=16", *_FP32]),
-        "wgan-gp": (1000, 100, ["model.g_channels=16", "model.d_channels=16", *_FP32]),
+        "wgan-gp": (2500, 100, ["model.g_channels=16", "model.d_channels=16", *_FP32]),
     },
 }
 
