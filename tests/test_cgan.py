@@ -84,3 +84,8 @@ def test_cgan_learns_to_draw_the_requested_digit_on_mnist(in_tmp: Path, cli, dat
 LEARN = ["--set", "data.limit=10000", "--set", "model.g_channels=32", "--set", "model.d_channels=32",
          "--set", "train.lr=5e-4", "--set", "train.precision=fp32", "--set", "train.steps=600",
          "--set", "train.sample_every=100000", "--set", "train.checkpoint_every=100000"]
+
+
+def test_a_non_adversarial_loss_is_refused(in_tmp: Path, cli) -> None:
+    code, _, err = cli("run", "cgan", "--set", "loss=info", "--set", "train.steps=1", *TINY)
+    assert code == 2 and "not an adversarial loss" in err

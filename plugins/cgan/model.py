@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from ganzoo import DataInfo, GANModule, StepContext, UserError, create_loss
+from ganzoo import AdversarialLoss, DataInfo, GANModule, StepContext, UserError, create_loss
 
 from ganzoo_plugins.cgan.networks import (
     ConvConditionalDiscriminator,
@@ -38,6 +38,9 @@ class CGAN(GANModule):
             self.generator = MLPConditionalGenerator(self.z_dim, self.num_classes, info.shape)
             self.discriminator = MLPConditionalDiscriminator(self.num_classes, info.shape)
         self.loss = create_loss(config["loss"])
+        if not isinstance(self.loss, AdversarialLoss):
+            raise UserError(f"loss '{config['loss']}' is not an adversarial loss; use e.g. bce, hinge, "
+                            f"least_squares or wasserstein_gp")
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         lr, betas = float(self.config["train"]["lr"]), tuple(self.config["train"]["betas"])
