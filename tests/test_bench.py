@@ -76,3 +76,30 @@ def test_bad_suites_are_one_line_errors(tmp_path: Path, cli) -> None:
     path.write_text(yaml.safe_dump({**suite(), "cells": []}))
     code, _, err = cli("bench", str(path), "--out", str(tmp_path / "out"))
     assert code == 2 and "non-empty list" in err
+
+
+def test_text_evaluator_scores_real_sentences_above_shuffled_words() -> None:
+    import torch
+
+    from ganzoo import TEXT, DataInfo, GANModule, LoadedData
+    from ganzoo.metrics.evaluate import EvalSettings, TextEvaluator
+
+    vocab = ["<pad>", "<eos>", "the", "film", "was", "good", "bad", "very", "."]
+    rows = [[2, 3, 4, 7, 5, 8, 1, 0], [2, 3, 4, 6, 8, 1, 0, 0]] * 10
+    info = DataInfo("toy-text", TEXT, (8,), extras={"vocab": vocab, "pad_id": 0, "eos_id": 1})
+    data = LoadedData(info, tensors={"tokens": torch.tensor(rows)})
+
+    class Parrot(GANModule):
+        def __init__(self, lines: list[str]) -> None:
+            super().__init__({}, info)
+            self.lines, self.weight = lines, torch.nn.Parameter(torch.zeros(1))
+
+        def sample_text(self, n: int, generator: torch.Generator | None = None) -> list[str]:
+            return [self.lines[i % len(self.lines)] for i in range(n)]
+
+    evaluator = TextEvaluator(data, EvalSettings(samples=20))
+    real = evaluator.evaluate(Parrot(["The film was very good.", "the film was bad ."]))
+    shuffled = evaluator.evaluate(Parrot(["good very . film the was", "bad the . was film"]))
+    assert real["bleu2"] > 0.99 and real["bleu3"] > 0.99
+    assert shuffled["bleu2"] < 0.5 * real["bleu2"]
+    assert real["self_bleu3"] > 0.99  # two distinct lines, each repeated: no diversity

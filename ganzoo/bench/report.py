@@ -99,6 +99,8 @@ def render_markdown(results: Mapping[str, Any]) -> str:
     problems = _problems(results)
     if problems:
         lines += ["## Cells that failed or were skipped", "", *problems, ""]
+    if results.get("pending"):
+        lines += ["## Cells with no finished seed yet", "", *(f"- `{name}`" for name in results["pending"]), ""]
     return "\n".join(lines)
 
 

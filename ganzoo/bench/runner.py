@@ -178,12 +178,13 @@ def run_suite(suite: Suite, out: Path, only: str | None = None, console: Console
     try:
         summaries = [_run_cell(cell, f"{index}/{len(cells)}", suite, out, registry, console, show_progress, seed)
                      if cell in cells else _recorded(cell, out) for index, cell in enumerate(suite.cells, 1)]
+        pending = [c.name for c, s in zip(suite.cells, summaries) if s is None or not s["seeds"]]
         summaries = [s for s in summaries if s is not None and s["seeds"]]
     finally:
         torch.set_num_threads(threads)
     results = {"suite": suite.name, "created": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
                "environment": {**environment(), "device_name": _device_names(summaries)},
-               "cells": summaries}
+               "cells": summaries, "pending": pending}
     write_json(out / RESULTS, results)
     write_plots(results, out / "plots")
     write_report(results, out / "report.md")
