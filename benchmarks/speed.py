@@ -36,12 +36,12 @@ import torch
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-MODELS = {  # model -> dataset and overrides for "default settings" on real data
+MODELS = {  # model -> dataset and overrides: default settings on real data, pre-training phases skipped
     "cgan": ("mnist", []),
     "infogan": ("mnist", []),
     "wgan-gp": ("mnist", []),
-    "seqgan": (None, []),
-    "srgan": (None, []),
+    "seqgan": (None, ["model.mle_steps=0", "model.d_pretrain_steps=0"]),  # the adversarial phase (rollouts)
+    "srgan": (None, ["model.pretrain_steps=0"]),  # the adversarial phase (content + adversarial losses)
 }
 ARMS = {  # name -> extra ganzoo overrides
     "ganzoo": [],
