@@ -73,8 +73,18 @@ def resolve_config(request: RunRequest, registry: Registry | None = None) -> tup
     if request.device is not None:
         layers.append(("--device", {"device": request.device}))
     config = cfg.build_config(default_config(model, dataset), layers)
-    registry.loss(config["loss"])
+    check_loss_role(config["loss"], default_config(model, dataset)["loss"], model.name, registry)
     return config, model, dataset
+
+
+def check_loss_role(chosen: str, default: str, model: str, registry: Registry) -> None:
+    """The ``loss`` key must name a loss of the same role as the model's default (adversarial, policy...)."""
+    role = registry.loss(default).role
+    spec = registry.loss(chosen)
+    if spec.role != role:
+        fitting = ", ".join(s.name for s in registry.list("losses") if s.role == role)
+        raise UserError(f"loss '{spec.name}' is a {spec.role} loss, but model '{model}' takes a {role} loss "
+                        f"in `loss`; choose one of: {fitting}")
 
 
 def check_compatible(model: ModelSpec, dataset: DatasetSpec) -> None:

@@ -32,7 +32,7 @@ def test_plugins_lists_packages(cli) -> None:
 
 
 @pytest.mark.parametrize("args, message", [
-    (["run", "dcgn"], "unknown model 'dcgn' (did you mean: dcgan?)"),
+    (["run", "dcgn"], "unknown model 'dcgn' (did you mean: dcgan"),
     (["run", "dcgan", "--dataset", "mnsit"], "unknown dataset 'mnsit'"),
     (["run", "dcgan", "--set", "train.stepz=1"], "unknown config key 'train.stepz'"),
     (["run", "dcgan", "--set", "train.batch_size=big"], "'train.batch_size' must be an integer"),
@@ -40,6 +40,7 @@ def test_plugins_lists_packages(cli) -> None:
     (["run", "dcgan", "--device", "tpu"], "device"),
     (["run", "dcgan", "--dataset", "mnist", "--set", "data.root=/nonexistent", "--set", "data.download=false"],
      "mnist not found in /nonexistent"),
+    (["run", "dcgan", "--set", "loss=info"], "loss 'info' is a mutual-information loss, but model 'dcgan'"),
     (["info", "nothing"], "unknown model 'nothing'"),
     (["sample", "/no/run"], "run directory /no/run does not exist"),
     (["frobnicate"], "invalid choice"),
