@@ -8,7 +8,7 @@ child modules, and every optimizer it needs comes from ``configure_optimizers``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +44,12 @@ class GANModule(nn.Module):
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         """Named optimizers over this module's networks (names are used in checkpoints)."""
         raise NotImplementedError
+
+    def adam(self, parameters: Iterable[nn.Parameter], lr: float | None = None) -> torch.optim.Adam:
+        """Adam with ``train.lr`` (or ``lr``) and ``train.betas``: the optimizer most GAN papers use."""
+        train = self.config["train"]
+        return torch.optim.Adam(parameters, lr=float(train["lr"] if lr is None else lr),
+                                betas=tuple(float(b) for b in train["betas"]))
 
     def training_step(self, ctx: StepContext) -> dict[str, torch.Tensor]:
         """Run one training step through ``ctx`` and return detached scalars to log."""

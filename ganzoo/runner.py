@@ -83,8 +83,9 @@ def check_loss_role(chosen: str, default: str, model: str, registry: Registry) -
     spec = registry.loss(chosen)
     if spec.role != role:
         fitting = ", ".join(s.name for s in registry.list("losses") if s.role == role)
-        raise UserError(f"loss '{spec.name}' is a {spec.role} loss, but model '{model}' takes a {role} loss "
-                        f"in `loss`; choose one of: {fitting}")
+        article = "an" if role[:1] in "aeiou" else "a"
+        raise UserError(f"loss '{spec.name}' is not {article} {role} loss (it is a {spec.role} loss), and model "
+                        f"'{model}' takes {article} {role} loss in `loss`; choose one of: {fitting}")
 
 
 def check_compatible(model: ModelSpec, dataset: DatasetSpec) -> None:

@@ -40,7 +40,7 @@ def test_plugins_lists_packages(cli) -> None:
     (["run", "dcgan", "--device", "tpu"], "device"),
     (["run", "dcgan", "--dataset", "mnist", "--set", "data.root=/nonexistent", "--set", "data.download=false"],
      "mnist not found in /nonexistent"),
-    (["run", "dcgan", "--set", "loss=info"], "loss 'info' is a mutual-information loss, but model 'dcgan'"),
+    (["run", "dcgan", "--set", "loss=info"], "loss 'info' is not an adversarial loss (it is a mutual-information loss), and model 'dcgan'"),
     (["info", "nothing"], "unknown model 'nothing'"),
     (["sample", "/no/run"], "run directory /no/run does not exist"),
     (["frobnicate"], "invalid choice"),

@@ -43,9 +43,8 @@ class CGAN(GANModule):
                             f"least_squares or wasserstein_gp")
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        lr, betas = float(self.config["train"]["lr"]), tuple(self.config["train"]["betas"])
-        return {"generator": torch.optim.Adam(self.generator.parameters(), lr=lr, betas=betas),
-                "discriminator": torch.optim.Adam(self.discriminator.parameters(), lr=lr, betas=betas)}
+        return {"generator": self.adam(self.generator.parameters()),
+                "discriminator": self.adam(self.discriminator.parameters())}
 
     def noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """Standard normal latent vectors on this module's device."""

@@ -69,9 +69,8 @@ class VanillaGAN(GANModule):
         self.lr_decay, self.base_lr = bool(m["lr_decay"]), float(config["train"]["lr"])
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        lr, betas = float(self.config["train"]["lr"]), tuple(self.config["train"]["betas"])
-        return {"generator": torch.optim.Adam(self.generator.parameters(), lr=lr, betas=betas),
-                "discriminator": torch.optim.Adam(self.discriminator.parameters(), lr=lr, betas=betas)}
+        return {"generator": self.adam(self.generator.parameters()),
+                "discriminator": self.adam(self.discriminator.parameters())}
 
     def generate(self, z: torch.Tensor) -> torch.Tensor:
         """Map noise to samples shaped like the data (flattened images are reshaped, squashed by tanh)."""

@@ -66,9 +66,8 @@ class SRGAN(GANModule):
         return phases + ([Phase(ADVERSARIAL, total - pretrain)] if total > pretrain else [])
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        lr, betas = float(self.config["train"]["lr"]), tuple(self.config["train"]["betas"])
-        return {"generator": torch.optim.Adam(self.generator.parameters(), lr=lr, betas=betas),
-                "discriminator": torch.optim.Adam(self.discriminator.parameters(), lr=lr, betas=betas)}
+        return {"generator": self.adam(self.generator.parameters()),
+                "discriminator": self.adam(self.discriminator.parameters())}
 
     def _remember_grid(self, lr: torch.Tensor, hr: torch.Tensor) -> None:
         if int(self.grid_count) == 0:
