@@ -215,6 +215,8 @@ def cmd_sample(args: argparse.Namespace) -> None:
 
     if args.n < 1:
         raise UserError(f"-n must be at least 1, got {args.n}")
+    if not 0 <= args.seed < 2**63:
+        raise UserError(f"--seed must be between 0 and 2**63 - 1, got {args.seed}")
     _, module, state = load_run(args.run_dir)
     if module.info.kind == TEXT:
         _print_text_samples(module, args)

@@ -43,6 +43,7 @@ def test_plugins_lists_packages(cli) -> None:
     (["run", "dcgan", "--set", "loss=info"], "loss 'info' is not an adversarial loss (it is a mutual-information loss), and model 'dcgan'"),
     (["info", "nothing"], "unknown model 'nothing'"),
     (["sample", "/no/run"], "run directory /no/run does not exist"),
+    (["sample", "/no/run", "--seed", "-9223372036854775809"], "--seed must be between 0 and 2**63 - 1"),
     (["frobnicate"], "invalid choice"),
 ])
 def test_user_errors_exit_2_with_one_line(args: list[str], message: str, cli, in_tmp: Path) -> None:
