@@ -111,8 +111,8 @@ def main() -> None:
         "protocol": "Y channel (BT.601), 4-pixel border cropped, 8-bit SR output, PIL bicubic LR and baseline",
         "train_data": f"{root / 'Set14'} (14 images, disjoint from Set5)",
         "overrides": overrides, "seed": args.seed,
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores shared with other "
-                   f"jobs, torch {torch.__version__}, device cpu",
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, load average "
+                   f"{os.getloadavg()[0]:.1f} at start, torch {torch.__version__}, device cpu",
         "paper_set5": PAPER, "curve": [],
     }
     evaluator = Set5Evaluator(test_set, args.eval_every, args.minutes, record, results)
