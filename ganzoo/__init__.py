@@ -25,11 +25,15 @@ from ganzoo.trainer.context import StepContext
 __version__ = "0.1.0"
 
 
-def create_loss(name: str, **options: object) -> object:
-    """Build the registered loss called ``name`` (what models do with their ``loss`` config key)."""
+def create_loss(name: str, role: str | None = None, **options: object) -> object:
+    """Build the registered loss called ``name``; with ``role``, a loss of another role is a ``UserError``."""
     from ganzoo.registry import get_registry
 
-    return get_registry().loss(name).build(**options)
+    spec = get_registry().loss(name)
+    if role is not None and spec.role != role:
+        raise UserError(f"loss '{spec.name}' is not a fitting {role} loss (it is a {spec.role} loss); "
+                        f"`ganzoo list losses` shows each loss's role")
+    return spec.build(**options)
 
 
 __all__ = [

@@ -29,3 +29,11 @@ def test_hinge_on_known_scores() -> None:
 def test_losses_compute_in_float32_from_bfloat16_scores() -> None:
     scores = torch.tensor([1.0, -1.0], dtype=torch.bfloat16)
     assert create_loss("bce").discriminator_loss(scores, scores).dtype == torch.float32
+
+
+def test_a_loss_of_another_role_is_refused_when_a_role_is_asked_for() -> None:
+    from ganzoo import UserError
+
+    with pytest.raises(UserError, match="loss 'info' is not a fitting adversarial loss"):
+        create_loss("info", role="adversarial")
+    assert create_loss("hinge", role="adversarial") is not None

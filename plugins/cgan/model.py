@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from ganzoo import AdversarialLoss, DataInfo, GANModule, StepContext, UserError, create_loss
+from ganzoo import DataInfo, GANModule, StepContext, UserError, create_loss
 
 from ganzoo_plugins.cgan.networks import (
     ConvConditionalDiscriminator,
@@ -37,10 +37,7 @@ class CGAN(GANModule):
         else:
             self.generator = MLPConditionalGenerator(self.z_dim, self.num_classes, info.shape)
             self.discriminator = MLPConditionalDiscriminator(self.num_classes, info.shape)
-        self.loss = create_loss(config["loss"])
-        if not isinstance(self.loss, AdversarialLoss):
-            raise UserError(f"loss '{config['loss']}' is not an adversarial loss; use e.g. bce, hinge, "
-                            f"least_squares or wasserstein_gp")
+        self.loss = create_loss(config["loss"], role="adversarial")
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"generator": self.adam(self.generator.parameters()),

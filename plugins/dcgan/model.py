@@ -22,7 +22,7 @@ class DCGAN(GANModule):
         self.z_dim = int(m["z_dim"])
         self.generator = Generator(self.z_dim, channels, size, int(m["g_channels"]))
         self.discriminator = Discriminator(channels, size, int(m["d_channels"]))
-        self.loss = create_loss(config["loss"])
+        self.loss = create_loss(config["loss"], role="adversarial")
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"generator": self.adam(self.generator.parameters()),

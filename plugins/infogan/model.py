@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganzoo import AdversarialLoss, DataInfo, GANModule, StepContext, UserError, create_loss
+from ganzoo import DataInfo, GANModule, StepContext, UserError, create_loss
 
 from ganzoo_plugins.dcgan.networks import Discriminator, Generator, init_weights
 
@@ -52,10 +52,7 @@ class InfoGAN(GANModule):
         self.discriminator = Discriminator(channels, size, int(m["d_channels"]))
         self.q_head = QHead(self.discriminator.feature_channels, self.discriminator.feature_size, self.categories,
                             self.continuous, bool(m["learn_std"]))
-        self.loss = create_loss(config["loss"])
-        if not isinstance(self.loss, AdversarialLoss):
-            raise UserError(f"loss '{config['loss']}' is not an adversarial loss; use e.g. bce, hinge, "
-                            f"least_squares or wasserstein_gp")
+        self.loss = create_loss(config["loss"], role="adversarial")
         self.info_loss = create_loss("info", categorical_weight=float(m["categorical_weight"]),
                                      continuous_weight=float(m["continuous_weight"]))
 

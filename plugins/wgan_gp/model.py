@@ -8,7 +8,7 @@ from typing import Any
 
 import torch
 
-from ganzoo import AdversarialLoss, DataInfo, GANModule, StepContext, UserError, create_loss
+from ganzoo import DataInfo, GANModule, StepContext, UserError, create_loss
 
 from ganzoo_plugins.dcgan.networks import Discriminator, Generator
 
@@ -31,10 +31,7 @@ class WGANGP(GANModule):
         self.generator = Generator(self.z_dim, channels, size, int(m["g_channels"]))
         self.critic = Discriminator(channels, size, int(m["d_channels"]), norm=m["critic_norm"])
         options = {"gp_weight": float(m["gp_weight"])} if config["loss"] == "wasserstein_gp" else {}
-        self.loss = create_loss(config["loss"], **options)
-        if not isinstance(self.loss, AdversarialLoss):
-            raise UserError(f"loss '{config['loss']}' is not an adversarial loss; use e.g. bce, hinge, "
-                            f"least_squares or wasserstein_gp")
+        self.loss = create_loss(config["loss"], role="adversarial", **options)
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"generator": self.adam(self.generator.parameters()),
