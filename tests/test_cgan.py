@@ -73,17 +73,18 @@ def _built(backbone: str):
 
 def test_cgan_learns_to_draw_the_requested_digit_on_mnist(in_tmp: Path, cli, data_dir: Path,
                                                            mnist_classifier) -> None:
-    # 600 steps on 10,000 images (about 40 s of one CPU core); the benchmark's longer runs reach more.
+    # The bar: >= 80% of samples drawn for label k are classified as k, averaged over the 10 classes.
+    # 2,500 steps of batch 32 on 10,000 images (about 70 s of one idle CPU core) reach 0.87-0.90 (seeds 0, 1).
     code, _, err = cli("run", "cgan", "--dataset", "mnist", "--out", "m", "--no-progress", *LEARN)
     assert code == 0, err
     _, module, _ = load_run("m")
-    per_class = label_accuracy(module, mnist_classifier, per_class=50)
-    assert sum(per_class) / len(per_class) >= 0.6, per_class  # chance is 0.1
+    per_class = label_accuracy(module, mnist_classifier, per_class=100)
+    assert sum(per_class) / len(per_class) >= 0.8, per_class  # chance is 0.1
 
 
-LEARN = ["--set", "data.limit=10000", "--set", "model.g_channels=32", "--set", "model.d_channels=32",
-         "--set", "train.lr=5e-4", "--set", "train.precision=fp32", "--set", "train.steps=600",
-         "--set", "train.sample_every=100000", "--set", "train.checkpoint_every=100000"]
+LEARN = ["--set", "data.limit=10000", "--set", "model.g_channels=32", "--set", "model.d_channels=16",
+         "--set", "train.lr=1e-3", "--set", "train.batch_size=32", "--set", "train.precision=fp32",
+         "--set", "train.steps=2500", "--set", "train.sample_every=100000", "--set", "train.checkpoint_every=100000"]
 
 
 def test_a_non_adversarial_loss_is_refused(in_tmp: Path, cli) -> None:
