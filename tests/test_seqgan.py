@@ -11,7 +11,8 @@ import torch
 
 from ganzoo import create_loss
 from ganzoo.metrics.text import nll_oracle
-from ganzoo.runner import build_model, load_run, seed_everything
+from ganzoo.runner import RunRequest, build_model, load_data, load_run, resolve_config, seed_everything
+from ganzoo.trainer.context import StepContext
 from ganzoo_plugins.seqgan.discriminator import Discriminator
 from ganzoo_plugins.seqgan.rollout import rollout_rewards, rollout_uniforms, sequential_rollout_rewards
 from ganzoo_plugins.text.lstm_lm import LSTMLanguageModel, sample_tokens
@@ -76,6 +77,33 @@ def test_policy_gradient_pushes_up_rewarded_tokens() -> None:
     assert torch.isclose(value, expected)
     value.backward()
     assert torch.equal(log_probs.grad, -rewards / 2)
+
+
+def test_first_policy_step_uses_a_fresh_adam_not_the_mle_state() -> None:
+    """Regression: PG updates shared MLE's Adam, whose small second moments turned the large PG gradients
+    into steps several times ``lr`` and pushed NLL-oracle up. A fresh Adam's first step is at most ``lr``."""
+    config, _, _ = resolve_config(RunRequest("seqgan", "oracle", overrides=[
+        "data.num_sequences=200", "data.vocab_size=40", "data.length=8", "model.embed_dim=8", "model.hidden_dim=8",
+        "model.rollout_num=2", "model.d_steps=0", "model.d_embed_dim=8", "model.d_filter_sizes=[1,2]",
+        "model.d_num_filters=[4,4]", "train.precision=fp32"], seed=0))
+    seed_everything(0)
+    data = load_data(config)
+    model = build_model(config, data.info)
+    optimizers = model.configure_optimizers()
+    tokens = data.tensors["tokens"]
+    ctx = StepContext(lambda: {"tokens": tokens[torch.randint(len(tokens), (64,))]}, torch.device("cpu"), "fp32",
+                      None, optimizers)
+    ctx.phase = "mle"
+    for _ in range(30):
+        model.training_step(ctx)
+    mle_state = {k: v.clone() for k, v in optimizers["generator"].state[model.generator.output.weight].items()}
+    before = [p.detach().clone() for p in model.generator.parameters()]
+    ctx.phase = "adversarial"
+    model.training_step(ctx)
+    moved = max((p.detach() - b).abs().max().item() for p, b in zip(model.generator.parameters(), before))
+    assert 0 < moved <= float(config["train"]["lr"]) * 1.001
+    after_state = optimizers["generator"].state[model.generator.output.weight]
+    assert all(torch.equal(mle_state[k], after_state[k]) for k in mle_state)
 
 
 def test_seqgan_refuses_an_adversarial_loss(in_tmp: Path, cli) -> None:

@@ -7,6 +7,7 @@ steps, each ``model.g_steps`` policy-gradient updates and ``model.d_steps`` d-st
 ``model.d_batches`` batches of fresh negatives, draws as many real batches and trains the discriminator
 ``model.k_epochs`` epochs over them. The rollout policy is a delayed copy of the generator: after every
 generator update it moves ``1 - model.rollout_update_rate`` of the way to the generator's weights.
+MLE and policy-gradient updates use two Adam optimizers (``generator`` and ``policy``), as the authors' code does.
 ``model.reward_baseline`` subtracts the batch's mean reward at each position (a variance-reducing baseline
 the paper does not use; off by default). ``model.mle_only`` replaces the discriminator and adversarial phases by as many more MLE steps (the
 MLE baseline at equal generator size).
@@ -62,8 +63,12 @@ class SeqGAN(GANModule):
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         train, m = self.config["train"], self.config["model"]
+        # MLE and policy-gradient updates get separate Adam states (as the authors' code): PG gradients
+        # are far larger than MLE's, and MLE's second-moment estimates would turn them into oversized steps.
         return {"generator": torch.optim.Adam(self.generator.parameters(), lr=float(train["lr"]),
                                               betas=tuple(train["betas"])),
+                "policy": torch.optim.Adam(self.generator.parameters(), lr=float(train["lr"]),
+                                           betas=tuple(train["betas"])),
                 "discriminator": torch.optim.Adam(self.discriminator.parameters(), lr=float(m["d_lr"]),
                                                   betas=tuple(train["betas"]))}
 
@@ -79,7 +84,7 @@ class SeqGAN(GANModule):
         optimizer = ctx.optimizers[name]
         optimizer.zero_grad(set_to_none=True)
         ctx.backward(loss)
-        if name == "generator":
+        if name in ("generator", "policy"):
             if ctx.scaler is not None:
                 ctx.scaler.unscale_(optimizer)
             torch.nn.utils.clip_grad_norm_(self.generator.parameters(), float(self.config["model"]["grad_clip"]))
@@ -148,7 +153,7 @@ class SeqGAN(GANModule):
             with ctx.autocast():
                 log_probs = self.generator.log_probs(fake)
             g_loss = self.policy_loss.generator_loss(log_probs, rewards)
-            self._update(ctx, "generator", g_loss)
+            self._update(ctx, "policy", g_loss)
             self._sync_rollout(float(m["rollout_update_rate"]))
             reward = rewards.mean()
         d_loss = torch.zeros((), device=self.device)
