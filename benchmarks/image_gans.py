@@ -102,7 +102,7 @@ def wasserstein_trend(run_dir: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", nargs="+", default=["cgan", "infogan", "wgan-gp"])
+    parser.add_argument("--models", nargs="+", help="models to run (default: all of the profile's)")
     parser.add_argument("--profile", choices=sorted(PROFILES), default="full")
     parser.add_argument("--steps", type=int, default=0, help="override the profile's training steps")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
@@ -112,6 +112,9 @@ def main() -> None:
     parser.add_argument("--dataset", default="mnist")
     parser.add_argument("--device", default="auto")
     args = parser.parse_args()
+    missing = sorted(set(args.models or []) - set(PROFILES[args.profile]))
+    if missing:
+        parser.error(f"profile {args.profile!r} has no {', '.join(missing)}; it runs {', '.join(PROFILES[args.profile])}")
     if args.threads:
         torch.set_num_threads(args.threads)
     classifier = load_classifier(args.dataset)
@@ -121,7 +124,7 @@ def main() -> None:
                     "load_average_at_start": os.getloadavg(), "platform": platform.platform()},
     }
     with tempfile.TemporaryDirectory() as runs:
-        for model in args.models:
+        for model in args.models or list(PROFILES[args.profile]):
             steps, every, overrides = PROFILES[args.profile][model]
             steps, overrides = args.steps or steps, [*overrides, *args.overrides]
             evaluator = Evaluator(model, classifier, every)
