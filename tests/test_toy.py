@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 import torch
 
+from ganzoo import VECTORS, DataInfo, UserError
+from ganzoo import config as cfg
 from ganzoo.registry import get_registry
-from ganzoo.runner import RunRequest, load_run, run
+from ganzoo.runner import RunRequest, build_model, default_config, load_run, run
 
 
 @pytest.mark.parametrize("name, modes, radius", [("ring8", 8, 2.0), ("grid25", 25, 4 * 2**0.5)])
@@ -49,3 +53,28 @@ def test_gan_rejects_a_batch_that_packing_cannot_split(in_tmp, cli) -> None:
     code, _, err = cli("run", "gan", "--dataset", "grid25", "--set", "model.pack=3", "--set", "train.batch_size=64")
     assert code == 2
     assert "multiple of model.pack" in err
+
+
+def _toy_gan(**model: object) -> torch.nn.Module:
+    registry = get_registry()
+    config = cfg.build_config(default_config(registry.model("gan"), registry.dataset("grid25")),
+                              [("test", {"model": {"hidden": 8, "depth": 1, "lr_decay": True, **model},
+                                         "train": {"steps": 10, "lr": 1e-3}})])
+    return build_model(config, DataInfo("grid25", VECTORS, (2,)))
+
+
+def test_lr_decay_holds_the_rate_until_its_start_then_falls_linearly_to_zero() -> None:
+    module = _toy_gan(lr_decay_start=0.6)
+    ctx = SimpleNamespace(optimizers=module.configure_optimizers())
+    rates = []
+    for step in range(1, 11):
+        ctx.step = step
+        module._decay_learning_rates(ctx)
+        rates.append({g["lr"] for opt in ctx.optimizers.values() for g in opt.param_groups})
+    assert all(len(r) == 1 for r in rates)
+    assert [r.pop() for r in rates] == pytest.approx([1e-3] * 7 + [7.5e-4, 5e-4, 2.5e-4])
+
+
+def test_lr_decay_start_outside_the_steps_is_refused() -> None:
+    with pytest.raises(UserError, match="lr_decay_start"):
+        _toy_gan(lr_decay_start=1.0)

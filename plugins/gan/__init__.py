@@ -14,7 +14,8 @@ def ganzoo_models() -> list[ModelSpec]:
             paper="1406.2661",
             data_kinds=(VECTORS, IMAGE),
             defaults={
-                "model": {"z_dim": 64, "hidden": 256, "depth": 3, "d_steps": 1, "pack": 1, "lr_decay": False},
+                "model": {"z_dim": 64, "hidden": 256, "depth": 3, "d_steps": 1, "pack": 1, "lr_decay": False,
+                          "lr_decay_start": 0.0},
                 "loss": "bce",
                 "data": {"name": "ring8"},
                 "train": {"batch_size": 256, "lr": 2e-4, "betas": [0.5, 0.999]},

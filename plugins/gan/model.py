@@ -1,7 +1,8 @@
 """MLP generator and discriminator and their alternating update (``d_steps`` critic steps per G step).
 
 ``lr_decay`` decays both learning rates linearly to zero at the last step, which lets the samples settle
-onto sharp modes instead of oscillating around them. ``pack`` > 1 is PacGAN's packing (Lin et al. 2018, arXiv 1712.04086): the discriminator judges ``pack``
+onto sharp modes instead of oscillating around them; ``lr_decay_start`` (a fraction of the steps) holds
+the rate constant until then, so that the modes are found first and sharpened after. ``pack`` > 1 is PacGAN's packing (Lin et al. 2018, arXiv 1712.04086): the discriminator judges ``pack``
 samples concatenated, which penalises a generator whose samples look alike (mode collapse).
 
 Vectors train as they are (batch key ``x``); images are flattened, and the generator ends in tanh so
@@ -67,10 +68,22 @@ class VanillaGAN(GANModule):
         self.discriminator = mlp(features * self.pack, hidden, depth, 1, _LeakyReLU)
         self.loss = create_loss(config["loss"])
         self.lr_decay, self.base_lr = bool(m["lr_decay"]), float(config["train"]["lr"])
+        self.lr_decay_start = float(m["lr_decay_start"])
+        if not 0.0 <= self.lr_decay_start < 1.0:
+            raise UserError(f"model.lr_decay_start must be a fraction of the steps in [0, 1), got {self.lr_decay_start}")
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"generator": self.adam(self.generator.parameters()),
                 "discriminator": self.adam(self.discriminator.parameters())}
+
+    def _decay_learning_rates(self, ctx: StepContext) -> None:
+        """Constant rate until ``lr_decay_start`` of the steps, then linear decay to zero at the last step."""
+        total = sum(phase.steps for phase in self.phases())
+        start = self.lr_decay_start * total
+        factor = min(1.0, max(0.0, 1 - (ctx.step - 1 - start) / (total - start)))
+        for optimizer in ctx.optimizers.values():
+            for group in optimizer.param_groups:
+                group["lr"] = self.base_lr * factor
 
     def generate(self, z: torch.Tensor) -> torch.Tensor:
         """Map noise to samples shaped like the data (flattened images are reshaped, squashed by tanh)."""
@@ -88,10 +101,7 @@ class VanillaGAN(GANModule):
     def training_step(self, ctx: StepContext) -> dict[str, torch.Tensor]:
         opt = ctx.optimizers
         if self.lr_decay:
-            total = sum(phase.steps for phase in self.phases())
-            for optimizer in opt.values():
-                for group in optimizer.param_groups:
-                    group["lr"] = self.base_lr * max(0.0, 1 - (ctx.step - 1) / total)
+            self._decay_learning_rates(ctx)
         for _ in range(self.d_steps):
             real = ctx.next_batch()[self.batch_key]
             with ctx.autocast():
