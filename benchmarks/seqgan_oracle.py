@@ -3,8 +3,10 @@ samples for the MLE baseline and for SeqGAN, at equal generator size (embedding 
 
 Both runs share the seed, so their MLE pre-training is identical step for step (evaluation draws from
 its own generator and never touches the training RNG). SeqGAN then runs the discriminator and adversarial
-phases; the MLE baseline instead continues MLE for ``--mle-extra`` steps. NLL-oracle (mean true negative
-log-likelihood per token under the oracle, over ``--eval-samples`` samples) is recorded along the way.
+phases; the MLE baseline instead continues MLE for as many generator updates as SeqGAN's adversarial phase
+makes (``--mle-extra``, default: ``--adversarial-steps``). NLL-oracle (mean true negative log-likelihood per
+token under the oracle, over ``--eval-samples`` samples, temperature 1 in both arms) is recorded along the way;
+``g_updates`` counts generator updates after MLE pre-training, so the two curves line up.
 
     OMP_NUM_THREADS=1 python benchmarks/seqgan_oracle.py   # prints a summary, writes results/seqgan_oracle.json
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -34,8 +37,9 @@ class NLLOracleProbe(Callback):
     """Record NLL-oracle of fresh samples after step 1, at every phase end, and every ``every`` steps
     after pre-training (step ``after``)."""
 
-    def __init__(self, eval_samples: int, every: int, after: int, seed: int = 4321) -> None:
+    def __init__(self, eval_samples: int, every: int, after: int, pretrain: int, seed: int = 4321) -> None:
         self.eval_samples, self.every, self.after, self.seed = eval_samples, every, after, seed
+        self.pretrain = pretrain  # steps before the first generator update that counts in g_updates
         self.records: list[dict[str, Any]] = []
         self.started = time.perf_counter()
         self.oracle: Oracle | None = None
@@ -48,7 +52,7 @@ class NLLOracleProbe(Callback):
         generator = torch.Generator(module.device).manual_seed(self.seed)
         with torch.no_grad():
             samples = module.generator.sample(self.eval_samples, generator=generator)
-        self.records.append({"step": trainer.step, "phase": phase,
+        self.records.append({"step": trainer.step, "phase": phase, "g_updates": max(0, trainer.step - self.pretrain),
                              "nll_oracle": round(nll_oracle(self.oracle, samples), 4),
                              "minutes": round((time.perf_counter() - self.started) / 60, 2)})
         print(json.dumps(self.records[-1]), flush=True)
@@ -57,7 +61,7 @@ class NLLOracleProbe(Callback):
         phases = trainer.module.phases()
         phase = phase_at(phases, trainer.step).name
         ends_phase = trainer.step == sum(p.steps for p in phases) or phase_at(phases, trainer.step + 1).name != phase
-        if trainer.step == 1 or ends_phase or (trainer.step > self.after and trainer.step % self.every == 0):
+        if trainer.step == 1 or ends_phase or (trainer.step > self.after and (trainer.step - self.after) % self.every == 0):
             self.measure(trainer, phase)
 
 
@@ -75,22 +79,31 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     """Train the MLE baseline and SeqGAN on the same oracle data and return both NLL-oracle curves."""
     console = Console(stderr=True)
     results: dict[str, Any] = {"paper_table_1": PAPER, "settings": vars(args) | {"out": str(args.out)}}
-    for name, extra in (("seqgan", [f"train.steps={args.adversarial_steps}"]),
-                        ("mle", ["model.mle_only=true", f"train.steps={args.mle_extra}"])):
-        probe = NLLOracleProbe(args.eval_samples, args.eval_every, args.mle_steps + args.d_pretrain_steps)
+    mle_extra = args.mle_extra or args.adversarial_steps
+    pretrain = args.mle_steps + args.d_pretrain_steps
+    for name, extra, after in (("seqgan", [f"train.steps={args.adversarial_steps}"], pretrain),
+                               ("mle", ["model.mle_only=true", f"train.steps={mle_extra}"], args.mle_steps)):
+        probe = NLLOracleProbe(args.eval_samples, args.eval_every, after, after)
         request = RunRequest("seqgan", "oracle", overrides=_overrides(args) + extra, out=str(args.runs / name),
                              seed=args.seed)
         result = run(request, console=console, show_progress=False, callbacks=[probe])
         results[name] = {"curve": probe.records, "steps": result.steps, "minutes": round(result.seconds / 60, 2),
                          "final_nll_oracle": probe.records[-1]["nll_oracle"]}
     mle_end = [r["nll_oracle"] for r in results["seqgan"]["curve"] if r["phase"] == "mle"][-1]
+    after = {name: {r["g_updates"]: r["nll_oracle"] for r in results[name]["curve"] if r["g_updates"] > 0}
+             for name in ("seqgan", "mle")}
+    shared = sorted(set(after["seqgan"]) & set(after["mle"]))
     results["summary"] = {
         "nll_oracle_after_mle_pretraining": mle_end,
         "nll_oracle_mle_baseline_final": results["mle"]["final_nll_oracle"],
-        "nll_oracle_mle_baseline_best": min(r["nll_oracle"] for r in results["mle"]["curve"]),
         "nll_oracle_seqgan_final": results["seqgan"]["final_nll_oracle"],
-        "seqgan_beats_mle": results["seqgan"]["final_nll_oracle"] < min(r["nll_oracle"] for r in results["mle"]["curve"]),
+        "compared_at_g_updates": shared,
+        "nll_oracle_mle_mean_over_compared": round(sum(after["mle"][u] for u in shared) / max(1, len(shared)), 4),
+        "nll_oracle_seqgan_mean_over_compared": round(sum(after["seqgan"][u] for u in shared) / max(1, len(shared)), 4),
+        "seqgan_below_mle_at": [u for u in shared if after["seqgan"][u] < after["mle"][u]],
+        "seqgan_beats_mle_final": results["seqgan"]["final_nll_oracle"] < results["mle"]["final_nll_oracle"],
         "cpu_threads": torch.get_num_threads(),
+        "load_average_1min_at_end": round(os.getloadavg()[0], 2), "cpu_count": os.cpu_count(),
     }
     return results
 
@@ -98,13 +111,13 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
 def main() -> None:
     """Command line: sizes as flags (defaults fit a shared 2-core CPU); prints and writes JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for name, default in (("num-sequences", 5000), ("vocab", 1000), ("batch", 64), ("mle-steps", 400),
-                          ("d-pretrain-steps", 40), ("adversarial-steps", 15), ("mle-extra", 150),
-                          ("rollouts", 4), ("d-batches", 4), ("eval-samples", 1000), ("eval-every", 5),
+    for name, default in (("num-sequences", 10000), ("vocab", 5000), ("batch", 64), ("mle-steps", 2000),
+                          ("d-pretrain-steps", 30), ("adversarial-steps", 20), ("mle-extra", 0),
+                          ("rollouts", 8), ("d-batches", 4), ("eval-samples", 2000), ("eval-every", 2),
                           ("seed", 0)):
         parser.add_argument(f"--{name}", type=int, default=default)
     parser.add_argument("--filter-scale", type=float, default=0.25)
-    parser.add_argument("--d-lr", type=float, default=1e-3)
+    parser.add_argument("--d-lr", type=float, default=1e-4)
     parser.add_argument("--reward-baseline", action="store_true", help="subtract the mean reward per position")
     parser.add_argument("--precision", default="fp32")
     parser.add_argument("--runs", type=Path, default=Path("runs/bench-seqgan-oracle"))
