@@ -3,13 +3,14 @@ reviews, self-BLEU among the samples (lower is more diverse) and perplexity on t
 measured after MLE pre-training and after adversarial training, beside the same numbers for real
 training reviews (the ceiling for BLEU, the floor for self-BLEU).
 
-    OMP_NUM_THREADS=1 python benchmarks/seqgan_imdb.py   # prints a summary, writes results/seqgan_imdb.json
+    GANZOO_DATA=../shared/data OMP_NUM_THREADS=1 python benchmarks/seqgan_imdb.py   # writes results/seqgan_imdb.json
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -97,15 +98,17 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     request = RunRequest("seqgan", "imdb", overrides=overrides, out=str(args.runs), seed=args.seed)
     result = run(request, console=Console(stderr=True), show_progress=False, callbacks=[probe])
     results["phases"] = probe.records
-    results["run"] = {"dir": str(result.run_dir), "steps": result.steps, "minutes": round(result.seconds / 60, 2)}
+    results["run"] = {"dir": str(result.run_dir), "steps": result.steps, "minutes": round(result.seconds / 60, 2),
+                      "load_average_1min_at_end": round(os.getloadavg()[0], 2), "cpu_count": os.cpu_count(),
+                      "torch_threads": torch.get_num_threads()}
     return results
 
 
 def main() -> None:
     """Command line: sizes as flags (defaults fit a shared 2-core CPU); prints and writes JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for name, default in (("vocab", 2000), ("batch", 64), ("mle-steps", 200), ("d-pretrain-steps", 5),
-                          ("adversarial-steps", 5), ("rollouts", 4), ("embed-dim", 32), ("hidden-dim", 32),
+    for name, default in (("vocab", 2000), ("batch", 64), ("mle-steps", 400), ("d-pretrain-steps", 10),
+                          ("adversarial-steps", 10), ("rollouts", 8), ("embed-dim", 32), ("hidden-dim", 32),
                           ("samples", 100), ("references", 300), ("seed", 0)):
         parser.add_argument(f"--{name}", type=int, default=default)
     parser.add_argument("--filter-scale", type=float, default=0.25)
