@@ -116,7 +116,8 @@ def main() -> None:
     args = parser.parse_args()
     missing = sorted(set(args.models or []) - set(PROFILES[args.profile]))
     if missing:
-        parser.error(f"profile {args.profile!r} has no {', '.join(missing)}; it runs {', '.join(PROFILES[args.profile])}")
+        known = ", ".join(PROFILES[args.profile])
+        parser.error(f"profile {args.profile!r} has no {', '.join(missing)}; it runs {known}")
     if args.threads:
         torch.set_num_threads(args.threads)
     classifier = load_classifier(args.dataset)
