@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from ganzoo.bench.runner import run_suite
-from ganzoo.bench.suite import parse_suite
+from ganzoo.bench.suite import load_suite, parse_suite
 from ganzoo.errors import UserError
 
 TINY = {"train.log_every": 5, "train.sample_every": 1000, "train.checkpoint_every": 1000,
@@ -103,3 +103,13 @@ def test_text_evaluator_scores_real_sentences_above_shuffled_words() -> None:
     assert real["bleu2"] > 0.99 and real["bleu3"] > 0.99
     assert shuffled["bleu2"] < 0.5 * real["bleu2"]
     assert real["self_bleu3"] > 0.99  # two distinct lines, each repeated: no diversity
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parents[1] / "benchmarks").glob("*.yaml")),
+                         ids=lambda p: p.name)
+def test_every_shipped_suite_resolves_to_valid_run_configs(path: Path) -> None:
+    from ganzoo.runner import RunRequest, resolve_config
+
+    for cell in load_suite(path).cells:
+        config, _, _ = resolve_config(RunRequest(cell.model, cell.dataset, overrides=cell.set_args()))
+        assert config["model"] and config["data"]["name"] == cell.dataset
