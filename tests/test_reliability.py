@@ -26,7 +26,7 @@ from ganzoo.errors import UserError
 from ganzoo.module import GANModule
 from ganzoo.registry import get_registry
 from ganzoo.trainer import Callback, Trainer
-from ganzoo.trainer.checkpoint import CheckpointError, FORMAT, atomic_write, load_checkpoint
+from ganzoo.trainer.checkpoint import CheckpointError, FORMAT, atomic_write, load_checkpoint, save_checkpoint
 from ganzoo.trainer.nonfinite import NonFiniteError
 from ganzoo.trainer.outputs import read_metrics
 
@@ -221,6 +221,19 @@ def test_resume_with_no_loadable_checkpoint_is_one_error_line(in_tmp: Path, cli)
     assert code == 2
     assert err.splitlines()[-1] == ("error: no loadable checkpoint in run/checkpoints (tried last.pt, "
                                     "step_0000002.pt); start a new run without --resume")
+
+
+def test_resume_from_a_checkpoint_missing_an_optimizer_is_one_error_line(in_tmp: Path, cli) -> None:
+    args = [*COMMON, *TINY["dcgan"], "--set", "train.steps=2", "--set", "train.checkpoint_every=2"]
+    assert cli("run", "dcgan", "--out", "run", *args)[0] == 0
+    for path in (in_tmp / "run" / "checkpoints").glob("*.pt"):
+        state = load_checkpoint(path)
+        del state["optimizers"]["discriminator"]
+        save_checkpoint(path, state)
+    code, _, err = cli("run", "dcgan", "--out", "run", "--resume", *args, "--set", "train.steps=4")
+    assert code == 2
+    assert err.splitlines()[-1] == ("error: the checkpoint has no state for optimizer(s) discriminator: it was "
+                                    "saved by an older version of the model; start a new run (without --resume)")
 
 
 def test_a_torn_metrics_line_is_dropped_on_resume(in_tmp: Path, cli) -> None:

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ganzoo.config import thaw
 from ganzoo.data import LoadedData
+from ganzoo.errors import UserError
 from ganzoo.module import GANModule, Phase
 from ganzoo.trainer import outputs
 from ganzoo.trainer.batches import make_batches
@@ -124,6 +125,10 @@ class Trainer:
 
     def _restore(self, state: dict[str, Any]) -> None:
         self.module.load_state_dict(state["model"])
+        missing = sorted(set(self.optimizers) - set(state["optimizers"]))
+        if missing:
+            raise UserError(f"the checkpoint has no state for optimizer(s) {', '.join(missing)}: it was saved by an "
+                            "older version of the model; start a new run (without --resume)")
         for name, opt in self.optimizers.items():
             opt.load_state_dict(state["optimizers"][name])
         if self.scaler is not None and state.get("scaler"):

@@ -2,7 +2,9 @@
 
 ``lr_decay`` decays both learning rates linearly to zero at the last step, which lets the samples settle
 onto sharp modes instead of oscillating around them; ``lr_decay_start`` (a fraction of the steps) holds
-the rate constant until then, so that the modes are found first and sharpened after. ``pack`` > 1 is PacGAN's packing (Lin et al. 2018, arXiv 1712.04086): the discriminator judges ``pack``
+the rate constant until then, so that the modes are found first and sharpened after.
+
+``pack`` > 1 is PacGAN's packing (Lin et al. 2018, arXiv 1712.04086): the discriminator judges ``pack``
 samples concatenated, which penalises a generator whose samples look alike (mode collapse).
 
 Vectors train as they are (batch key ``x``); images are flattened, and the generator ends in tanh so
@@ -70,7 +72,8 @@ class VanillaGAN(GANModule):
         self.lr_decay, self.base_lr = bool(m["lr_decay"]), float(config["train"]["lr"])
         self.lr_decay_start = float(m["lr_decay_start"])
         if not 0.0 <= self.lr_decay_start < 1.0:
-            raise UserError(f"model.lr_decay_start must be a fraction of the steps in [0, 1), got {self.lr_decay_start}")
+            raise UserError("model.lr_decay_start must be a fraction of the steps in [0, 1), "
+                            f"got {self.lr_decay_start}")
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"generator": self.adam(self.generator.parameters()),
@@ -124,7 +127,8 @@ class VanillaGAN(GANModule):
         return {"image": out} if self.images else {"x": out}
 
     def sample_grid(self, n: int, generator: torch.Generator | None = None) -> tuple[torch.Tensor, int]:
-        """Images as a grid; for vectors one density picture (first two coordinates) of 2,000 samples over the data's extent."""
+        """Images as a grid; for vectors one density picture (first two coordinates) of 2,000 samples over
+        the data's extent."""
         if self.images:
             return super().sample_grid(n, generator)
         points = self.sample(2000, generator)["x"][:, :2]
