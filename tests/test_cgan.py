@@ -9,9 +9,9 @@ import pytest
 import torch
 from PIL import Image
 
-from ganzoo import IMAGE, DatasetSpec, UserError
+from ganzoo import IMAGE, DataInfo, DatasetSpec, UserError
 from ganzoo.registry import get_registry
-from ganzoo.runner import check_compatible, load_run
+from ganzoo.runner import RunRequest, build_model, check_compatible, load_run, resolve_config
 from ganzoo_plugins.cgan.evaluation import label_accuracy
 
 TINY = ["--no-progress", "--set", "model.g_channels=8", "--set", "model.d_channels=8", "--set", "train.batch_size=16"]
@@ -61,20 +61,15 @@ def test_the_discriminator_sees_the_label() -> None:
 
 
 def _built(backbone: str):
-    from ganzoo.data import DataInfo
-    from ganzoo.runner import build_model, default_config
-    from ganzoo import config as cfg
-
-    registry = get_registry()
-    config = cfg.build_config(default_config(registry.model("cgan"), registry.dataset("digits")),
-                              [("test", {"model": {"backbone": backbone, "g_channels": 8, "d_channels": 8}})])
+    config, _, _ = resolve_config(RunRequest("cgan", "digits", overrides=[
+        f"model.backbone={backbone}", "model.g_channels=8", "model.d_channels=8"]))
     return config, build_model(config, DataInfo("digits", IMAGE, (1, 32, 32), 10))
 
 
 def test_cgan_learns_to_draw_the_requested_digit_on_mnist(in_tmp: Path, cli, data_dir: Path,
                                                            mnist_classifier) -> None:
     # The bar: >= 80% of samples drawn for label k are classified as k, averaged over the 10 classes.
-    # 2,500 steps of batch 32 on 10,000 images (about 70 s of one idle CPU core) reach 0.87-0.90 (seeds 0, 1).
+    # 2,500 steps of batch 32 on 10,000 images (about 62 CPU-seconds, measured at load 4) reach 0.87-0.90 (seeds 0, 1).
     code, _, err = cli("run", "cgan", "--dataset", "mnist", "--out", "m", "--no-progress", *LEARN)
     assert code == 0, err
     _, module, _ = load_run("m")

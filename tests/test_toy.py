@@ -8,9 +8,8 @@ import pytest
 import torch
 
 from ganzoo import VECTORS, DataInfo, UserError
-from ganzoo import config as cfg
 from ganzoo.registry import get_registry
-from ganzoo.runner import RunRequest, build_model, default_config, load_run, run
+from ganzoo.runner import RunRequest, build_model, load_run, resolve_config, run
 
 
 @pytest.mark.parametrize("name, modes, radius", [("ring8", 8, 2.0), ("grid25", 25, 4 * 2**0.5)])
@@ -55,16 +54,14 @@ def test_gan_rejects_a_batch_that_packing_cannot_split(in_tmp, cli) -> None:
     assert "multiple of model.pack" in err
 
 
-def _toy_gan(**model: object) -> torch.nn.Module:
-    registry = get_registry()
-    config = cfg.build_config(default_config(registry.model("gan"), registry.dataset("grid25")),
-                              [("test", {"model": {"hidden": 8, "depth": 1, "lr_decay": True, **model},
-                                         "train": {"steps": 10, "lr": 1e-3}})])
+def _toy_gan(*overrides: str) -> torch.nn.Module:
+    config, _, _ = resolve_config(RunRequest("gan", "grid25", overrides=[
+        "model.hidden=8", "model.depth=1", "model.lr_decay=true", "train.steps=10", "train.lr=1e-3", *overrides]))
     return build_model(config, DataInfo("grid25", VECTORS, (2,)))
 
 
 def test_lr_decay_holds_the_rate_until_its_start_then_falls_linearly_to_zero() -> None:
-    module = _toy_gan(lr_decay_start=0.6)
+    module = _toy_gan("model.lr_decay_start=0.6")
     ctx = SimpleNamespace(optimizers=module.configure_optimizers())
     rates = []
     for step in range(1, 11):
@@ -77,4 +74,4 @@ def test_lr_decay_holds_the_rate_until_its_start_then_falls_linearly_to_zero() -
 
 def test_lr_decay_start_outside_the_steps_is_refused() -> None:
     with pytest.raises(UserError, match="lr_decay_start"):
-        _toy_gan(lr_decay_start=1.0)
+        _toy_gan("model.lr_decay_start=1.0")

@@ -11,16 +11,13 @@ import torch
 from torch import nn
 
 from ganzoo import IMAGE, DataInfo
-from ganzoo import config as cfg
-from ganzoo.registry import get_registry
-from ganzoo.runner import build_model, default_config, load_run
+from ganzoo.runner import RunRequest, build_model, load_run, resolve_config
 from ganzoo.trainer.outputs import read_metrics
 
 
-def _model(**model: object) -> nn.Module:
-    registry = get_registry()
-    config = cfg.build_config(default_config(registry.model("wgan-gp"), registry.dataset("digits")),
-                              [("test", {"model": {"g_channels": 8, "d_channels": 8, **model}})])
+def _model(*overrides: str) -> nn.Module:
+    config, _, _ = resolve_config(RunRequest("wgan-gp", "digits",
+                                             overrides=["model.g_channels=8", "model.d_channels=8", *overrides]))
     return build_model(config, DataInfo("digits", IMAGE, (1, 32, 32), 10))
 
 
@@ -53,7 +50,7 @@ def test_algorithm_1_defaults_and_a_critic_without_batch_norm() -> None:
     assert any(isinstance(m, nn.GroupNorm) for m in module.critic.modules())
     group = module.configure_optimizers()["critic"].param_groups[0]
     assert group["lr"] == pytest.approx(1e-4) and tuple(group["betas"]) == (0.0, 0.9)
-    assert not any(isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)) for m in _model(critic_norm="none").critic.modules())
+    assert not any(isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)) for m in _model("model.critic_norm=none").critic.modules())
 
 
 def test_batch_norm_in_the_critic_is_refused(in_tmp: Path, cli) -> None:
