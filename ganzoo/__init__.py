@@ -8,7 +8,9 @@ internal.
 from ganzoo.data import DataInfo, LoadedData, data_root
 from ganzoo.errors import UserError
 from ganzoo.hookspecs import PLUGIN_API_VERSION, hookimpl
+from ganzoo.gan import AdversarialGAN, ConditionalGAN
 from ganzoo.module import GANModule, Phase
+from ganzoo.schema import Key
 from ganzoo.objectives import AdversarialLoss
 from ganzoo.specs import (
     IMAGE,
@@ -37,7 +39,7 @@ def create_loss(name: str, role: str | None = None, **options: object) -> object
 
 
 __all__ = [
-    "IMAGE", "IMAGE_PAIRS", "LABELLED_IMAGE", "PLUGIN_API_VERSION", "TEXT", "VECTORS", "AdversarialLoss",
-    "DataInfo", "DatasetSpec", "GANModule", "LoadedData", "LossSpec", "ModelSpec", "Phase",
+    "IMAGE", "IMAGE_PAIRS", "LABELLED_IMAGE", "PLUGIN_API_VERSION", "TEXT", "VECTORS", "AdversarialGAN",
+    "AdversarialLoss", "ConditionalGAN", "DataInfo", "Key", "DatasetSpec", "GANModule", "LoadedData", "LossSpec", "ModelSpec", "Phase",
     "StepContext", "UserError", "create_loss", "data_root", "hookimpl", "__version__",
 ]

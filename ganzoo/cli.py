@@ -6,7 +6,6 @@ User errors print one line and exit with code 2; tracebacks are kept for real bu
 from __future__ import annotations
 
 import argparse
-import inspect
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -73,7 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-n", type=int, default=64)
     p.add_argument("--out", metavar="FILE.png|FILE.npz")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--label", type=int, help="class to draw, for class-conditional models (cgan)")
+    p.add_argument("--cond", action="append", default=[], metavar="KEY=VALUE",
+                   help="condition the samples (label=3 for cgan, code=2 for infogan); `ganzoo info MODEL` lists them")
+    p.add_argument("--label", type=int, help="short for --cond label=N (class-conditional models)")
     p.add_argument("--traverse", action="store_true",
                    help="latent traversal figure (infogan): rows = categorical value, columns = --code swept -2..2")
     p.add_argument("--code", type=int, default=0, help="which continuous code --traverse sweeps")
@@ -147,13 +148,32 @@ def cmd_info(args: argparse.Namespace) -> None:
         out.print(f"paper: arXiv {spec.paper}")
     out.print(f"data: {_data_column(spec)}")
     if isinstance(spec, ModelSpec):
+        if spec.conditions:
+            out.print(f"conditions: {', '.join(spec.conditions)} (`ganzoo sample RUN --cond KEY=VALUE`)")
         dataset = registry.dataset(_preferred_dataset(spec))
+        out.print(_keys_table(spec, default_config(spec, dataset)))
         out.print(f"default config (with dataset {dataset.name}):")
         out.print(cfg.dump(default_config(spec, dataset)), markup=False, highlight=False)
     elif isinstance(spec, DatasetSpec):
         if spec.origin:
             out.print(f"source: {spec.origin}")
         out.print(cfg.dump({"data": {"name": spec.name, "root": None, **spec.defaults}}), markup=False)
+
+
+def _keys_table(spec: ModelSpec, defaults: dict) -> Table:
+    """Every model and trainer key of ``spec``'s runs: default, type and range, and its one-line doc."""
+    from ganzoo.runner import config_schema
+
+    table = Table(title=f"keys of {spec.name} runs", title_justify="left")
+    for column in ("key", "default", "type", "doc"):
+        table.add_column(column, overflow="fold")
+    schema = config_schema(spec)
+    for path, key in sorted(schema.items(), key=lambda item: not item[0].startswith("model.")):
+        value: object = defaults
+        for part in path.split("."):
+            value = value[part]  # type: ignore[index]
+        table.add_row(path, repr(value), key.describe(), key.doc)
+    return table
 
 
 def _preferred_dataset(spec: ModelSpec) -> str:
@@ -253,14 +273,38 @@ def _image_samples(module: GANModule, args: argparse.Namespace, generator: torch
         images, nrow = traverse(code=args.code, generator=generator)
         return {"image": images}, nrow
     square = max(1, int(args.n ** 0.5))
-    if args.label is not None:
-        if "label" not in inspect.signature(module.sample).parameters:
-            raise UserError(f"model '{name}' is not class-conditional; --label works with cgan")
-        return module.sample(args.n, generator=generator, label=args.label), square
+    conditions = _conditions(args)
+    if conditions:
+        declared = get_registry().model(name).conditions
+        for key in conditions:
+            if key not in declared:
+                takes = f"it takes {', '.join(declared)}" if declared else "it takes none"
+                hint = " (--label works with class-conditional models such as cgan)" if key == "label" else ""
+                raise UserError(f"model '{name}' cannot be conditioned on '{key}': {takes}{hint}")
+        return module.sample(args.n, generator=generator, **conditions), square
     if grid:
         images, nrow = module.sample_grid(args.n, generator=generator)
         return {"image": images}, nrow
     return module.sample(args.n, generator=generator), square
+
+
+def _conditions(args: argparse.Namespace) -> dict[str, int]:
+    """``--cond KEY=INT`` pairs, with ``--label N`` as the short form of ``--cond label=N``."""
+    conditions: dict[str, int] = {}
+    for pair in args.cond:
+        key, sep, value = pair.partition("=")
+        try:
+            conditions[key.strip()] = int(value)
+        except ValueError:
+            raise UserError(f"--cond expects KEY=INTEGER (for example label=3), got {pair[:80]!r}") from None
+        if not sep or not key.strip():
+            raise UserError(f"--cond expects KEY=INTEGER (for example label=3), got {pair[:80]!r}")
+    if args.label is not None:
+        conditions["label"] = args.label
+    for key, value in conditions.items():
+        if abs(value) >= 2**63:
+            raise UserError(f"--cond {key} is out of range, got {value}")
+    return conditions
 
 
 def _print_text_samples(module: GANModule, args: argparse.Namespace) -> None:

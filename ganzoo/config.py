@@ -8,48 +8,94 @@ the run directory, where it is enough to reproduce the run.
 from __future__ import annotations
 
 import copy
-import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
-from ganzoo.errors import UserError, did_you_mean
+from ganzoo.errors import UserError, did_you_mean, shorten
+from ganzoo.schema import Key, key_for_default
 
 DEFAULT_DATASET = "digits"
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+OPTIMIZERS = ("adam", "rmsprop", "sgd")
+LR_SCHEDULES = ("constant", "linear")
+MAX_LR = 10.0  # a learning rate above this is a typo (1e39 overflows the optimizer's state)
 
-# Keys every model shares; models and datasets add their own sections and may override these values.
-TRAINER_DEFAULTS: dict[str, Any] = {
-    "seed": 0,
-    "device": "auto",
-    "loss": "bce",
-    "model": {"name": ""},
-    "data": {"name": DEFAULT_DATASET, "root": None},
-    "train": {
-        "steps": 2000,
-        "batch_size": 64,
-        "lr": 2e-4,
-        "betas": [0.5, 0.999],
-        "precision": "auto",
-        "channels_last": True,
-        "compile": False,
-        "sync_batchnorm": False,
-        "find_unused_parameters": False,
-        "log_every": 10,
-        "sample_every": 500,
-        "checkpoint_every": 500,
-        "num_samples": 64,
-        "on_nonfinite": "stop",
-    },
+# The trainer's keys, shared by every model: the loop, precision and the training policy (D steps per G
+# step, rates, optimizer, schedule, clipping, EMA, augmentation, R1/R2). Models and datasets add sections.
+TRAINER_KEYS: dict[str, Key] = {
+    "seed": Key(0, "seed of every random draw (weights, noise, data order)"),
+    "device": Key("auto", "cpu, cuda, cuda:N or auto (CUDA when present)"),
+    "loss": Key("bce", "the adversarial (or policy) loss plugin; `ganzoo list losses`"),
+    "train.steps": Key(2000, "trainer steps of the whole run, every phase included", low=1),
+    "train.batch_size": Key(64, "samples per batch (per process under DDP)", low=1, high=1_000_000),
+    "train.lr": Key(2e-4, "learning rate of every optimizer unless g_lr/d_lr set it", low=0, high=MAX_LR),
+    "train.g_lr": Key(None, "generator learning rate (TTUR); null: train.lr", kind=float, optional=True,
+                      low=0, high=MAX_LR),
+    "train.d_lr": Key(None, "discriminator learning rate (TTUR); null: train.lr", kind=float, optional=True,
+                      low=0, high=MAX_LR),
+    "train.optimizer": Key("adam", "optimizer of every network", choices=OPTIMIZERS),
+    "train.betas": Key([0.5, 0.999], "Adam's betas", items=float, length=2, low=0, high=0.9999999),
+    "train.momentum": Key(0.0, "momentum of sgd and rmsprop", low=0, high=0.9999999),
+    "train.weight_decay": Key(0.0, "L2 weight decay of every optimizer", low=0),
+    "train.d_steps": Key(1, "discriminator (critic) updates per generator update, each on a fresh batch",
+                         low=1, high=1000),
+    "train.lr_schedule": Key("constant", "constant, or linear decay to zero at the last step",
+                             choices=LR_SCHEDULES),
+    "train.lr_decay_start": Key(0.0, "fraction of the steps the rate is held before a linear decay",
+                                low=0, high=0.999999),
+    "train.grad_clip": Key(0.0, "max gradient norm of every update (0: no clipping)", low=0),
+    "train.ema": Key(False, "keep an exponential moving average of the generator for sampling and scores"),
+    "train.ema_decay": Key(0.999, "EMA decay per step", low=0, high=0.999999999),
+    "train.ema_start": Key(0, "steps before the EMA starts averaging (it copies the generator until then)",
+                           low=0),
+    "train.augment": Key("", "DiffAugment policies before D, comma-separated: color, translation, cutout"),
+    "train.r1": Key(0.0, "R1 penalty weight gamma on real samples (Mescheder et al. 2018)", low=0),
+    "train.r2": Key(0.0, "R2 penalty weight gamma on generated samples", low=0),
+    "train.precision": Key("auto", "fp32, bf16 or fp16 autocast; auto picks per device", choices=PRECISIONS),
+    "train.channels_last": Key(True, "channels-last memory format for image networks"),
+    "train.compile": Key(False, "torch.compile the networks"),
+    "train.sync_batchnorm": Key(False, "synchronise batch-norm statistics across DDP processes"),
+    "train.find_unused_parameters": Key(False, "DDP's find_unused_parameters"),
+    "train.log_every": Key(10, "steps per metrics.jsonl row", low=1),
+    "train.sample_every": Key(500, "steps per sample grid", low=1),
+    "train.checkpoint_every": Key(500, "steps per kept checkpoint", low=1),
+    "train.num_samples": Key(64, "samples in each grid", low=1, high=4096),
+    "train.on_nonfinite": Key("stop", "what a NaN/inf loss does: stop (exit 3) or skip the update",
+                              choices=("stop", "skip")),
 }
-# Keys whose value must be at least 1 (other integers must be at least 0).
-_POSITIVE = {"train.steps", "train.batch_size", "train.log_every", "train.sample_every",
-             "train.checkpoint_every", "train.num_samples"}
-_MAX_INT = 2**63 - 1
-_CHOICES = {"train.precision": PRECISIONS, "train.on_nonfinite": ("stop", "skip")}
+
+# API-1 keys that moved into the trainer's policy: old path -> (new path, value conversion).
+LEGACY_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "model.n_critic": ("train.d_steps", lambda value: value),
+    "model.d_steps": ("train.d_steps", lambda value: value),
+    "model.g_lr": ("train.g_lr", lambda value: value),
+    "model.d_lr": ("train.d_lr", lambda value: value),
+    "model.grad_clip": ("train.grad_clip", lambda value: value),
+    "model.lr_decay_start": ("train.lr_decay_start", lambda value: value),
+    "model.lr_decay": ("train.lr_schedule", lambda value: "linear" if value is True else
+                       "constant" if value is False else value),
+}
+
+
+def nest(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """``{"train.lr": 1}`` -> ``{"train": {"lr": 1}}``."""
+    nested: dict[str, Any] = {}
+    for path, value in flat.items():
+        node = nested
+        *sections, last = path.split(".")
+        for section in sections:
+            node = node.setdefault(section, {})
+        node[last] = copy.deepcopy(value)
+    return nested
+
+
+TRAINER_DEFAULTS: dict[str, Any] = nest(
+    {path: key.default for path, key in TRAINER_KEYS.items()}
+    | {"model.name": "", "data.name": DEFAULT_DATASET, "data.root": None})
 
 
 def merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
@@ -63,71 +109,69 @@ def merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
-def apply(config: dict[str, Any], update: Any, origin: str, prefix: str = "") -> None:
-    """Validate ``update`` against the keys and types already in ``config`` and write it in place."""
+def apply(config: dict[str, Any], update: Any, origin: str, schema: Mapping[str, Key] | None = None,
+          notice: Callable[[str], None] | None = None) -> None:
+    """Validate ``update`` against ``schema`` (else the type of the key's current value) and write it in
+    place; an API-1 key that moved (``model.n_critic``) is written to its new place with a notice."""
+    schema = TRAINER_KEYS if schema is None else schema
+    for path, value in _leaves(update, origin):
+        if not _has(config, path) and path in LEGACY_KEYS and _has(config, LEGACY_KEYS[path][0]):
+            new_path, convert = LEGACY_KEYS[path]
+            if notice is not None:
+                notice(f"{origin}: '{path}' is deprecated (plugin API 1); it now sets '{new_path}'")
+            path, value = new_path, convert(value)
+        *sections, last = path.split(".")
+        node = config
+        for depth, section in enumerate(sections):
+            child = node.get(section) if isinstance(node, dict) else None
+            if not isinstance(child, dict):
+                _unknown(config, ".".join(sections[:depth + 1]), origin, section=child is None)
+            node = child
+        if last not in node:
+            _unknown(config, path, origin, section=False)
+        if isinstance(node[last], dict):
+            raise UserError(f"{origin}: '{path}' is a section and must be a mapping of keys to values; set its keys "
+                            f"(e.g. {path}.KEY=VALUE)")
+        key = schema.get(path) or key_for_default(node[last], path)
+        node[last] = key.check(path, value, origin)
+
+
+def _leaves(update: Any, origin: str, prefix: str = "") -> list[tuple[str, Any]]:
+    """(dotted path, value) of every leaf of a nested update mapping."""
     if not isinstance(update, Mapping):
         where = f"'{prefix[:-1]}'" if prefix else "the top level"
         raise UserError(f"{origin}: {where} must be a mapping of keys to values, got {_type_name(update)}")
+    leaves: list[tuple[str, Any]] = []
     for key, value in update.items():
-        path = f"{prefix}{key}"
-        if key not in config:
-            known = [f"{prefix}{k}" for k in config]
-            raise UserError(f"{origin}: unknown config key '{path}'{did_you_mean(path, known)}; "
-                            f"`ganzoo info MODEL` lists the valid keys")
-        current = config[key]
-        if isinstance(current, dict):
-            apply(current, value, origin, prefix=f"{path}.")
+        if not isinstance(key, str):
+            raise UserError(f"{origin}: config keys must be strings, got {shorten(repr(key))}")
+        if isinstance(value, Mapping):
+            leaves += _leaves(value, origin, f"{prefix}{key}.")
         else:
-            config[key] = _check_value(path, current, value, origin)
+            leaves.append((f"{prefix}{key}", value))
+    return leaves
 
 
-def _is_number(value: Any) -> bool:
-    """An int or float (not a bool) that is finite and fits in 64 bits, as torch needs."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    if isinstance(value, int):
-        return abs(value) <= _MAX_INT
-    return math.isfinite(value)
+def _has(config: Mapping[str, Any], path: str) -> bool:
+    node: Any = config
+    for part in path.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return False
+        node = node[part]
+    return True
 
 
-def _check_value(path: str, default: Any, value: Any, origin: str) -> Any:
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_INT:
-        raise UserError(f"{origin}: '{path}' is out of range (more than 64 bits), got {value}")
-    if isinstance(default, bool):
-        ok = isinstance(value, bool)
-    elif isinstance(default, int):
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif isinstance(default, float):
-        if isinstance(value, str):  # PyYAML reads "2e-4" as a string (YAML 1.1)
-            try:
-                value = float(value)
-            except ValueError:
-                pass
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-        value = float(value) if ok else value
-    elif isinstance(default, str):
-        ok = isinstance(value, str)
-    elif isinstance(default, list):
-        ok = isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value)
-        if ok and default and all(_is_number(v) for v in default):  # a list of numbers stays one
-            ok = all(_is_number(v) for v in value)
-    else:  # None: an optional scalar such as a path
-        ok = value is None or isinstance(value, (str, int, float, bool))
-    if not ok:
-        expected = ("a number" if isinstance(default, float) else
-                    "a list of numbers" if isinstance(default, list) and default else _type_name(default))
-        raise UserError(f"{origin}: '{path}' must be {expected}, got {value!r}")
-    if isinstance(value, int) and not isinstance(value, bool):
-        floor = 1 if path in _POSITIVE else 0
-        if value < floor and path != "seed":
-            raise UserError(f"{origin}: '{path}' must be >= {floor}, got {value}")
-    if isinstance(default, float) and value < 0:
-        raise UserError(f"{origin}: '{path}' must be >= 0, got {value}")
-    if path == "train.betas" and not (len(value) == 2 and all(0 <= b < 1 for b in value)):
-        raise UserError(f"{origin}: 'train.betas' must be two numbers in [0, 1) (Adam's), got {value!r}")
-    if path in _CHOICES and value not in _CHOICES[path]:
-        raise UserError(f"{origin}: '{path}' must be one of {', '.join(_CHOICES[path])}, got {value!r}")
-    return value
+def _unknown(config: Mapping[str, Any], path: str, origin: str, section: bool) -> NoReturn:
+    known = [p for p in _paths(config)]
+    raise UserError(f"{origin}: unknown config key '{shorten(path)}'{did_you_mean(path, known)}; "
+                    f"`ganzoo info MODEL` lists the valid keys")
+
+
+def _paths(config: Mapping[str, Any], prefix: str = "") -> list[str]:
+    paths: list[str] = []
+    for key, value in config.items():
+        paths += _paths(value, f"{prefix}{key}.") if isinstance(value, Mapping) else [f"{prefix}{key}"]
+    return paths
 
 
 def _type_name(value: Any) -> str:
@@ -197,11 +241,13 @@ def thaw(value: Any) -> Any:
     return value
 
 
-def build_config(defaults: Mapping[str, Any], layers: Iterable[tuple[str, Mapping[str, Any]]]) -> Mapping[str, Any]:
+def build_config(defaults: Mapping[str, Any], layers: Iterable[tuple[str, Mapping[str, Any]]],
+                 schema: Mapping[str, Key] | None = None,
+                 notice: Callable[[str], None] | None = None) -> Mapping[str, Any]:
     """Apply each ``(origin, mapping)`` layer over ``defaults`` with validation and freeze the result."""
     config = copy.deepcopy(thaw(defaults))
     for origin, layer in layers:
-        apply(config, layer, origin)
+        apply(config, layer, origin, schema, notice)
     return freeze(config)
 
 

@@ -22,3 +22,8 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """A ' (did you mean: a, b?)' suffix for an error message, or '' when nothing is close."""
     matches = closest(name, candidates)
     return f" (did you mean: {', '.join(matches)}?)" if matches else ""
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis, so an error line never echoes a huge value."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."

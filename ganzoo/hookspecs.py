@@ -23,10 +23,13 @@ PROJECT = "ganzoo"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
-# The plugin API: the hooks, the spec fields, GANModule and StepContext. The major version changes only
-# when a change breaks existing plugins; SUPPORTED_PLUGIN_APIS lists every version this ganzoo still runs.
-PLUGIN_API_VERSION = "1"
-SUPPORTED_PLUGIN_APIS = ("1",)
+# The plugin API: the hooks, the spec fields, GANModule, AdversarialGAN and StepContext. The major version
+# changes only when a change breaks existing plugins; SUPPORTED_PLUGIN_APIS lists every version this ganzoo
+# still runs. API 2 moved training policy into the trainer (train.d_steps, g_lr/d_lr, lr_schedule,
+# grad_clip, ema) and added typed ``ModelSpec.keys``; API-1 plugins load unchanged, and their old keys
+# (model.n_critic, model.g_lr, ...) map onto the new ones with a deprecation notice.
+PLUGIN_API_VERSION = "2"
+SUPPORTED_PLUGIN_APIS = ("1", "2")
 API_ATTRIBUTE = "GANZOO_PLUGIN_API"
 
 

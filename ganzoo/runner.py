@@ -6,7 +6,7 @@ The CLI and the benchmark harness both go through here, so every run is made the
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from ganzoo.data import DataInfo, LoadedData
 from ganzoo.errors import UserError
 from ganzoo.module import GANModule
 from ganzoo.registry import Registry, get_registry
+from ganzoo.schema import Key, defaults_of
 from ganzoo.specs import DatasetSpec, ModelSpec
 from ganzoo.trainer import FitResult, Trainer
 from ganzoo.trainer.callbacks import Callback
@@ -48,14 +49,27 @@ class RunRequest:
 def default_config(model: ModelSpec, dataset: DatasetSpec) -> dict[str, Any]:
     """Trainer defaults, then the dataset's, then the model's: every valid key with its default."""
     merged = cfg.merge(cfg.TRAINER_DEFAULTS, {"data": dict(dataset.defaults)})
+    merged = cfg.merge(merged, {"model": defaults_of(model.model_keys())})
     merged = cfg.merge(merged, model.defaults)
     merged["model"]["name"] = model.name
     merged["data"]["name"] = dataset.name
     return merged
 
 
-def resolve_config(request: RunRequest, registry: Registry | None = None) -> tuple[Mapping[str, Any], ModelSpec, DatasetSpec]:
-    """The validated, frozen config for ``request``, with the model and dataset specs it names."""
+def config_schema(model: ModelSpec) -> dict[str, Key]:
+    """The declaration of every trainer and ``model.*`` key of ``model``'s runs."""
+    return cfg.TRAINER_KEYS | {f"model.{name}": key for name, key in model.model_keys().items()}
+
+
+def _print_notice(line: str) -> None:
+    Console(stderr=True).print(f"[yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
+
+
+def resolve_config(request: RunRequest, registry: Registry | None = None,
+                   notice: Callable[[str], None] | None = _print_notice,
+                   ) -> tuple[Mapping[str, Any], ModelSpec, DatasetSpec]:
+    """The validated, frozen config for ``request``, with the model and dataset specs it names;
+    ``notice`` receives deprecation lines (API-1 keys that moved)."""
     registry = registry or get_registry()
     model = registry.model(request.model)
     file_layer = cfg.load_yaml(request.config_file) if request.config_file else {}
@@ -72,8 +86,14 @@ def resolve_config(request: RunRequest, registry: Registry | None = None) -> tup
         layers.append(("--seed", {"seed": request.seed}))
     if request.device is not None:
         layers.append(("--device", {"device": request.device}))
-    config = cfg.build_config(default_config(model, dataset), layers)
-    check_loss_role(config["loss"], default_config(model, dataset)["loss"], model.name, registry)
+    if not model.takes_loss:
+        for origin, layer in layers:
+            if "loss" in layer:
+                raise UserError(f"{origin}: model '{model.name}' has its own objective and takes no 'loss' key; "
+                                f"remove loss from the settings")
+    config = cfg.build_config(default_config(model, dataset), layers, config_schema(model), notice)
+    if model.takes_loss:
+        check_loss_role(config["loss"], default_config(model, dataset)["loss"], model.name, registry)
     return config, model, dataset
 
 
@@ -217,7 +237,7 @@ def _resume_point(request: RunRequest, registry: Registry,
         layers.insert(0, (f"config file {request.config_file}", _without_names(cfg.load_yaml(request.config_file))))
     if request.device is not None:
         layers.append(("--device", {"device": request.device}))
-    return run_dir, cfg.build_config(saved, layers), state
+    return run_dir, cfg.build_config(saved, layers, config_schema(registry.model(request.model)), _print_notice), state
 
 
 def _check_same_run(request: RunRequest, saved: Mapping[str, Any], run_dir: Path, registry: Registry) -> None:

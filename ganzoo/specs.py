@@ -6,10 +6,13 @@ plugins never builds a network or touches data.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from ganzoo.schema import Key, as_keys, key_for_default
 
 # Data kinds a dataset provides and a model accepts.
 IMAGE = "image"
@@ -47,12 +50,30 @@ class _Spec:
 class ModelSpec(_Spec):
     """A GAN: ``factory(config, data_info) -> GANModule``; ``defaults`` is a nested config fragment.
 
-    ``test_config`` is a config fragment that shrinks the model for the contract checks of
-    ``ganzoo.testing`` (e.g. narrower networks, shorter phases); it never affects real runs.
+    ``keys`` declares the model's own ``model.*`` keys (``ganzoo.Key``: type, bounds, choices, doc); their
+    defaults fill ``model`` and validation comes from them. API-1 specs put plain defaults under
+    ``defaults["model"]`` instead, checked by type only. ``conditions`` names what ``sample`` can be
+    conditioned on (``label``, ``code``), for ``ganzoo sample --cond``. ``takes_loss=False`` says the
+    model's objective is its own, so a ``loss`` setting is an error. ``test_config`` shrinks the model for
+    the contract checks of ``ganzoo.testing`` (narrower networks, shorter phases); it never affects real runs.
     """
 
     data_kinds: tuple[str, ...] = (IMAGE,)
     test_config: Mapping[str, Any] = field(default_factory=dict)
+    keys: Mapping[str, Any] = field(default_factory=dict)
+    conditions: tuple[str, ...] = ()
+    takes_loss: bool = True
+
+    def model_keys(self) -> dict[str, Key]:
+        """Every ``model.*`` key with its declaration: ``keys``, then plain defaults typed by value."""
+        declared = as_keys(self.keys)
+        plain = self.defaults.get("model", {}) if isinstance(self.defaults.get("model", {}), Mapping) else {}
+        for name, value in plain.items():
+            if name in declared:
+                declared[name] = dataclasses.replace(declared[name], default=value)
+            elif name != "name":
+                declared[name] = key_for_default(value, f"model.{name}")
+        return declared
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ def test_sample_draws_the_requested_class_and_a_row_per_class(in_tmp: Path, cli)
 def test_label_is_refused_by_unconditional_models(in_tmp: Path, cli) -> None:
     assert cli("run", "dcgan", "--out", "d", "--set", "train.steps=1", *TINY)[0] == 0
     code, _, err = cli("sample", "d", "--label", "3")
-    assert code == 2 and "not class-conditional" in err
+    assert code == 2 and "cannot be conditioned on 'label'" in err
 
 
 def test_the_papers_mlp_variant_is_selectable(in_tmp: Path, cli) -> None:

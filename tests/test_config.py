@@ -33,10 +33,10 @@ def test_values_are_typed() -> None:
 
 @pytest.mark.parametrize("override, message", [
     ("train.stepz=3", r"unknown config key .train.stepz. \(did you mean: train.steps"),
-    ("train.steps=many", r"'train.steps' must be an integer, got 'many'"),
-    ("train.steps=-5", r"'train.steps' must be >= 1"),
+    ("train.steps=many", r"'train.steps' must be an integer >= 1, got 'many'"),
+    ("train.steps=-5", r"'train.steps' must be an integer >= 1"),
     ("train.lr=fast", r"'train.lr' must be a number"),
-    ("train=3", r"'train' must be a mapping"),
+    ("train=3", r"'train' is a section and must be a mapping"),
     ("train.precision=fp8", r"'train.precision' must be one of"),
     ("loss=nope", r"unknown loss 'nope'"),
     ("nokey", r"--set expects KEY=VALUE"),

@@ -35,7 +35,7 @@ def test_a_model_that_breaks_the_contract_is_caught(monkeypatch: pytest.MonkeyPa
     from ganzoo_plugins.dcgan.model import DCGAN
 
     monkeypatch.setattr(DCGAN, "sample", lambda self, n, generator=None, **c: {"image": self.generator(
-        self.noise(n, generator)) + 1.5})
+        self.latent(n, generator)) + 1.5})
     with pytest.raises(ContractError, match=r"model 'dcgan': sample\(\)\['image'\] must lie in \[-1, 1\]"):
         check_model_plugin("dcgan")
 

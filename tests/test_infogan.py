@@ -38,7 +38,7 @@ def test_q_head_shares_the_discriminator_body_and_the_info_loss_trains_the_gener
     _, module, _ = load_run("r")
     module.train()
     z, cat, cont = module.codes(8)
-    fake = module.generate(z, cat, cont)
+    fake = module.generate({"z": z, "code": cat, "continuous": cont})
     logits, mean, log_std = module.q_head(module.discriminator.features(fake))
     assert logits.shape == (8, 10) and mean.shape == (8, 2) and log_std is None
     module.info_loss(logits, cat, mean, cont).backward()

@@ -38,12 +38,12 @@ COMMON = ["--device", "cpu", "--no-progress", "--set", "train.precision=fp32", "
 TINY = {
     "dcgan": ["--set", "model.g_channels=8", "--set", "model.d_channels=8", "--set", "train.batch_size=16",
               "--set", "train.steps=30"],
-    "wgan-gp": ["--set", "model.g_channels=8", "--set", "model.d_channels=8", "--set", "model.n_critic=2",
+    "wgan-gp": ["--set", "model.g_channels=8", "--set", "model.d_channels=8", "--set", "train.d_steps=2",
                 "--set", "train.batch_size=16", "--set", "train.steps=24"],
     "seqgan": ["--set", "model.mle_steps=8", "--set", "model.d_pretrain_steps=4", "--set", "train.steps=8",
                "--set", "model.embed_dim=8", "--set", "model.hidden_dim=8", "--set", "model.d_embed_dim=8",
                "--set", "model.d_filter_sizes=[2,3]", "--set", "model.d_num_filters=[4,4]",
-               "--set", "model.rollout_num=2", "--set", "model.d_steps=1", "--set", "model.k_epochs=1",
+               "--set", "model.rollout_num=2", "--set", "train.d_steps=1", "--set", "model.k_epochs=1",
                "--set", "model.d_batches=1", "--set", "data.num_sequences=128", "--set", "data.vocab_size=40",
                "--set", "data.length=8", "--set", "train.batch_size=16", "--set", "train.num_samples=4"],
 }

@@ -84,7 +84,7 @@ def test_first_policy_step_uses_a_fresh_adam_not_the_mle_state() -> None:
     into steps several times ``lr`` and pushed NLL-oracle up. A fresh Adam's first step is at most ``lr``."""
     config, _, _ = resolve_config(RunRequest("seqgan", "oracle", overrides=[
         "data.num_sequences=200", "data.vocab_size=40", "data.length=8", "model.embed_dim=8", "model.hidden_dim=8",
-        "model.rollout_num=2", "model.d_steps=0", "model.d_embed_dim=8", "model.d_filter_sizes=[1,2]",
+        "model.rollout_num=2", "train.d_steps=1", "model.d_embed_dim=8", "model.d_filter_sizes=[1,2]",
         "model.d_num_filters=[4,4]", "train.precision=fp32"], seed=0))
     seed_everything(0)
     data = load_data(config)
@@ -131,7 +131,7 @@ def test_mle_pretraining_lowers_nll_oracle(in_tmp: Path, cli) -> None:
 def test_tiny_adversarial_run_on_imdb_writes_and_samples_decoded_reviews(in_tmp: Path, cli, data_dir: Path) -> None:
     code, _, err = cli("run", "seqgan", "--dataset", "imdb", "--no-progress", "--set", "data.vocab_size=300",
                        "--set", "model.mle_steps=6", "--set", "model.d_pretrain_steps=2", "--set", "train.steps=2",
-                       "--set", "model.rollout_num=2", "--set", "model.d_steps=1", "--set", "model.k_epochs=1",
+                       "--set", "model.rollout_num=2", "--set", "train.d_steps=1", "--set", "model.k_epochs=1",
                        "--set", "model.d_batches=1", "--set", "train.batch_size=8", "--set", "train.log_every=1",
                        "--set", "train.sample_every=5", "--set", "train.precision=fp32", *SMALL_D)
     assert code == 0, err

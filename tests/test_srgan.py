@@ -159,7 +159,7 @@ def test_both_phases_end_to_end_then_upscale_and_sample(in_tmp: Path, cli, image
     run = in_tmp / "runs" / "srgan-sr-pairs"
     records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
     assert [r["phase"] for r in records] == ["pretrain"] * 3 + ["adversarial"] * 3
-    assert all(np.isfinite(r["d_loss"]) and np.isfinite(r["content_loss"]) for r in records[3:])
+    assert all(np.isfinite(r["d_loss"]) and np.isfinite(r["g_content"]) for r in records[3:])
     grid = Image.open(run / "samples" / "final.png")
     assert grid.size == (3 * 32 + 4 * 2, 2 * 32 + 3 * 2)  # rows of bicubic | SR | HR for 2 stored crops
 

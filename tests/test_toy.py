@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 
 import pytest
 import torch
@@ -10,6 +9,7 @@ import torch
 from ganzoo import VECTORS, DataInfo, UserError
 from ganzoo.registry import get_registry
 from ganzoo.runner import RunRequest, build_model, load_run, resolve_config, run
+from ganzoo.trainer.policy import RateSetter
 
 
 @pytest.mark.parametrize("name, modes, radius", [("ring8", 8, 2.0), ("grid25", 25, 4 * 2**0.5)])
@@ -56,22 +56,32 @@ def test_gan_rejects_a_batch_that_packing_cannot_split(in_tmp, cli) -> None:
 
 def _toy_gan(*overrides: str) -> torch.nn.Module:
     config, _, _ = resolve_config(RunRequest("gan", "grid25", overrides=[
-        "model.hidden=8", "model.depth=1", "model.lr_decay=true", "train.steps=10", "train.lr=1e-3", *overrides]))
+        "model.hidden=8", "model.depth=1", "train.lr_schedule=linear", "train.steps=10", "train.lr=1e-3",
+        *overrides]))
     return build_model(config, DataInfo("grid25", VECTORS, (2,)))
 
 
 def test_lr_decay_holds_the_rate_until_its_start_then_falls_linearly_to_zero() -> None:
-    module = _toy_gan("model.lr_decay_start=0.6")
-    ctx = SimpleNamespace(optimizers=module.configure_optimizers())
+    module = _toy_gan("train.lr_decay_start=0.6")
+    optimizers = module.configure_optimizers()
+    setter = RateSetter(optimizers, module.config["train"], total=10)
     rates = []
     for step in range(1, 11):
-        ctx.step = step
-        module._decay_learning_rates(ctx)
-        rates.append({g["lr"] for opt in ctx.optimizers.values() for g in opt.param_groups})
+        setter.apply(step)
+        rates.append({g["lr"] for opt in optimizers.values() for g in opt.param_groups})
     assert all(len(r) == 1 for r in rates)
     assert [r.pop() for r in rates] == pytest.approx([1e-3] * 7 + [7.5e-4, 5e-4, 2.5e-4])
 
 
+def test_api1_lr_decay_keys_map_onto_the_trainer_schedule() -> None:
+    notices: list[str] = []
+    config, _, _ = resolve_config(RunRequest("gan", "grid25", overrides=["model.lr_decay=true",
+                                                                         "model.lr_decay_start=0.6"]),
+                                  notice=notices.append)
+    assert config["train"]["lr_schedule"] == "linear" and config["train"]["lr_decay_start"] == 0.6
+    assert len(notices) == 2 and "deprecated" in notices[0] and "train.lr_schedule" in notices[0]
+
+
 def test_lr_decay_start_outside_the_steps_is_refused() -> None:
     with pytest.raises(UserError, match="lr_decay_start"):
-        _toy_gan("model.lr_decay_start=1.0")
+        _toy_gan("train.lr_decay_start=1.0")

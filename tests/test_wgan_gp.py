@@ -1,9 +1,8 @@
-"""WGAN-GP: the paper's Algorithm 1 (n_critic fresh batches, Adam(1e-4, 0, 0.9), no batch norm in the
+"""WGAN-GP: the paper's Algorithm 1 (five fresh critic batches per G step, Adam(1e-4, 0, 0.9), no batch norm in the
 critic), a float32 penalty under autocast, and a Wasserstein estimate that falls as it learns."""
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,8 @@ from torch import nn
 
 from ganzoo import IMAGE, DataInfo
 from ganzoo.runner import RunRequest, build_model, load_run, resolve_config
+from ganzoo.trainer.context import StepContext
+from ganzoo.trainer.policy import StepPolicy
 from ganzoo.trainer.outputs import read_metrics
 
 
@@ -21,36 +22,31 @@ def _model(*overrides: str) -> nn.Module:
     return build_model(config, DataInfo("digits", IMAGE, (1, 32, 32), 10))
 
 
-class CountingContext:
-    """A StepContext stand-in that counts real batches and optimizer steps per optimizer name."""
+class CountingContext(StepContext):
+    """The real step context with Algorithm 1's policy, counting real batches and optimizer steps by name."""
 
-    def __init__(self, module: nn.Module, autocast: object = nullcontext) -> None:
-        self.optimizers = module.configure_optimizers()
+    def __init__(self, module: nn.Module, precision: str = "fp32") -> None:
+        super().__init__(self._batch, torch.device("cpu"), precision, None, module.configure_optimizers(),
+                         StepPolicy.from_config(module.config["train"]))
         self.batches, self.steps = 0, {name: 0 for name in self.optimizers}
-        self._autocast = autocast
 
-    def next_batch(self) -> dict[str, torch.Tensor]:
+    def _batch(self) -> dict[str, torch.Tensor]:
         self.batches += 1
         return {"image": torch.rand(8, 1, 32, 32) * 2 - 1}
 
-    def autocast(self) -> object:
-        return self._autocast()
-
-    def optimize(self, optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> None:
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+    def step_optimizer(self, optimizer: torch.optim.Optimizer) -> None:
+        super().step_optimizer(optimizer)
         self.steps[next(k for k, v in self.optimizers.items() if v is optimizer)] += 1
 
 
 def test_algorithm_1_defaults_and_a_critic_without_batch_norm() -> None:
     module = _model()
-    assert module.n_critic == 5 and module.loss.gp_weight == 10.0
-    assert not any(isinstance(m, nn.BatchNorm2d) for m in module.critic.modules())
-    assert any(isinstance(m, nn.GroupNorm) for m in module.critic.modules())
-    group = module.configure_optimizers()["critic"].param_groups[0]
+    assert module.config["train"]["d_steps"] == 5 and module.loss.gp_weight == 10.0
+    assert not any(isinstance(m, nn.BatchNorm2d) for m in module.discriminator.modules())
+    assert any(isinstance(m, nn.GroupNorm) for m in module.discriminator.modules())
+    group = module.configure_optimizers()["discriminator"].param_groups[0]
     assert group["lr"] == pytest.approx(1e-4) and tuple(group["betas"]) == (0.0, 0.9)
-    assert not any(isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)) for m in _model("model.critic_norm=none").critic.modules())
+    assert not any(isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)) for m in _model("model.critic_norm=none").discriminator.modules())
 
 
 def test_batch_norm_in_the_critic_is_refused(in_tmp: Path, cli) -> None:
@@ -62,17 +58,17 @@ def test_each_step_draws_a_fresh_real_batch_per_critic_step() -> None:
     module = _model()
     ctx = CountingContext(module)
     logs = module.training_step(ctx)
-    assert ctx.batches == 5 and ctx.steps == {"generator": 1, "critic": 5}
-    assert {"wasserstein", "gradient_penalty", "d_loss", "g_loss"} <= logs.keys()
+    assert ctx.batches == 5 and ctx.steps == {"generator": 1, "discriminator": 5}
+    assert {"wasserstein", "d_penalty", "d_adv", "d_loss", "g_loss"} <= logs.keys()
     assert all(v.requires_grad is False for v in logs.values())
 
 
 def test_penalty_is_float32_and_finite_under_bfloat16_autocast() -> None:
     module = _model()
-    ctx = CountingContext(module, lambda: torch.autocast("cpu", dtype=torch.bfloat16))
+    ctx = CountingContext(module, precision="bf16")
     logs = module.training_step(ctx)
-    assert logs["gradient_penalty"].dtype == torch.float32 and torch.isfinite(logs["gradient_penalty"])
-    assert all(p.grad is None or torch.isfinite(p.grad).all() for p in module.critic.parameters())
+    assert logs["d_penalty"].dtype == torch.float32 and torch.isfinite(logs["d_penalty"]) and logs["d_penalty"] > 0
+    assert all(p.grad is None or torch.isfinite(p.grad).all() for p in module.discriminator.parameters())
 
 
 def test_the_wasserstein_estimate_falls_on_mnist(in_tmp: Path, cli, data_dir: Path) -> None:

@@ -133,6 +133,15 @@ def average_scalars(values: dict[str, torch.Tensor], env: DistEnv) -> dict[str, 
     return dict(zip(values, stacked))
 
 
+def mean_over_ranks(value: torch.Tensor, env: DistEnv) -> torch.Tensor:
+    """The mean of a tensor over ranks (a copy; the value itself on one process)."""
+    if not env.enabled:
+        return value
+    total = value.detach().clone()
+    dist.all_reduce(total)
+    return total / env.world_size
+
+
 def average_buffers(module: nn.Module, env: DistEnv) -> None:
     """Average floating buffers (batch-norm running statistics) over ranks so saved state is shared."""
     if not env.enabled:

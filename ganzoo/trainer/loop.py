@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,9 @@ from ganzoo.trainer.distributed import DistEnv
 from ganzoo.trainer.wrapping import WrappedNetworks
 from ganzoo.trainer.interrupt import TrainingInterrupted
 from ganzoo.trainer.nonfinite import NonFiniteGuard
+from ganzoo.trainer.policy import GeneratorEMA, RateSetter, StepPolicy
 
+EMA_ATTRIBUTE = "generator"  # the network train.ema averages
 GRID_SEED = 1234  # fixed noise for sample grids, so grids from different steps are comparable
 
 
@@ -71,11 +74,15 @@ class Trainer:
         self.console = console or Console(stderr=True)
         self.show_progress = show_progress and self.dist.is_main
         self.optimizers = module.configure_optimizers()
+        self.rates = RateSetter(self.optimizers, self.train_cfg, sum(p.steps for p in module.phases()))
+        self.ema = self._make_ema(module)
         self.scaler = torch.amp.GradScaler(device.type) if precision == "fp16" else None
         self.batches = make_batches(data, int(self.train_cfg["batch_size"]), device, int(config["seed"]),
                                     self.dist.rank, self.dist.world_size, channels_last=channels_last)
         self.samples_seen = 0
-        self.context = StepContext(self._next_batch, device, precision, self.scaler, self.optimizers)
+        self.context = StepContext(self._next_batch, device, precision, self.scaler, self.optimizers,
+                                   StepPolicy.from_config(self.train_cfg),
+                                   lambda value: distributed.mean_over_ranks(value, self.dist))
         self.context.guard = NonFiniteGuard(module, self.optimizers, self.train_cfg.get("on_nonfinite", "stop"),
                                             scaled=self.scaler is not None, warn=self._warn)
         self.metrics = outputs.MetricsLog(run_dir / outputs.METRICS)
@@ -84,7 +91,32 @@ class Trainer:
         self.should_stop = False  # a callback sets it to end training early (e.g. a wall-clock budget)
         if resume is not None:
             self._restore(resume)
+        self.rates.apply(max(self.step, 1))
         self.networks = WrappedNetworks(module, self._wrappers())
+
+    def _make_ema(self, module: GANModule) -> GeneratorEMA | None:
+        """``train.ema``'s average of ``module.generator``, or ``None`` when off."""
+        if not self.train_cfg.get("ema", False):
+            return None
+        network = getattr(module, EMA_ATTRIBUTE, None)
+        if not isinstance(network, torch.nn.Module):
+            raise UserError(f"train.ema averages the generator, but model '{self.config['model']['name']}' has no "
+                            f"`{EMA_ATTRIBUTE}` network; set train.ema=false")
+        return GeneratorEMA(network, float(self.train_cfg["ema_decay"]), int(self.train_cfg["ema_start"]))
+
+    @contextlib.contextmanager
+    def sampling(self) -> Iterator[GANModule]:
+        """The module as samples, grids and evaluations see it: plain networks, the EMA generator when
+        ``train.ema`` is on, eval mode, no gradients; training state is restored after."""
+        was_training = self.module.training
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(torch.no_grad())
+            stack.enter_context(self.networks.unwrapped())
+            if self.ema is not None:
+                stack.enter_context(self.ema.swapped_in(self.module, EMA_ATTRIBUTE))
+            self.module.eval()
+            stack.callback(self.module.train, was_training)
+            yield self.module
 
     def _wrappers(self) -> list[Any]:
         """What wraps each trainable network: ``torch.compile`` when asked, then DDP when distributed."""
@@ -121,6 +153,7 @@ class Trainer:
             "scaler": self.scaler.state_dict() if self.scaler is not None else None,
             "rng": rng,
             "batches": self.batches.state_dict(),
+            "ema": self.ema.state_dict() if self.ema is not None else None,
         }
 
     def _restore(self, state: dict[str, Any]) -> None:
@@ -143,6 +176,11 @@ class Trainer:
         else:  # resumed on more processes than saved: a fresh, distinct stream for this rank
             torch.manual_seed(distributed.rank_seed(int(self.config["seed"]) + int(state["step"]), self.dist.rank))
         self.batches.load_state_dict(state["batches"])
+        if self.ema is not None:
+            if state.get("ema") is None:
+                raise UserError("the checkpoint has no EMA weights (train.ema was off when it was saved); "
+                                "resume with train.ema=false, or start a new run")
+            self.ema.load_state_dict(state["ema"])
         self.step = int(state["step"])
         if self.dist.is_main:
             self.metrics.truncate_after(self.step)
@@ -170,9 +208,7 @@ class Trainer:
             return self.run_dir / outputs.SAMPLES
         generator = torch.Generator(self.device).manual_seed(GRID_SEED)
         n = int(self.train_cfg["num_samples"])
-        was_training = self.module.training
-        self.module.eval()
-        with torch.no_grad(), self.context.autocast(), self.networks.unwrapped():
+        with self.sampling(), self.context.autocast():
             if self.module.info.kind == TEXT:
                 path = self.run_dir / outputs.SAMPLES / f"{stem}.txt"
                 lines = self.module.sample_text(n, generator=generator)
@@ -182,7 +218,6 @@ class Trainer:
                 path = self.run_dir / outputs.SAMPLES / f"{stem}.png"
                 images, nrow = self.module.sample_grid(n, generator=generator)
                 outputs.save_grid(images, path, nrow)
-        self.module.train(was_training)
         return path
 
     def fit(self) -> FitResult:
@@ -201,7 +236,12 @@ class Trainer:
                 self.step += 1
                 self.context.step = self.step
                 self.context.phase = phase_at(phases, self.step).name
+                if self.rates.needs_every_step():
+                    self.rates.apply(self.step)
                 logs = self.module.training_step(self.context)
+                if self.ema is not None:
+                    with self.networks.unwrapped():
+                        self.ema.update(getattr(self.module, EMA_ATTRIBUTE), self.step)
                 if self.scaler is not None:
                     self.scaler.update()
                 for key, value in logs.items():

@@ -1,6 +1,8 @@
 """Conditional GAN (Mirza & Osindero 2014) as a model plugin."""
 
-from ganzoo import LABELLED_IMAGE, ModelSpec, hookimpl
+from ganzoo import LABELLED_IMAGE, Key, ModelSpec, hookimpl
+
+GANZOO_PLUGIN_API = "2"
 
 
 @hookimpl
@@ -13,8 +15,15 @@ def ganzoo_models() -> list[ModelSpec]:
             "ganzoo_plugins.cgan.model:CGAN",
             paper="1411.1784",
             data_kinds=(LABELLED_IMAGE,),
+            conditions=("label",),
+            keys={
+                "backbone": Key("conv", "conv (DCGAN networks with label maps) or mlp (the paper's)",
+                                choices=("conv", "mlp")),
+                "z_dim": Key(100, "latent dimension", low=1, high=100_000),
+                "g_channels": Key(64, "generator width (conv backbone)", low=1, high=4096),
+                "d_channels": Key(64, "discriminator width (conv backbone)", low=1, high=4096),
+            },
             defaults={
-                "model": {"backbone": "conv", "z_dim": 100, "g_channels": 64, "d_channels": 64},
                 "loss": "bce",
                 "train": {"lr": 2e-4, "betas": [0.5, 0.999]},
             },

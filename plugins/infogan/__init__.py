@@ -1,6 +1,8 @@
 """InfoGAN (Chen et al. 2016) as a model plugin."""
 
-from ganzoo import IMAGE, ModelSpec, hookimpl
+from ganzoo import IMAGE, Key, ModelSpec, hookimpl
+
+GANZOO_PLUGIN_API = "2"
 
 
 @hookimpl
@@ -13,13 +15,18 @@ def ganzoo_models() -> list[ModelSpec]:
             "ganzoo_plugins.infogan.model:InfoGAN",
             paper="1606.03657",
             data_kinds=(IMAGE,),
-            defaults={
-                "model": {"z_dim": 62, "categories": 10, "continuous_codes": 2, "g_channels": 64,
-                          "d_channels": 64, "g_lr": 1e-3, "categorical_weight": 1.0, "continuous_weight": 0.1,
-                          "learn_std": False},
-                "loss": "bce",
-                "train": {"lr": 2e-4, "betas": [0.5, 0.999]},
+            conditions=("code",),
+            keys={
+                "z_dim": Key(62, "incompressible noise dimension", low=1, high=100_000),
+                "categories": Key(10, "values of the categorical code", low=2, high=10_000),
+                "continuous_codes": Key(2, "continuous U(-1, 1) codes", low=0, high=1000),
+                "g_channels": Key(64, "generator width", low=1, high=4096),
+                "d_channels": Key(64, "discriminator width", low=1, high=4096),
+                "categorical_weight": Key(1.0, "lambda of the categorical information term", low=0),
+                "continuous_weight": Key(0.1, "lambda of the continuous information term", low=0),
+                "learn_std": Key(False, "Q predicts a std for the continuous codes (else fixed at 1)"),
             },
+            defaults={"loss": "bce", "train": {"lr": 2e-4, "g_lr": 1e-3, "betas": [0.5, 0.999]}},
             test_config={"model": {"g_channels": 8, "d_channels": 8}},
         )
     ]

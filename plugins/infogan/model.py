@@ -1,4 +1,4 @@
-"""InfoGAN's update rule: a GAN step plus the mutual-information term on the codes, minimised by D/Q and G.
+"""InfoGAN on the shared step: the mutual-information term on the codes is an extra term of both players.
 
 As in the authors' code, the info term enters both players' losses: it trains the Q head and the body
 it shares with the discriminator on the discriminator step, and the generator on the generator step.
@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganzoo import DataInfo, GANModule, StepContext, UserError, create_loss
+from ganzoo import AdversarialGAN, DataInfo, UserError, create_loss
 
 from ganzoo_plugins.dcgan.networks import Discriminator, Generator, init_weights
 
@@ -38,31 +38,28 @@ class QHead(nn.Module):
         return logits, mean, log_std
 
 
-class InfoGAN(GANModule):
+class InfoGAN(AdversarialGAN):
     """Chen et al. 2016: latent = [z ~ N(0, 1), one_hot(c_cat ~ Cat(K)), c_cont ~ U(-1, 1)]."""
 
     def __init__(self, config: Mapping[str, Any], info: DataInfo) -> None:
         super().__init__(config, info)
         m = config["model"]
-        self.z_dim, self.categories, self.continuous = int(m["z_dim"]), int(m["categories"]), int(m["continuous_codes"])
-        if self.categories < 2:
-            raise UserError(f"model.categories must be at least 2, got {self.categories}")
+        self.z_dim, self.categories, self.continuous = m["z_dim"], m["categories"], m["continuous_codes"]
         channels, size = info.shape[0], info.shape[-1]
-        self.generator = Generator(self.z_dim + self.categories + self.continuous, channels, size, int(m["g_channels"]))
-        self.discriminator = Discriminator(channels, size, int(m["d_channels"]))
+        self.generator = Generator(self.z_dim + self.categories + self.continuous, channels, size, m["g_channels"])
+        self.discriminator = Discriminator(channels, size, m["d_channels"])
         self.q_head = QHead(self.discriminator.feature_channels, self.discriminator.feature_size, self.categories,
-                            self.continuous, bool(m["learn_std"]))
-        self.loss = create_loss(config["loss"], role="adversarial")
-        self.info_loss = create_loss("info", categorical_weight=float(m["categorical_weight"]),
-                                     continuous_weight=float(m["continuous_weight"]))
+                            self.continuous, m["learn_std"])
+        self.info_loss = create_loss("info", role="mutual-information", categorical_weight=m["categorical_weight"],
+                                     continuous_weight=m["continuous_weight"])
 
-    def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        train = self.config["train"]
-        betas = tuple(train["betas"])
-        d_params = list(self.discriminator.parameters()) + list(self.q_head.parameters())
-        return {"generator": torch.optim.Adam(self.generator.parameters(), lr=float(self.config["model"]["g_lr"]),
-                                              betas=betas),
-                "discriminator": torch.optim.Adam(d_params, lr=float(train["lr"]), betas=betas)}
+    def parameter_groups(self) -> dict[str, tuple[str, Any]]:
+        """The Q head trains with the discriminator, whose body it shares."""
+        return {"generator": ("generator", self.generator.parameters()),
+                "discriminator": ("discriminator", [*self.discriminator.parameters(), *self.q_head.parameters()])}
+
+    def discriminator_networks(self) -> tuple[nn.Module, ...]:
+        return (self.discriminator, self.q_head)
 
     def codes(self, n: int, generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Noise z, categorical codes (indices) and continuous codes drawn from their priors."""
@@ -71,54 +68,50 @@ class InfoGAN(GANModule):
         cont = torch.rand(n, self.continuous, device=self.device, generator=generator) * 2 - 1
         return z, cat, cont
 
-    def generate(self, z: torch.Tensor, cat: torch.Tensor, cont: torch.Tensor) -> torch.Tensor:
-        """G([z, one_hot(cat), cont])."""
-        return self.generator(torch.cat([z, F.one_hot(cat, self.categories).to(z.dtype), cont], dim=1))
+    def draw(self, n: int, generator: torch.Generator | None = None, batch: Mapping[str, torch.Tensor] | None = None,
+             **given: Any) -> dict[str, torch.Tensor]:
+        """Noise and codes from their priors; a given categorical ``code`` (int or tensor) replaces the drawn one."""
+        z, cat, cont = self.codes(n, generator)
+        if given.get("code") is not None:
+            cat = torch.as_tensor(given["code"], dtype=torch.long, device=self.device).expand(n)
+            if cat.min() < 0 or cat.max() >= self.categories:
+                raise UserError(f"categorical code must be in 0..{self.categories - 1}")
+        return {"z": z, "code": cat, "continuous": cont}
 
-    def _scores_and_q(self, images: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
-        features = self.discriminator.features(images)
+    def generate(self, draw: dict[str, torch.Tensor]) -> torch.Tensor:
+        """G([z, one_hot(code), continuous])."""
+        z = draw["z"]
+        return self.generator(torch.cat([z, F.one_hot(draw["code"], self.categories).to(z.dtype), draw["continuous"]],
+                                        dim=1))
+
+    def discriminate(self, x: torch.Tensor, conditions: Mapping[str, torch.Tensor]) -> tuple[torch.Tensor, Any]:
+        """Scores and Q's code estimates from one pass through the shared body."""
+        features = self.discriminator.features(x)
         return self.discriminator.head(features).flatten(), self.q_head(features)
 
-    def training_step(self, ctx: StepContext) -> dict[str, torch.Tensor]:
-        opt = ctx.optimizers
-        real = ctx.next_batch()["image"]
-        z, cat, cont = self.codes(real.shape[0])
-        with ctx.autocast():
-            fake = self.generate(z, cat, cont)
-            real_scores = self.discriminator(real)
-            fake_scores, q_fake = self._scores_and_q(fake.detach())
-        d_info = self.info_loss(q_fake[0], cat, q_fake[1], cont, q_fake[2])
-        d_adv = self.loss.discriminator_loss(real_scores, fake_scores)
-        penalty = self.loss.penalty(self.discriminator, real, fake.detach())
-        d_loss = d_adv + d_info + (penalty if penalty is not None else 0)
-        ctx.optimize(opt["discriminator"], d_loss)
-        with ctx.autocast():
-            gen_scores, q_gen = self._scores_and_q(fake)
-        g_info = self.info_loss(q_gen[0], cat, q_gen[1], cont, q_gen[2])
-        g_adv = self.loss.generator_loss(gen_scores)
-        ctx.optimize(opt["generator"], g_adv + g_info)
-        with torch.no_grad():
-            q_accuracy = (q_gen[0].argmax(1) == cat).float().mean()
-        return {"d_loss": d_adv.detach(), "g_loss": g_adv.detach(), "info_loss": g_info.detach(),
-                "q_accuracy": q_accuracy, "d_real": real_scores.detach().float().mean(),
-                "d_fake": fake_scores.detach().float().mean()}
+    def extra_terms(self, player: str, draw: dict[str, torch.Tensor], fake: torch.Tensor,
+                    side: Any) -> dict[str, torch.Tensor]:
+        """The mutual-information term, in both players' objectives (as in the authors' code)."""
+        logits, mean, log_std = side
+        return {"info": self.info_loss(logits, draw["code"], mean, draw["continuous"], log_std)}
+
+    def step_logs(self, logs: dict[str, torch.Tensor], draw: dict[str, torch.Tensor], fake: torch.Tensor,
+                  side: Any) -> dict[str, torch.Tensor]:
+        """How often Q recovers the categorical code of the generator update's fakes."""
+        return {"q_accuracy": (side[0].detach().argmax(1) == draw["code"]).float().mean()}
 
     def sample(self, n: int, generator: torch.Generator | None = None, code: int | torch.Tensor | None = None,
                **conditions: Any) -> dict[str, torch.Tensor]:
         """``n`` images with their categorical ``code`` (given, or drawn) and continuous codes."""
-        z, cat, cont = self.codes(n, generator)
-        if code is not None:
-            cat = torch.as_tensor(code, dtype=torch.long, device=self.device).expand(n)
-            if cat.min() < 0 or cat.max() >= self.categories:
-                raise UserError(f"categorical code must be in 0..{self.categories - 1}")
-        return {"image": self.generate(z, cat, cont), "code": cat, "continuous": cont}
+        draw = self.draw(n, generator, code=code)
+        return {"image": self.generate(draw), "code": draw["code"], "continuous": draw["continuous"]}
 
     def sample_grid(self, n: int, generator: torch.Generator | None = None) -> tuple[torch.Tensor, int]:
         """One row per categorical value, ``n // categories`` samples per row."""
         per_row = max(1, n // self.categories)
         codes = torch.arange(self.categories, device=self.device).repeat_interleave(per_row)
         z, _, cont = self.codes(len(codes), generator)
-        return self.generate(z, codes, cont), per_row
+        return self.generate({"z": z, "code": codes, "continuous": cont}), per_row
 
     def traversal_grid(self, steps: int = 10, code: int = 0,
                        generator: torch.Generator | None = None) -> tuple[torch.Tensor, int]:
@@ -130,4 +123,4 @@ class InfoGAN(GANModule):
         cat = torch.arange(self.categories, device=self.device).repeat_interleave(steps)
         cont = torch.zeros(self.categories * steps, self.continuous, device=self.device)
         cont[:, code] = torch.linspace(*TRAVERSE_RANGE, steps, device=self.device).repeat(self.categories)
-        return self.generate(z, cat, cont), steps
+        return self.generate({"z": z, "code": cat, "continuous": cont}), steps

@@ -1,8 +1,10 @@
 """SeqGAN (Yu et al. 2017) as a model plugin, with its ``policy_gradient`` loss."""
 
-from ganzoo import TEXT, LossSpec, ModelSpec, hookimpl
+from ganzoo import TEXT, Key, LossSpec, ModelSpec, hookimpl
 
 from ganzoo_plugins.seqgan.discriminator import PAPER_FILTER_SIZES, PAPER_NUM_FILTERS
+
+GANZOO_PLUGIN_API = "2"
 
 
 @hookimpl
@@ -15,25 +17,39 @@ def ganzoo_models() -> list[ModelSpec]:
             "ganzoo_plugins.seqgan.model:SeqGAN",
             paper="1609.05473",
             data_kinds=(TEXT,),
+            keys={
+                "embed_dim": Key(32, "generator token embedding size", low=1, high=100_000),
+                "hidden_dim": Key(32, "generator LSTM width", low=1, high=100_000),
+                "mle_steps": Key(2000, "MLE pre-training steps (a phase before train.steps)", low=0),
+                "d_pretrain_steps": Key(50, "discriminator pre-training d-steps (a phase)", low=0),
+                "g_steps": Key(1, "policy-gradient updates per adversarial step", low=1, high=1000),
+                "k_epochs": Key(3, "epochs of each d-step over its batches", low=1, high=1000),
+                "d_batches": Key(4, "batches of fresh negatives per d-step", low=1, high=1000),
+                "rollout_num": Key(16, "Monte Carlo rollouts per token reward", low=1, high=10_000),
+                "rollout_update_rate": Key(0.8, "the rollout policy keeps this share of its weights per update",
+                                           low=0, high=1),
+                "reward_baseline": Key(False, "subtract the batch's mean reward per position (not in the paper)"),
+                "rollout_chunk": Key(4096, "rows per rollout batch (memory bound)", low=1),
+                "d_embed_dim": Key(64, "discriminator embedding size", low=1, high=100_000),
+                "d_filter_sizes": Key(list(PAPER_FILTER_SIZES), "CNN filter widths", items=int, low=1, high=1000),
+                "d_num_filters": Key(list(PAPER_NUM_FILTERS), "filters per width", items=int, low=1, high=100_000),
+                "d_dropout": Key(0.25, "discriminator dropout", low=0, high=0.99),
+                "d_l2": Key(0.2, "L2 weight on the discriminator head", low=0),
+                "mle_only": Key(False, "the MLE baseline: MLE steps instead of the D and adversarial phases"),
+            },
             defaults={
-                "model": {
-                    "embed_dim": 32, "hidden_dim": 32, "mle_steps": 2000, "d_pretrain_steps": 50,
-                    "g_steps": 1, "d_steps": 5, "k_epochs": 3, "d_batches": 4, "rollout_num": 16,
-                    "rollout_update_rate": 0.8, "reward_baseline": False, "rollout_chunk": 4096, "grad_clip": 5.0,
-                    "d_embed_dim": 64, "d_filter_sizes": list(PAPER_FILTER_SIZES),
-                    "d_num_filters": list(PAPER_NUM_FILTERS), "d_dropout": 0.25, "d_l2": 0.2, "d_lr": 1e-4,
-                    "mle_only": False,
-                },
                 "data": {"name": "oracle"},
                 "loss": "policy_gradient",
-                "train": {"steps": 200, "batch_size": 64, "lr": 0.01, "betas": [0.9, 0.999],
-                          "sample_every": 100, "checkpoint_every": 100, "num_samples": 20},
+                "train": {"steps": 200, "batch_size": 64, "lr": 0.01, "d_lr": 1e-4, "betas": [0.9, 0.999],
+                          "d_steps": 5, "grad_clip": 5.0, "sample_every": 100, "checkpoint_every": 100,
+                          "num_samples": 20},
             },
             test_config={
                 "model": {"embed_dim": 8, "hidden_dim": 8, "mle_steps": 1, "d_pretrain_steps": 1, "d_batches": 1,
-                          "k_epochs": 1, "d_steps": 1, "rollout_num": 2, "d_embed_dim": 8,
+                          "k_epochs": 1, "rollout_num": 2, "d_embed_dim": 8,
                           "d_filter_sizes": [2, 3], "d_num_filters": [4, 4]},
                 "data": {"num_sequences": 64, "vocab_size": 50, "embed_dim": 8, "hidden_dim": 8},
+                "train": {"d_steps": 1},
             },
         )
     ]

@@ -3,7 +3,7 @@ estimated by Monte Carlo rollouts scored by a CNN discriminator.
 
 Phases: ``mle`` (generator pre-training by maximum likelihood, ``model.mle_steps`` steps of one batch),
 ``discriminator`` (pre-training, ``model.d_pretrain_steps`` d-steps), then ``adversarial`` (``train.steps``
-steps, each ``model.g_steps`` policy-gradient updates and ``model.d_steps`` d-steps). A d-step samples
+steps, each ``model.g_steps`` policy-gradient updates and ``train.d_steps`` d-steps). A d-step samples
 ``model.d_batches`` batches of fresh negatives, draws as many real batches and trains the discriminator
 ``model.k_epochs`` epochs over them. The rollout policy is a delayed copy of the generator: after every
 generator update it moves ``1 - model.rollout_update_rate`` of the way to the generator's weights.
@@ -61,16 +61,12 @@ class SeqGAN(GANModule):
                   Phase("adversarial", steps)]
         return [p for p in phases if p.steps > 0]
 
-    def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        train, m = self.config["train"], self.config["model"]
-        # MLE and policy-gradient updates get separate Adam states (as the authors' code): PG gradients
-        # are far larger than MLE's, and MLE's second-moment estimates would turn them into oversized steps.
-        return {"generator": torch.optim.Adam(self.generator.parameters(), lr=float(train["lr"]),
-                                              betas=tuple(train["betas"])),
-                "policy": torch.optim.Adam(self.generator.parameters(), lr=float(train["lr"]),
-                                           betas=tuple(train["betas"])),
-                "discriminator": torch.optim.Adam(self.discriminator.parameters(), lr=float(m["d_lr"]),
-                                                  betas=tuple(train["betas"]))}
+    def parameter_groups(self) -> dict[str, tuple[str, Any]]:
+        """MLE and policy-gradient updates get separate optimizer states (as the authors' code): PG
+        gradients are far larger than MLE's, and MLE's second moments would turn them into oversized steps."""
+        return {"generator": ("generator", self.generator.parameters()),
+                "policy": ("generator", self.generator.parameters()),
+                "discriminator": ("discriminator", self.discriminator.parameters())}
 
     def training_step(self, ctx: StepContext) -> dict[str, torch.Tensor]:
         if ctx.phase == "mle":
@@ -80,15 +76,8 @@ class SeqGAN(GANModule):
         return self._adversarial_step(ctx)
 
     def _update(self, ctx: StepContext, name: str, loss: torch.Tensor) -> None:
-        """Backward and step with the generator's gradient clipping (norm ``model.grad_clip``)."""
-        optimizer = ctx.optimizers[name]
-        optimizer.zero_grad(set_to_none=True)
-        ctx.backward(loss)
-        if name in ("generator", "policy"):
-            if ctx.scaler is not None:
-                ctx.scaler.unscale_(optimizer)
-            torch.nn.utils.clip_grad_norm_(self.generator.parameters(), float(self.config["model"]["grad_clip"]))
-        ctx.step_optimizer(optimizer)
+        """Backward and step (clipped to ``train.grad_clip`` by the trainer, 5 as the authors' code)."""
+        ctx.optimize(ctx.optimizers[name], loss)
 
     def _mle_step(self, ctx: StepContext) -> dict[str, torch.Tensor]:
         tokens = ctx.next_batch()["tokens"]
@@ -157,7 +146,7 @@ class SeqGAN(GANModule):
             self._sync_rollout(float(m["rollout_update_rate"]))
             reward = rewards.mean()
         d_loss = torch.zeros((), device=self.device)
-        for _ in range(int(m["d_steps"])):
+        for _ in range(ctx.policy.d_steps):
             d_loss = self._d_step(ctx)
         return {"g_loss": g_loss.detach(), "d_loss": d_loss, "reward": reward.detach()}
 

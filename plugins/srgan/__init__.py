@@ -1,6 +1,8 @@
 """SRGAN (Ledig et al. 2017) as a model plugin, with the content losses it uses (``mse``, ``vgg``)."""
 
-from ganzoo import IMAGE_PAIRS, LossSpec, ModelSpec, hookimpl
+from ganzoo import IMAGE_PAIRS, Key, LossSpec, ModelSpec, hookimpl
+
+GANZOO_PLUGIN_API = "2"
 
 
 @hookimpl
@@ -13,11 +15,19 @@ def ganzoo_models() -> list[ModelSpec]:
             "ganzoo_plugins.srgan.model:SRGAN",
             paper="1609.04802",
             data_kinds=(IMAGE_PAIRS,),
+            keys={
+                "blocks": Key(16, "residual blocks of SRResNet", low=1, high=256),
+                "channels": Key(64, "SRResNet width", low=1, high=1024),
+                "d_channels": Key(64, "discriminator width", low=1, high=1024),
+                "d_dense": Key(1024, "discriminator dense layer width", low=1, high=100_000),
+                "pretrain_steps": Key(1000, "MSE pre-training steps at the start of train.steps", low=0),
+                "content_loss": Key("mse", "content loss plugin of the generator (`ganzoo list losses`)"),
+                "vgg_weights": Key("imagenet", "VGG19 weights of the vgg content loss", choices=("imagenet", "random")),
+                "adversarial_weight": Key(1e-3, "weight of the adversarial term beside the content loss", low=0),
+                "grid_crops": Key(8, "fixed crops shown in sample grids", low=1, high=256),
+                "bicubic_residual": Key(False, "the generator predicts a residual over bicubic upsampling"),
+            },
             defaults={
-                "model": {"blocks": 16, "channels": 64, "d_channels": 64, "d_dense": 1024,
-                          "pretrain_steps": 1000, "content_loss": "mse", "vgg_weights": "imagenet",
-                          "adversarial_weight": 1e-3, "grid_crops": 8,
-                          "bicubic_residual": False},
                 "data": {"name": "sr-pairs"},
                 "loss": "bce",
                 "train": {"lr": 1e-4, "betas": [0.9, 0.999], "batch_size": 16},

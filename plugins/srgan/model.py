@@ -1,5 +1,5 @@
-"""SRGAN's update rule in two phases: SRResNet pre-training on pixel MSE, then adversarial training where
-the generator minimises ``content + adversarial_weight * adversarial`` (the paper's perceptual loss).
+"""SRGAN in two phases: SRResNet pre-training on pixel MSE, then the shared adversarial step where the
+generator minimises ``content + adversarial_weight * adversarial`` (the paper's perceptual loss).
 
 ``train.steps`` is the whole run; the first ``model.pretrain_steps`` of them are the MSE phase (a run
 with ``pretrain_steps >= train.steps`` trains SRResNet alone). Batches hold ``lr`` and ``hr`` in [-1, 1].
@@ -13,8 +13,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from ganzoo import DataInfo, GANModule, Phase, StepContext, UserError, create_loss
-from ganzoo.registry import get_registry
+from ganzoo import AdversarialGAN, DataInfo, Phase, StepContext, UserError, create_loss
 
 from ganzoo_plugins.srgan.networks import Discriminator, SRResNet
 
@@ -27,8 +26,10 @@ def batch_psnr(sr: torch.Tensor, hr: torch.Tensor) -> torch.Tensor:
     return 10 * torch.log10(4.0 / mse.clamp_min(1e-12))
 
 
-class SRGAN(GANModule):
+class SRGAN(AdversarialGAN):
     """SRResNet generator and VGG-style discriminator (Ledig et al. 2017), sizes from ``model.*``."""
+
+    data_key = "hr"
 
     def __init__(self, config: Mapping[str, Any], info: DataInfo) -> None:
         super().__init__(config, info)
@@ -38,36 +39,23 @@ class SRGAN(GANModule):
             raise UserError(f"dataset '{info.name}' holds whole images of different sizes (for evaluation); train "
                             f"on --dataset sr-pairs, or set data.hr_size (e.g. 96) to train on random crops")
         self.scale = int(info.extras.get("scale", 4))
-        self.generator = SRResNet(self.scale, int(m["channels"]), int(m["blocks"]), info.shape[0],
-                                  bool(m["bicubic_residual"]))
-        self.discriminator = Discriminator(size, int(m["d_channels"]), int(m["d_dense"]), info.shape[0])
-        self.adversarial_loss = create_loss(config["loss"])
+        self.generator = SRResNet(self.scale, m["channels"], m["blocks"], info.shape[0], m["bicubic_residual"])
+        self.discriminator = Discriminator(size, m["d_channels"], m["d_dense"], info.shape[0])
+        options = {"weights": m["vgg_weights"]} if m["content_loss"] == "vgg" else {}
         # Not a child module: frozen VGG weights stay out of checkpoints and optimizers; moved on use.
-        object.__setattr__(self, "content_loss", self._content_loss(str(m["content_loss"]), str(m["vgg_weights"])))
-        self.adversarial_weight = float(m["adversarial_weight"])
-        crops, channels, lr_size = int(m["grid_crops"]), info.shape[0], size // self.scale
+        object.__setattr__(self, "content_loss", create_loss(m["content_loss"], role="content", **options))
+        self.adversarial_weight = m["adversarial_weight"]
+        crops, channels, lr_size = m["grid_crops"], info.shape[0], size // self.scale
         # Fixed crops for the sample grid, taken from the first batch and kept in checkpoints.
         self.register_buffer("grid_lr", torch.zeros(crops, channels, lr_size, lr_size))
         self.register_buffer("grid_hr", torch.zeros(crops, channels, size, size))
         self.register_buffer("grid_count", torch.zeros((), dtype=torch.long))
-
-    @staticmethod
-    def _content_loss(name: str, vgg_weights: str) -> torch.nn.Module:
-        spec = get_registry().loss(name)
-        if spec.role != "content":
-            raise UserError(f"model.content_loss must name a content loss (see `ganzoo list losses`), got "
-                            f"'{name}', a {spec.role} loss")
-        return spec.build(weights=vgg_weights) if name == "vgg" else spec.build()
 
     def phases(self) -> list[Phase]:
         total = int(self.config["train"]["steps"])
         pretrain = min(int(self.config["model"]["pretrain_steps"]), total)
         phases = [Phase(PRETRAIN, pretrain)] if pretrain else []
         return phases + ([Phase(ADVERSARIAL, total - pretrain)] if total > pretrain else [])
-
-    def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        return {"generator": self.adam(self.generator.parameters()),
-                "discriminator": self.adam(self.discriminator.parameters())}
 
     def _remember_grid(self, lr: torch.Tensor, hr: torch.Tensor) -> None:
         if int(self.grid_count) == 0:
@@ -76,35 +64,40 @@ class SRGAN(GANModule):
             self.grid_hr[:n] = hr[:n].detach().float()
             self.grid_count.fill_(n)
 
+    def draw(self, n: int, generator: torch.Generator | None = None, batch: Mapping[str, torch.Tensor] | None = None,
+             **given: Any) -> dict[str, torch.Tensor]:
+        """The generator's input is the batch's LR crops (their HR crops ride along for the content loss)."""
+        if batch is None:
+            raise UserError("srgan generates from LR images; pass them, e.g. `ganzoo upscale RUN_DIR IMAGE.png`")
+        self._remember_grid(batch["lr"], batch["hr"])
+        return {"lr": batch["lr"], "hr": batch["hr"]}
+
+    def generate(self, draw: dict[str, torch.Tensor]) -> torch.Tensor:
+        return self.generator(draw["lr"])
+
+    def extra_terms(self, player: str, draw: dict[str, torch.Tensor], fake: torch.Tensor,
+                    side: Any) -> dict[str, torch.Tensor]:
+        """The content loss (MSE or VGG features) against the HR crops, for the generator."""
+        if player != "generator":
+            return {}
+        return {"content": self.content_loss.to(fake.device)(fake, draw["hr"]).float()}
+
+    def step_logs(self, logs: dict[str, torch.Tensor], draw: dict[str, torch.Tensor], fake: torch.Tensor,
+                  side: Any) -> dict[str, torch.Tensor]:
+        return {"psnr": batch_psnr(fake, draw["hr"])}
+
     def training_step(self, ctx: StepContext) -> dict[str, torch.Tensor]:
+        """MSE pre-training of SRResNet in the first phase, the shared adversarial step after it."""
+        if ctx.phase != PRETRAIN:
+            return super().training_step(ctx)
         batch = ctx.next_batch()
         lr, hr = batch["lr"], batch["hr"]
         self._remember_grid(lr, hr)
-        opt = ctx.optimizers
-        if ctx.phase == PRETRAIN:
-            with ctx.autocast():
-                sr = self.generator(lr)
-            mse = F.mse_loss(sr.float(), hr.float())
-            ctx.optimize(opt["generator"], mse)
-            return {"mse_loss": mse.detach(), "psnr": batch_psnr(sr, hr)}
         with ctx.autocast():
             sr = self.generator(lr)
-            real_scores = self.discriminator(hr)
-            fake_scores = self.discriminator(sr.detach())
-        d_loss = self.adversarial_loss.discriminator_loss(real_scores, fake_scores)
-        penalty = self.adversarial_loss.penalty(self.discriminator, hr, sr.detach())
-        if penalty is not None:
-            d_loss = d_loss + penalty
-        ctx.optimize(opt["discriminator"], d_loss)
-        content_loss = self.content_loss.to(sr.device)
-        with ctx.autocast():
-            gen_scores = self.discriminator(sr)
-            content = content_loss(sr, hr).float()
-        adversarial = self.adversarial_loss.generator_loss(gen_scores)
-        g_loss = content + self.adversarial_weight * adversarial
-        ctx.optimize(opt["generator"], g_loss)
-        return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach(), "content_loss": content.detach(),
-                "adv_loss": adversarial.detach(), "psnr": batch_psnr(sr, hr)}
+        mse = F.mse_loss(sr.float(), hr.float())
+        ctx.optimize(ctx.optimizers["generator"], mse)
+        return {"mse_loss": mse.detach(), "psnr": batch_psnr(sr, hr)}
 
     def upscale(self, lr: torch.Tensor) -> torch.Tensor:
         """Super-resolve LR images in [-1, 1] (any size) to ``scale`` times their size, clamped to [-1, 1]."""

@@ -1,6 +1,8 @@
 """WGAN-GP (Gulrajani et al. 2017) as a model plugin."""
 
-from ganzoo import IMAGE, ModelSpec, hookimpl
+from ganzoo import IMAGE, Key, ModelSpec, hookimpl
+
+GANZOO_PLUGIN_API = "2"
 
 
 @hookimpl
@@ -9,16 +11,19 @@ def ganzoo_models() -> list[ModelSpec]:
     return [
         ModelSpec(
             "wgan-gp",
-            "Wasserstein GAN with gradient penalty: n_critic critic steps per generator step, no critic batch norm",
+            "Wasserstein GAN with gradient penalty: five critic steps per generator step, no critic batch norm",
             "ganzoo_plugins.wgan_gp.model:WGANGP",
             paper="1704.00028",
             data_kinds=(IMAGE,),
-            defaults={
-                "model": {"z_dim": 128, "g_channels": 64, "d_channels": 64, "n_critic": 5, "critic_norm": "layer",
-                          "gp_weight": 10.0},
-                "loss": "wasserstein_gp",
-                "train": {"lr": 1e-4, "betas": [0.0, 0.9]},
+            keys={
+                "z_dim": Key(128, "latent dimension", low=1, high=100_000),
+                "g_channels": Key(64, "generator width", low=1, high=4096),
+                "d_channels": Key(64, "critic width", low=1, high=4096),
+                "critic_norm": Key("layer", "critic normalisation (batch norm would break the gradient penalty)",
+                                   choices=("layer", "none", "spectral")),
+                "gp_weight": Key(10.0, "gradient penalty weight lambda", low=0),
             },
-            test_config={"model": {"g_channels": 8, "d_channels": 8, "n_critic": 2}},
+            defaults={"loss": "wasserstein_gp", "train": {"lr": 1e-4, "betas": [0.0, 0.9], "d_steps": 5}},
+            test_config={"model": {"g_channels": 8, "d_channels": 8}, "train": {"d_steps": 2}},
         )
     ]
