@@ -151,13 +151,16 @@ def test_every_pixel_mode_becomes_rgb_or_grey_in_model_range(tmp_path: Path) -> 
     assert torch.allclose(grey[list(sorted(expected)).index("opaque.png")], torch.tensor(76 / 127.5 - 1))  # ITU-R 601 luma
 
 
-def test_shorter_side_is_resized_then_centre_cropped(tmp_path: Path) -> None:
+def test_shorter_side_is_resized_then_centre_cropped_upright(tmp_path: Path) -> None:
     stripes = np.zeros((20, 60), dtype=np.uint8)
     stripes[:, 20:40] = 255  # black | white | black: only the white middle third survives a centre crop
     (tmp_path / "wide").mkdir()
-    Image.fromarray(stripes).save(tmp_path / "wide" / "stripes.png")
-    image = _load(path=str(tmp_path / "wide"), image_size=10, channels=1).tensors["image"][0, 0]
-    assert image.shape == (10, 10) and torch.allclose(image[:, 2:-2], torch.ones(10, 6))
+    Image.fromarray(stripes).save(tmp_path / "wide" / "a_stripes.png")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: stored turned a quarter left, shown turned back (as phone cameras do)
+    Image.fromarray(stripes).transpose(Image.Transpose.ROTATE_90).save(tmp_path / "wide" / "b_turned.png", exif=exif)
+    images = _load(path=str(tmp_path / "wide"), image_size=10, channels=1).tensors["image"][:, 0]
+    assert images.shape == (2, 10, 10) and torch.allclose(images[:, :, 2:-2], torch.ones(2, 10, 6))
 
 
 def test_flat_mixed_and_forced_unlabelled_folders_have_no_labels(set14_folder: Path, tmp_path: Path) -> None:

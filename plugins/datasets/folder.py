@@ -13,9 +13,10 @@ models (CGAN) are offered the folder and refuse it when it loads with ``DataInfo
 One spec for one kind of files, rather than a second spec that differs only in a promise.
 
 Pixels: any size and mode (1, L, P, RGB, RGBA, 16-bit I;16 / I scaled from 0..65535, CMYK...) becomes
-``data.channels`` (1 or 3), transparency composited on white, the shorter side resized to
-``data.image_size`` and centre-cropped, values in [-1, 1]. Every file is decoded whole before training,
-and all that fail are reported in one line, so a truncated file never crashes a DataLoader worker mid-run.
+``data.channels`` (1 or 3), upright by its EXIF orientation, transparency composited on white, the
+shorter side resized to ``data.image_size`` and centre-cropped, values in [-1, 1]. Every file is decoded
+whole before training and all that fail are reported in one line, so a truncated file never crashes a
+DataLoader worker mid-run.
 
 Memory: up to ``data.max_in_memory`` images are held as one float tensor like the other datasets; more
 stream through the trainer's DataLoader workers, each decoding its files (memory bounded by the batch).
@@ -33,7 +34,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 import torch
-from PIL import Image
+from PIL import Image, ImageOps
 from torch.utils.data import Dataset
 from torchvision.datasets.folder import IMG_EXTENSIONS
 from torchvision.transforms.v2 import functional as TF
@@ -75,7 +76,7 @@ class ImageFiles:
             self._archive, self._pid = zipfile.ZipFile(self.path), os.getpid()
         return io.BytesIO(self._archive.read(name))
 
-    def __getstate__(self) -> dict[str, Any]:
+    def __getstate__(self) -> dict[str, Any]:  # an open archive does not pickle: workers reopen it
         return {**self.__dict__, "_archive": None}
 
 
@@ -113,7 +114,7 @@ def decode(files: ImageFiles, name: str, channels: int, size: int) -> torch.Tens
     """File ``name`` decoded whole -> uint8 ``channels x size x size`` (shorter side resized, centre crop)."""
     with files.open(name) as handle, Image.open(handle) as image:
         image.load()  # decodes every byte: truncated or corrupt data fails here, not in a worker
-        image = to_channels(image, channels)
+        image = to_channels(ImageOps.exif_transpose(image), channels)  # photos stored rotated stand upright
     image = TF.center_crop(TF.resize(image, [size], antialias=True), [size, size])
     return TF.pil_to_tensor(image)
 
@@ -160,7 +161,7 @@ def _limited(count: int, limit: int) -> list[int]:
     return sorted(torch.randperm(count, generator=torch.Generator().manual_seed(0))[:limit].tolist())
 
 
-def _check_all(dataset: FolderImages, keep: bool) -> list[torch.Tensor]:
+def _decode_all(dataset: FolderImages, keep: bool) -> list[torch.Tensor]:
     """Decode every file (in threads: PIL decodes without the GIL); one UserError naming all that fail."""
     def attempt(name: str) -> torch.Tensor | str:
         try:
@@ -191,7 +192,7 @@ def load_folder(cfg: Mapping[str, Any]) -> LoadedData:
     names = [files.names[i] for i in keep]
     dataset = FolderImages(files, names, [labels[i] for i in keep] if classes else [], channels, size)
     in_memory = len(dataset) <= int(cfg["max_in_memory"])
-    decoded = _check_all(dataset, keep=in_memory)
+    decoded = _decode_all(dataset, keep=in_memory)
     info = DataInfo("folder", IMAGE, (channels, size, size), num_classes=len(classes), extras={"classes": classes})
     what = f"{len(classes)} classes" if classes else "unlabelled"
     description = f"{len(dataset)} images in {path}, {what}, {'in memory' if in_memory else 'streamed'}"
