@@ -94,8 +94,12 @@ class DatasetSpec(_Spec):
 
     @property
     def provides(self) -> tuple[str, ...]:
-        """The data kinds this dataset satisfies (a labelled image set also serves unlabelled models)."""
-        if self.kind == IMAGE and self.num_classes:
+        """The data kinds this dataset satisfies (a labelled image set also serves unlabelled models).
+
+        ``labels: auto`` in the defaults (an image folder) means the classes are found when it loads:
+        labelled models are offered it too and refuse it then if it has none (``DataInfo.num_classes``).
+        """
+        if self.kind == IMAGE and (self.num_classes or self.defaults.get("labels") == "auto"):
             return (IMAGE, LABELLED_IMAGE)
         return (self.kind,)
 

@@ -1,4 +1,4 @@
-"""Built-in image datasets: scikit-learn's bundled digits (offline default) and torchvision's sets."""
+"""Built-in image datasets: scikit-learn's bundled digits (offline default), torchvision's sets, any folder."""
 
 from ganzoo import IMAGE, DatasetSpec, hookimpl
 
@@ -24,4 +24,9 @@ def ganzoo_datasets() -> list[DatasetSpec]:
                     "ganzoo_plugins.datasets.images:load_cifar10", kind=IMAGE, shape=(3, 32, 32), num_classes=10,
                     origin="torchvision.datasets.CIFAR10 (files in ROOT/cifar-10-batches-py)",
                     defaults={**_TORCHVISION, "split": "auto"}),
+        DatasetSpec("folder", "your own images: a folder (or .zip) of them, class subfolders become labels",
+                    "ganzoo_plugins.datasets.folder:load_folder", kind=IMAGE,
+                    origin="any image files under --set data.path=DIR (PIL)",
+                    defaults={"path": "", "image_size": 64, "channels": 3, "labels": "auto", "limit": 0,
+                              "max_in_memory": 20000}),
     ]
