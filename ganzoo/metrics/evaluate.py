@@ -8,7 +8,6 @@ training run it observes. ``score`` orders results: a higher tuple is better (th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,7 @@ from ganzoo.data import LoadedData
 from ganzoo.errors import UserError
 from ganzoo.module import GANModule
 from ganzoo.specs import IMAGE, IMAGE_PAIRS, TEXT, VECTORS
+from ganzoo.text import decode, tokenize_sample
 
 EVAL_SEED = 4321  # the noise every evaluation draws, so evaluations at different steps are comparable
 LOWER_IS_BETTER = frozenset({"fid", "kid", "mode_kl", "class_kl", "nll", "self_bleu3"})
@@ -200,10 +200,10 @@ class TextEvaluator(Evaluator):
         vocab = extras.get("vocab")
         if not vocab:
             raise UserError(f"dataset '{data.info.name}' has no vocabulary (extras 'vocab'); text metrics need it")
-        stops = {int(extras[k]) for k in ("pad_id", "eos_id") if k in extras}
+        stops = [int(extras[k]) for k in ("pad_id", "eos_id") if k in extras]
         self.samples = min(settings.samples, self.limit)
         tokens = real_subset(data, "tokens", self.samples).long()
-        self.references = [_split(" ".join(_words(row, vocab, stops))) for row in tokens.tolist()]
+        self.references = [tokenize_sample(" ".join(decode(row, vocab, stops))) for row in tokens.tolist()]
 
     def evaluate(self, module: GANModule) -> dict[str, float]:
         from ganzoo.metrics.text import bleu, self_bleu
@@ -215,24 +215,9 @@ class TextEvaluator(Evaluator):
                 lines = module.sample_text(self.samples, generator=torch.Generator(module.device).manual_seed(EVAL_SEED))
         finally:
             module.train(was_training)
-        hypotheses = [_split(line) for line in lines]
+        hypotheses = [tokenize_sample(line) for line in lines]
         return {"bleu2": bleu(hypotheses, self.references, 2), "bleu3": bleu(hypotheses, self.references, 3),
                 "self_bleu3": self_bleu(hypotheses, 3)}
-
-
-def _split(text: str) -> list[str]:
-    """Words and punctuation marks, lower-cased: one tokenisation for samples and references alike."""
-    return re.findall(r"<\w+>|[\w']+|[^\w\s]", text.lower()) or ["<empty>"]
-
-
-def _words(row: Sequence[int], vocab: Sequence[str], stops: set[int]) -> list[str]:
-    """Token ids as words, cut at the first stop (padding or end) token."""
-    words = []
-    for token in row:
-        if token in stops:
-            break
-        words.append(vocab[token])
-    return words or ["<empty>"]
 
 
 def build_evaluator(data: LoadedData, settings: EvalSettings, conditional: bool = False,

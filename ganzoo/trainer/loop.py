@@ -14,11 +14,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ganzoo.config import thaw
 from ganzoo.data import LoadedData
+from ganzoo import render
 from ganzoo.errors import UserError
 from ganzoo.module import GANModule, Phase
 from ganzoo.trainer import outputs
 from ganzoo.trainer.batches import make_batches
-from ganzoo.specs import TEXT
 from ganzoo.trainer.callbacks import Callback
 from ganzoo.trainer.checkpoint import LAST, atomic_write, encode_checkpoint
 from ganzoo.trainer.context import StepContext
@@ -173,15 +173,7 @@ class Trainer:
         was_training = self.module.training
         self.module.eval()
         with torch.no_grad(), self.context.autocast(), self.networks.unwrapped():
-            if self.module.info.kind == TEXT:
-                path = self.run_dir / outputs.SAMPLES / f"{stem}.txt"
-                lines = self.module.sample_text(n, generator=generator)
-                text = "".join(line.replace("\n", " ") + "\n" for line in lines)
-                atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
-            else:
-                path = self.run_dir / outputs.SAMPLES / f"{stem}.png"
-                images, nrow = self.module.sample_grid(n, generator=generator)
-                outputs.save_grid(images, path, nrow)
+            path = render.write_samples(self.module, n, self.run_dir / outputs.SAMPLES / stem, generator)
         self.module.train(was_training)
         return path
 

@@ -9,7 +9,8 @@ import torch
 
 from ganzoo import DataInfo, GANModule, StepContext, create_loss
 
-from ganzoo_plugins.dcgan.networks import Discriminator, Generator
+from ganzoo.nn import DCGANDiscriminator as Discriminator
+from ganzoo.nn import DCGANGenerator as Generator
 
 
 class DCGAN(GANModule):

@@ -15,7 +15,9 @@ from torch import nn
 
 from ganzoo import DataInfo, GANModule, StepContext, UserError, create_loss
 
-from ganzoo_plugins.dcgan.networks import Discriminator, Generator, init_weights
+from ganzoo.nn import DCGANDiscriminator as Discriminator
+from ganzoo.nn import DCGANGenerator as Generator
+from ganzoo.nn import init_weights
 
 TRAVERSE_RANGE = (-2.0, 2.0)  # the paper's figures sweep continuous codes beyond their U(-1, 1) prior
 

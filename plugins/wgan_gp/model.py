@@ -10,7 +10,8 @@ import torch
 
 from ganzoo import DataInfo, GANModule, StepContext, UserError, create_loss
 
-from ganzoo_plugins.dcgan.networks import Discriminator, Generator
+from ganzoo.nn import DCGANDiscriminator as Discriminator
+from ganzoo.nn import DCGANGenerator as Generator
 
 CRITIC_NORMS = ("layer", "none")
 
