@@ -90,6 +90,17 @@ def _stage(who: str, what: str) -> Iterator[None]:
         raise ContractError(f"{who}: {what} raised {type(exc).__name__}: {exc}") from exc
 
 
+def check_plugin_loaded(package: str, models: Sequence[str] = (), registry: Registry | None = None) -> None:
+    """The distribution ``package`` loaded through its entry points with no plugin of it broken, and each of
+    ``models`` is registered by it."""
+    registry = registry or get_registry()
+    broken = [f"{p.name}: {'; '.join(p.errors)}" for p in registry.broken if p.package == package]
+    _require(not broken, f"package '{package}' has broken plugins: {', '.join(broken)}")
+    for name in models:
+        source = registry.model(name).source
+        _require(source == package, f"model '{name}' is registered by package '{source}', not by '{package}'")
+
+
 def check_model_spec(spec: ModelSpec) -> None:
     """A model spec is cheap and well-formed: lazy factory, known data kinds, typed defaults."""
     who = f"model '{spec.name}'"

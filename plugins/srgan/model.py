@@ -14,7 +14,6 @@ import torch
 import torch.nn.functional as F
 
 from ganzoo import DataInfo, GANModule, Phase, StepContext, UserError, create_loss
-from ganzoo.registry import get_registry
 
 from ganzoo_plugins.srgan.networks import Discriminator, SRResNet
 
@@ -53,11 +52,7 @@ class SRGAN(GANModule):
 
     @staticmethod
     def _content_loss(name: str, vgg_weights: str) -> torch.nn.Module:
-        spec = get_registry().loss(name)
-        if spec.role != "content":
-            raise UserError(f"model.content_loss must name a content loss (see `ganzoo list losses`), got "
-                            f"'{name}', a {spec.role} loss")
-        return spec.build(weights=vgg_weights) if name == "vgg" else spec.build()
+        return create_loss(name, role="content", **({"weights": vgg_weights} if name == "vgg" else {}))
 
     def phases(self) -> list[Phase]:
         total = int(self.config["train"]["steps"])
