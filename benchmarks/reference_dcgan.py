@@ -3,8 +3,8 @@
 What the example does, kept as is: torchvision's MNIST with ``ToTensor``/``Normalize`` transforms, a
 shuffling ``DataLoader`` with worker processes, ``.to(device)`` per batch, ``BCELoss`` on sigmoid outputs,
 separate backward passes for the real and fake halves of the discriminator loss, and ``.item()`` on the
-losses every iteration. What is made equal to ganzoo's DCGAN: the networks (the plugin's Generator and
-Discriminator, plus a Sigmoid), the batch size, Adam(lr=2e-4, betas=(0.5, 0.999)) and fp32 precision
+losses every iteration. What is made equal to ganzoo's DCGAN: the networks (ganzoo.nn's DCGANGenerator and
+DCGANDiscriminator, plus a Sigmoid), the batch size, Adam(lr=2e-4, betas=(0.5, 0.999)) and fp32 precision
 (the example has no mixed precision).
 
     python benchmarks/reference_dcgan.py --steps 40 --batch-size 64 [--warmup 5] [--image-size 28]
@@ -29,7 +29,7 @@ import torchvision.transforms as T
 from torch import nn
 from torch.utils.data import DataLoader
 
-from ganzoo_plugins.dcgan.networks import Discriminator, Generator
+from ganzoo.nn import DCGANDiscriminator, DCGANGenerator
 
 Z_DIM = 100
 
@@ -46,8 +46,8 @@ def train(root: Path, steps: int, batch_size: int, warmup: int, image_size: int 
     """Run ``steps`` DCGAN iterations and return the throughput after ``warmup`` iterations."""
     torch.manual_seed(seed)
     dev = torch.device(device)
-    net_g = Generator(Z_DIM, 1, image_size).to(dev)
-    net_d = nn.Sequential(Discriminator(1, image_size), nn.Sigmoid()).to(dev)
+    net_g = DCGANGenerator(Z_DIM, 1, image_size).to(dev)
+    net_d = nn.Sequential(DCGANDiscriminator(1, image_size), nn.Sigmoid()).to(dev)
     criterion = nn.BCELoss()
     opt_d = torch.optim.Adam(net_d.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_g = torch.optim.Adam(net_g.parameters(), lr=2e-4, betas=(0.5, 0.999))

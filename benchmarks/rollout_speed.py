@@ -17,7 +17,7 @@ import torch
 
 from ganzoo_plugins.seqgan.discriminator import PAPER_FILTER_SIZES, PAPER_NUM_FILTERS, Discriminator
 from ganzoo_plugins.seqgan.rollout import rollout_rewards, rollout_uniforms, sequential_rollout_rewards
-from ganzoo_plugins.text.lstm_lm import LSTMLanguageModel
+from ganzoo.text import LSTMLanguageModel
 
 RESULTS = Path(__file__).resolve().parent / "results" / "rollout_speed.json"
 

@@ -21,9 +21,9 @@ from rich.console import Console
 from ganzoo.metrics.text import bleu, perplexity, self_bleu
 from ganzoo.registry import get_registry
 from ganzoo.runner import RunRequest, run
+from ganzoo.text import decode
 from ganzoo.trainer.callbacks import Callback
 from ganzoo.trainer.loop import Trainer, phase_at
-from ganzoo_plugins.text.tokenize import decode
 
 RESULTS = Path(__file__).resolve().parent / "results" / "seqgan_imdb.json"
 

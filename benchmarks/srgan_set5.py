@@ -24,11 +24,11 @@ from pathlib import Path
 import torch
 
 from ganzoo.data import data_root
+from ganzoo.metrics.sr import evaluate_sr
 from ganzoo.runner import RunRequest, run
 from ganzoo.trainer.callbacks import Callback
 
 from ganzoo_plugins.sr_data.pairs import SRImageFolder, image_files
-from ganzoo_plugins.srgan.evaluate import evaluate_sr
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 PAPER = {"bicubic": {"psnr": 28.43, "ssim": 0.8211}, "srresnet": {"psnr": 32.05, "ssim": 0.9019},

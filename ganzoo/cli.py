@@ -23,7 +23,7 @@ from ganzoo.bench.command import cmd_bench
 from ganzoo.errors import UserError
 from ganzoo.registry import get_registry
 from ganzoo.module import GANModule
-from ganzoo.specs import SPEC_KINDS, TEXT, DatasetSpec, LossSpec, ModelSpec
+from ganzoo.specs import SPEC_KINDS, DatasetSpec, LossSpec, ModelSpec
 from ganzoo.upscale import cmd_upscale
 
 out = Console()
@@ -229,34 +229,41 @@ def _run_argv(args: argparse.Namespace) -> list[str]:
 
 
 def cmd_sample(args: argparse.Namespace) -> None:
-    """Sample from a run's last checkpoint into a PNG grid or an ``.npz`` of uint8 images."""
+    """Sample from a run's last checkpoint: the model's own rendering (a PNG grid; text printed and saved), or
+    images as an ``.npz`` of uint8, one class (--label) or a latent traversal (--traverse)."""
+    from ganzoo import render
     from ganzoo.runner import load_run
-    from ganzoo.trainer.outputs import save_grid
 
     if args.n < 1:
         raise UserError(f"-n must be at least 1, got {args.n}")
     if not 0 <= args.seed < 2**63:
         raise UserError(f"--seed must be between 0 and 2**63 - 1, got {args.seed}")
     _, module, state = load_run(args.run_dir)
-    if module.info.kind == TEXT:
-        _print_text_samples(module, args)
+    own = render.sample_suffix(module)
+    target = Path(args.out) if args.out else Path(args.run_dir) / "samples" / f"sample_step{state['step']}{own}"
+    generator = torch.Generator().manual_seed(args.seed)
+    if target.suffix == own and not args.traverse and args.label is None:
+        path = render.write_samples(module, args.n, target.with_suffix(""), generator)
+        if path.suffix == render.TEXT_SUFFIX:
+            for line in path.read_text(encoding="utf-8").splitlines():
+                out.print(line, markup=False, highlight=False, soft_wrap=True)
+        else:
+            out.print(f"wrote samples to {path}")
         return
-    target = Path(args.out) if args.out else Path(args.run_dir) / "samples" / f"sample_step{state['step']}.png"
     if target.suffix.lower() not in (".png", ".npz"):
         raise UserError(f"--out must end in .png or .npz, got {target.name}")
-    generator = torch.Generator().manual_seed(args.seed)
     with torch.no_grad():
         result, nrow = _image_samples(module, args, generator, grid=target.suffix.lower() == ".png")
     if "image" not in result:
         raise UserError(f"model '{module.config['model']['name']}' does not produce images")
-    target.parent.mkdir(parents=True, exist_ok=True)
     if target.suffix.lower() == ".png":
-        save_grid(result["image"], target, nrow=nrow)
+        render.save_grid(result["image"], target, nrow=nrow)
     else:
         images = ((result["image"].float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
         arrays = {"images": images.permute(0, 2, 3, 1).cpu().numpy()}
         if "label" in result:
             arrays["labels"] = result["label"].cpu().numpy()
+        target.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(target, **arrays)
     out.print(f"wrote {len(result['image'])} samples to {target}")
 
@@ -305,17 +312,6 @@ def _conditions(args: argparse.Namespace) -> dict[str, int]:
         if abs(value) >= 2**63:
             raise UserError(f"--cond {key} is out of range, got {value}")
     return conditions
-
-
-def _print_text_samples(module: GANModule, args: argparse.Namespace) -> None:
-    """Print decoded samples of a text model, one per line (and write them to ``--out`` when given)."""
-    with torch.no_grad():
-        lines = module.sample_text(args.n, generator=torch.Generator().manual_seed(args.seed))
-    for line in lines:
-        out.print(line, markup=False, highlight=False, soft_wrap=True)
-    if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

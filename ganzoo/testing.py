@@ -2,9 +2,9 @@
 
 ``check_model_plugin("lsgan")`` checks the spec, builds the model on tiny data of a kind it accepts,
 runs one training step per phase through the real ``Trainer`` and ``StepContext``, round-trips a
-checkpoint (restored weights give identical samples and an identical next step) and checks what
-sampling returns. Plugin authors call these from their own tests; ganzoo's suite calls them for every
-installed plugin. A broken promise raises ``ContractError`` saying which one.
+checkpoint (restored weights give identical samples and an identical next step), checks what
+sampling returns and that its samples render. Plugin authors call these from their own tests; ganzoo's
+suite calls them for every installed plugin. A broken promise raises ``ContractError`` saying which one.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from rich.console import Console
 from torch import nn
 
 from ganzoo import config as cfg
+from ganzoo import render
 from ganzoo.data import DataInfo, LoadedData
 from ganzoo.errors import UserError
 from ganzoo.module import GANModule, Phase
@@ -87,6 +88,17 @@ def _stage(who: str, what: str) -> Iterator[None]:
         raise
     except Exception as exc:
         raise ContractError(f"{who}: {what} raised {type(exc).__name__}: {exc}") from exc
+
+
+def check_plugin_loaded(package: str, models: Sequence[str] = (), registry: Registry | None = None) -> None:
+    """The distribution ``package`` loaded through its entry points with no plugin of it broken, and each of
+    ``models`` is registered by it."""
+    registry = registry or get_registry()
+    broken = [f"{p.name}: {'; '.join(p.errors)}" for p in registry.broken if p.package == package]
+    _require(not broken, f"package '{package}' has broken plugins: {', '.join(broken)}")
+    for name in models:
+        source = registry.model(name).source
+        _require(source == package, f"model '{name}' is registered by package '{source}', not by '{package}'")
 
 
 def check_model_spec(spec: ModelSpec) -> None:
@@ -219,7 +231,7 @@ def check_model_plugin(name: str, dataset: str | None = None, overrides: Mapping
             if phase.steps > 0:
                 step = sum(p.steps for p in phases[:phases.index(phase)]) + 1
                 report.logs[phase.name] = _check_step(trainer, phases, step, who)
-        report.samples = _check_sampling(module, data, n=SAMPLES, who=who)
+        report.samples = _check_sampling(module, data, SAMPLES, trainer.run_dir / "samples", who)
         _check_round_trip(trainer, spec, data, phases, step, who)
     report.seconds = time.perf_counter() - started
     return report
@@ -295,39 +307,32 @@ def _check_step(trainer: Trainer, phases: list[Phase], step: int, who: str) -> d
     return values
 
 
-def _check_sampling(module: GANModule, data: LoadedData, n: int, who: str) -> dict[str, tuple[int, ...]]:
-    """What ``sample``/``sample_grid``/``sample_text`` return has the data's shapes and range."""
+def _check_sampling(module: GANModule, data: LoadedData, n: int, folder: Path, who: str) -> dict[str, tuple[int, ...]]:
+    """What ``sample`` returns has the data's shapes and range, and ``render.write_samples`` (``sample_grid`` or
+    ``sample_text``, as the trainer calls it) writes ``n`` samples under ``folder``."""
     module.eval()
     shapes: dict[str, tuple[int, ...]] = {}
     real = _one_item(data)
     generator = torch.Generator(module.device).manual_seed(0)
     with torch.no_grad():
-        if module.info.kind == TEXT:
-            with _stage(who, "sample_text"):
-                lines = module.sample_text(n, generator=generator)
-            _require(isinstance(lines, list) and len(lines) == n and all(isinstance(s, str) for s in lines),
-                     f"{who}: sample_text({n}) must return a list of {n} strings")
-            shapes["text"] = (len(lines),)
-        else:
-            with _stage(who, "sample"):
-                out = module.sample(n, generator=generator)
-            _require(isinstance(out, Mapping) and bool(out), f"{who}: sample() must return a non-empty dict")
-            for key, value in out.items():
-                _require(isinstance(value, torch.Tensor) and value.shape[:1] == (n,),
-                         f"{who}: sample({n})['{key}'] must be a tensor with {n} rows")
-                shapes[key] = tuple(value.shape)
-                if key in real and key in _FIXED_SHAPE_KEYS:
-                    _require(value.shape[1:] == real[key].shape,
-                             f"{who}: sample()['{key}'] items have shape {tuple(value.shape[1:])}, the data's "
-                             f"have {tuple(real[key].shape)}")
-            if module.info.kind in (IMAGE, LABELLED_IMAGE):
-                _require("image" in out, f"{who}: sample() of an image model must return 'image'")
-            if "image" in out:
-                _check_images(out["image"], f"{who}: sample()['image']")
-            with _stage(who, "sample_grid"):
-                images, nrow = module.sample_grid(n, generator=generator)
-            _check_images(images, f"{who}: sample_grid images")
-            _require(isinstance(nrow, int) and nrow >= 1, f"{who}: sample_grid must return (images, nrow >= 1)")
+        with _stage(who, "sample"):
+            out = module.sample(n, generator=generator)
+        _require(isinstance(out, Mapping) and bool(out), f"{who}: sample() must return a non-empty dict")
+        for key, value in out.items():
+            _require(isinstance(value, torch.Tensor) and value.shape[:1] == (n,),
+                     f"{who}: sample({n})['{key}'] must be a tensor with {n} rows")
+            shapes[key] = tuple(value.shape)
+            if key in real and key in _FIXED_SHAPE_KEYS:
+                _require(value.shape[1:] == real[key].shape,
+                         f"{who}: sample()['{key}'] items have shape {tuple(value.shape[1:])}, the data's "
+                         f"have {tuple(real[key].shape)}")
+        if module.info.kind in (IMAGE, LABELLED_IMAGE):
+            _require("image" in out, f"{who}: sample() of an image model must return 'image'")
+        if "image" in out:
+            _check_images(out["image"], f"{who}: sample()['image']")
+        with _stage(who, "render.write_samples (sample_grid or sample_text)"):
+            path = render.write_samples(module, n, folder / "contract", generator)
+        _require(path.is_file() and path.stat().st_size > 0, f"{who}: rendering its samples wrote nothing")
     module.train()
     return shapes
 
@@ -383,10 +388,7 @@ def _draw(module: GANModule, who: str) -> Any:
     module.eval()
     generator = torch.Generator(module.device).manual_seed(1)
     with torch.no_grad(), _stage(who, "sampling after a restore"):
-        if module.info.kind == TEXT:
-            out: Any = module.sample_text(SAMPLES, generator=generator)
-        else:
-            out = module.sample(SAMPLES, generator=generator)
+        out = module.sample(SAMPLES, generator=generator)
     module.train()
     return out
 

@@ -86,7 +86,7 @@ def _critic_steps(critic: torch.nn.Module, real: torch.Tensor, fake: torch.Tenso
 
 
 def _critic(seed: int) -> torch.nn.Module:
-    from ganzoo_plugins.dcgan.networks import Discriminator
+    from ganzoo.nn import DCGANDiscriminator as Discriminator
 
     torch.manual_seed(seed)
     return Discriminator(1, 28, 8, norm="none")

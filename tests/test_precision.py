@@ -48,7 +48,7 @@ def test_fp16_on_the_cpu_is_a_user_error() -> None:
 
 
 def test_networks_run_in_bf16_while_losses_and_gradients_stay_float32() -> None:
-    from ganzoo_plugins.dcgan.networks import Discriminator
+    from ganzoo.nn import DCGANDiscriminator as Discriminator
 
     critic = Discriminator(1, 28, 8).to(memory_format=torch.channels_last)
     ctx = StepContext(lambda: {}, CPU, "bf16", None, {})

@@ -12,10 +12,10 @@ import torch
 from ganzoo import create_loss
 from ganzoo.metrics.text import nll_oracle
 from ganzoo.runner import RunRequest, build_model, load_data, load_run, resolve_config, seed_everything
+from ganzoo.text import LSTMLanguageModel, sample_tokens
 from ganzoo.trainer.context import StepContext
 from ganzoo_plugins.seqgan.discriminator import Discriminator
 from ganzoo_plugins.seqgan.rollout import rollout_rewards, rollout_uniforms, sequential_rollout_rewards
-from ganzoo_plugins.text.lstm_lm import LSTMLanguageModel, sample_tokens
 from ganzoo_plugins.text.oracle import Oracle
 
 SMALL_D = ["--set", "model.d_embed_dim=16", "--set", "model.d_filter_sizes=[1,2,3,4]",

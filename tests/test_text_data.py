@@ -12,8 +12,8 @@ import torch
 from ganzoo import UserError
 from ganzoo.metrics.text import nll_oracle
 from ganzoo.registry import get_registry
+from ganzoo.text import build_vocab, decode, detokenize, encode, tokenize
 from ganzoo_plugins.text.oracle import Oracle
-from ganzoo_plugins.text.tokenize import build_vocab, decode, detokenize, encode, tokenize
 
 REVIEWS = {"pos": ["A great film.<br /><br />Loved it!", "Great acting, great story."],
            "neg": ["Don't watch it: dull.", "The worst film ever made."]}

@@ -1,14 +1,14 @@
 """One evaluator per kind of data, so every model on a dataset is scored the same way.
 
 An evaluator holds what is fixed for a benchmark cell (the real set's features, the classifier, the
-mixture's centres) and scores a module's samples at any step. Sampling runs in eval mode under
-``torch.no_grad`` with a fixed seed and inside ``torch.random.fork_rng``, so evaluating never changes the
+mixture's centres) and scores a module's samples at any step. ``Evaluator.evaluate`` runs a subclass's
+``metrics`` whole inside its own random state (``rng.isolated_rng``: torch, CUDA, Python and NumPy, seeded),
+and sampling runs in eval mode under ``torch.no_grad`` with a fixed seed, so evaluating never changes the
 training run it observes. ``score`` orders results: a higher tuple is better (the best checkpoint).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,10 +18,13 @@ from rich.console import Console
 
 from ganzoo.data import LoadedData
 from ganzoo.errors import UserError
+from ganzoo.metrics.rng import isolated_rng
 from ganzoo.module import GANModule
 from ganzoo.specs import IMAGE, IMAGE_PAIRS, TEXT, VECTORS
+from ganzoo.text import decode, tokenize_sample
 
 EVAL_SEED = 4321  # the noise every evaluation draws, so evaluations at different steps are comparable
+METRIC_SEED = 8765  # what metrics draw themselves (KID's and IS's subsets), fixed for the same reason
 LOWER_IS_BETTER = frozenset({"fid", "kid", "mode_kl", "class_kl", "nll", "self_bleu3"})
 
 
@@ -47,7 +50,12 @@ class Evaluator:
     higher_is_better = True
 
     def evaluate(self, module: GANModule) -> dict[str, float]:
-        """Metric name -> value for ``module`` as it is now."""
+        """Metric name -> value for ``module`` as it is now, computed on random state of its own."""
+        with isolated_rng(module.device, seed=METRIC_SEED):
+            return self.metrics(module)
+
+    def metrics(self, module: GANModule) -> dict[str, float]:
+        """What ``evaluate`` computes; a subclass's one job."""
         raise NotImplementedError
 
     def score(self, metrics: Mapping[str, float]) -> tuple[float, ...]:
@@ -58,13 +66,13 @@ class Evaluator:
 
 @torch.no_grad()
 def draw(module: GANModule, n: int, batch: int = 500, **conditions: Any) -> dict[str, torch.Tensor]:
-    """``n`` samples from ``module`` (CPU tensors), with fixed noise and the training RNG left untouched."""
-    devices = [module.device] if module.device.type == "cuda" else []
+    """``n`` samples from ``module`` (CPU tensors) in eval mode, with fixed noise and the training RNG left
+    untouched."""
     was_training = module.training
     module.eval()
     parts: dict[str, list[torch.Tensor]] = {}
     try:
-        with torch.random.fork_rng(devices=devices):
+        with isolated_rng(module.device):
             generator = torch.Generator(module.device).manual_seed(EVAL_SEED)
             for start in range(0, n, batch):
                 chunk = {k: v[start:start + batch] for k, v in conditions.items()}
@@ -99,7 +107,7 @@ class MixtureEvaluator(Evaluator):
                             f"mode metrics need them")
         self.means, self.std, self.samples = torch.tensor(extras["means"]), float(extras["std"]), settings.samples
 
-    def evaluate(self, module: GANModule) -> dict[str, float]:
+    def metrics(self, module: GANModule) -> dict[str, float]:
         from ganzoo.metrics.modes import mixture_scores
 
         return mixture_scores(draw(module, self.samples)["x"], self.means, self.std)
@@ -132,7 +140,7 @@ class ImageEvaluator(Evaluator):
             self.classifier = ClassifierFeatures(info.name, root, console).eval()
         self.real_features = extract(self.extractor, real_subset(data, "image", settings.samples))
 
-    def evaluate(self, module: GANModule) -> dict[str, float]:
+    def metrics(self, module: GANModule) -> dict[str, float]:
         from ganzoo.metrics.classes import class_accuracy, class_coverage, inception_score
         from ganzoo.metrics.distances import fid, kid, precision_recall
         from ganzoo.metrics.features import extract
@@ -175,7 +183,7 @@ class SuperResolutionEvaluator(Evaluator):
             raise UserError("super-resolution evaluation needs a dataset of whole LR/HR images, e.g. eval.dataset: set5")
         self.pairs = [(source[i]["lr"], source[i]["hr"]) for i in range(len(source))]  # type: ignore[arg-type]
 
-    def evaluate(self, module: GANModule) -> dict[str, float]:
+    def metrics(self, module: GANModule) -> dict[str, float]:
         from ganzoo.metrics.sr import psnr_y, ssim_y
 
         psnrs, ssims = [], []
@@ -200,39 +208,24 @@ class TextEvaluator(Evaluator):
         vocab = extras.get("vocab")
         if not vocab:
             raise UserError(f"dataset '{data.info.name}' has no vocabulary (extras 'vocab'); text metrics need it")
-        stops = {int(extras[k]) for k in ("pad_id", "eos_id") if k in extras}
+        stops = [int(extras[k]) for k in ("pad_id", "eos_id") if k in extras]
         self.samples = min(settings.samples, self.limit)
         tokens = real_subset(data, "tokens", self.samples).long()
-        self.references = [_split(" ".join(_words(row, vocab, stops))) for row in tokens.tolist()]
+        self.references = [tokenize_sample(" ".join(decode(row, vocab, stops))) for row in tokens.tolist()]
 
-    def evaluate(self, module: GANModule) -> dict[str, float]:
+    def metrics(self, module: GANModule) -> dict[str, float]:
         from ganzoo.metrics.text import bleu, self_bleu
 
         was_training = module.training
         module.eval()
         try:
-            with torch.no_grad(), torch.random.fork_rng(devices=[module.device] if module.device.type == "cuda" else []):
+            with torch.no_grad():
                 lines = module.sample_text(self.samples, generator=torch.Generator(module.device).manual_seed(EVAL_SEED))
         finally:
             module.train(was_training)
-        hypotheses = [_split(line) for line in lines]
+        hypotheses = [tokenize_sample(line) for line in lines]
         return {"bleu2": bleu(hypotheses, self.references, 2), "bleu3": bleu(hypotheses, self.references, 3),
                 "self_bleu3": self_bleu(hypotheses, 3)}
-
-
-def _split(text: str) -> list[str]:
-    """Words and punctuation marks, lower-cased: one tokenisation for samples and references alike."""
-    return re.findall(r"<\w+>|[\w']+|[^\w\s]", text.lower()) or ["<empty>"]
-
-
-def _words(row: Sequence[int], vocab: Sequence[str], stops: set[int]) -> list[str]:
-    """Token ids as words, cut at the first stop (padding or end) token."""
-    words = []
-    for token in row:
-        if token in stops:
-            break
-        words.append(vocab[token])
-    return words or ["<empty>"]
 
 
 def build_evaluator(data: LoadedData, settings: EvalSettings, conditional: bool = False,

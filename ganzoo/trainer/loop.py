@@ -15,11 +15,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ganzoo.config import thaw
 from ganzoo.data import LoadedData
+from ganzoo import render
 from ganzoo.errors import UserError
 from ganzoo.module import GANModule, Phase
 from ganzoo.trainer import outputs
 from ganzoo.trainer.batches import make_batches
-from ganzoo.specs import TEXT
 from ganzoo.trainer.callbacks import Callback
 from ganzoo.trainer.checkpoint import LAST, atomic_write, encode_checkpoint
 from ganzoo.trainer.context import StepContext
@@ -209,15 +209,7 @@ class Trainer:
         generator = torch.Generator(self.device).manual_seed(GRID_SEED)
         n = int(self.train_cfg["num_samples"])
         with self.sampling(), self.context.autocast():
-            if self.module.info.kind == TEXT:
-                path = self.run_dir / outputs.SAMPLES / f"{stem}.txt"
-                lines = self.module.sample_text(n, generator=generator)
-                text = "".join(line.replace("\n", " ") + "\n" for line in lines)
-                atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
-            else:
-                path = self.run_dir / outputs.SAMPLES / f"{stem}.png"
-                images, nrow = self.module.sample_grid(n, generator=generator)
-                outputs.save_grid(images, path, nrow)
+            path = render.write_samples(self.module, n, self.run_dir / outputs.SAMPLES / stem, generator)
         return path
 
     def fit(self) -> FitResult:

@@ -1,4 +1,4 @@
-"""Files a run writes: metrics as JSON lines, sample grids as PNG, loss curves as a plot."""
+"""Files a run writes: metrics as JSON lines and loss curves as a plot (samples: ``ganzoo.render``)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import torch
-from torchvision.utils import save_image
 
 from ganzoo.trainer.checkpoint import atomic_write
 
@@ -49,12 +47,6 @@ def read_metrics(path: Path) -> list[dict[str, Any]]:
         except json.JSONDecodeError:
             continue
     return records
-
-
-def save_grid(images: torch.Tensor, path: Path, nrow: int) -> None:
-    """Save images in [-1, 1] as one PNG grid."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_image(images.detach().float().cpu().clamp(-1, 1) * 0.5 + 0.5, path, nrow=nrow, padding=2)
 
 
 def plot_loss_curves(metrics_path: Path, out: Path) -> None:

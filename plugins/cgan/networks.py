@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganzoo_plugins.dcgan.networks import Discriminator, Generator
+from ganzoo.nn import DCGANDiscriminator, DCGANGenerator
 
 
 class ConvConditionalGenerator(nn.Module):
@@ -18,7 +18,7 @@ class ConvConditionalGenerator(nn.Module):
     def __init__(self, z_dim: int, num_classes: int, channels: int, size: int, base: int) -> None:
         super().__init__()
         self.num_classes = num_classes
-        self.net = Generator(z_dim + num_classes, channels, size, base)
+        self.net = DCGANGenerator(z_dim + num_classes, channels, size, base)
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         return self.net(torch.cat([z, F.one_hot(labels, self.num_classes).to(z.dtype)], dim=1))
@@ -30,7 +30,7 @@ class ConvConditionalDiscriminator(nn.Module):
     def __init__(self, num_classes: int, channels: int, size: int, base: int) -> None:
         super().__init__()
         self.num_classes = num_classes
-        self.net = Discriminator(channels + num_classes, size, base)
+        self.net = DCGANDiscriminator(channels + num_classes, size, base)
 
     def forward(self, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         n, _, h, w = images.shape

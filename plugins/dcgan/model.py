@@ -7,7 +7,7 @@ from typing import Any
 
 from ganzoo import AdversarialGAN, DataInfo
 
-from ganzoo_plugins.dcgan.networks import Discriminator, Generator
+from ganzoo.nn import DCGANDiscriminator, DCGANGenerator
 
 
 class DCGAN(AdversarialGAN):
@@ -18,5 +18,5 @@ class DCGAN(AdversarialGAN):
         m = config["model"]
         channels, size = info.shape[0], info.shape[-1]
         self.z_dim = m["z_dim"]
-        self.generator = Generator(self.z_dim, channels, size, m["g_channels"])
-        self.discriminator = Discriminator(channels, size, m["d_channels"], norm=m["d_norm"])
+        self.generator = DCGANGenerator(self.z_dim, channels, size, m["g_channels"])
+        self.discriminator = DCGANDiscriminator(channels, size, m["d_channels"], norm=m["d_norm"])

@@ -18,33 +18,8 @@ import torch
 from torch import nn
 
 from ganzoo import IMAGE, AdversarialGAN, DataInfo, UserError
-
-
-def mlp(inputs: int, hidden: int, depth: int, outputs: int, activation: type[nn.Module]) -> nn.Sequential:
-    """``depth`` hidden layers of width ``hidden`` with ``activation``, then a linear output layer."""
-    layers: list[nn.Module] = []
-    width = inputs
-    for _ in range(depth):
-        layers += [nn.Linear(width, hidden), activation()]
-        width = hidden
-    layers.append(nn.Linear(width, outputs))
-    return nn.Sequential(*layers)
-
-
-class _LeakyReLU(nn.LeakyReLU):
-    def __init__(self) -> None:
-        super().__init__(0.2)
-
-
-def scatter_image(points: torch.Tensor, extent: float, size: int = 128) -> torch.Tensor:
-    """A 1 x 1 x size x size picture of 2D ``points`` in [-extent, extent]^2 (white = dense), in [-1, 1]."""
-    cells = ((points.float().cpu() + extent) / (2 * extent) * size).long()
-    inside = ((cells >= 0) & (cells < size)).all(dim=1)
-    cells = cells[inside]
-    counts = torch.zeros(size, size)
-    counts.index_put_((size - 1 - cells[:, 1], cells[:, 0]), torch.ones(len(cells)), accumulate=True)
-    image = (counts / counts.max().clamp(min=1)).sqrt()
-    return (image * 2 - 1).reshape(1, 1, size, size)
+from ganzoo.nn import leaky_relu, mlp
+from ganzoo.render import density_image
 
 
 class VanillaGAN(AdversarialGAN):
@@ -60,7 +35,7 @@ class VanillaGAN(AdversarialGAN):
         self.data_key = "image" if self.images else "x"
         features = math.prod(info.shape)
         self.generator = mlp(self.z_dim, m["hidden"], m["depth"], features, nn.ReLU)
-        self.discriminator = mlp(features * self.pack, m["hidden"], m["depth"], 1, _LeakyReLU)
+        self.discriminator = mlp(features * self.pack, m["hidden"], m["depth"], 1, leaky_relu)
 
     def generate(self, draw: dict[str, torch.Tensor]) -> torch.Tensor:
         """Samples shaped like the data (flattened images are reshaped, squashed by tanh)."""
@@ -79,4 +54,4 @@ class VanillaGAN(AdversarialGAN):
         points = self.sample(2000, generator)["x"][:, :2]
         means = torch.tensor(self.info.extras.get("means", [[0.0, 0.0]]))
         extent = float(means.abs().max()) + 10 * float(self.info.extras.get("std", 0.1))
-        return scatter_image(points, max(extent, 1.0)), 1
+        return density_image(points, max(extent, 1.0)), 1

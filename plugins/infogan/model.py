@@ -15,7 +15,7 @@ from torch import nn
 
 from ganzoo import AdversarialGAN, DataInfo, UserError, create_loss
 
-from ganzoo_plugins.dcgan.networks import Discriminator, Generator, init_weights
+from ganzoo.nn import DCGANDiscriminator, DCGANGenerator, init_weights
 
 TRAVERSE_RANGE = (-2.0, 2.0)  # the paper's figures sweep continuous codes beyond their U(-1, 1) prior
 
@@ -46,8 +46,8 @@ class InfoGAN(AdversarialGAN):
         m = config["model"]
         self.z_dim, self.categories, self.continuous = m["z_dim"], m["categories"], m["continuous_codes"]
         channels, size = info.shape[0], info.shape[-1]
-        self.generator = Generator(self.z_dim + self.categories + self.continuous, channels, size, m["g_channels"])
-        self.discriminator = Discriminator(channels, size, m["d_channels"])
+        self.generator = DCGANGenerator(self.z_dim + self.categories + self.continuous, channels, size, m["g_channels"])
+        self.discriminator = DCGANDiscriminator(channels, size, m["d_channels"])
         self.q_head = QHead(self.discriminator.feature_channels, self.discriminator.feature_size, self.categories,
                             self.continuous, m["learn_std"])
         self.info_loss = create_loss("info", role="mutual-information", categorical_weight=m["categorical_weight"],

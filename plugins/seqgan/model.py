@@ -23,11 +23,10 @@ import torch
 import torch.nn.functional as F
 
 from ganzoo import DataInfo, GANModule, Phase, StepContext, UserError, create_loss
+from ganzoo.text import LSTMLanguageModel, decode, detokenize
 
 from ganzoo_plugins.seqgan.discriminator import Discriminator
 from ganzoo_plugins.seqgan.rollout import rollout_rewards
-from ganzoo_plugins.text.lstm_lm import LSTMLanguageModel
-from ganzoo_plugins.text.tokenize import decode, detokenize
 
 
 class SeqGAN(GANModule):

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import torch
 
-from ganzoo_plugins.text.lstm_lm import LSTMLanguageModel, sample_tokens
+from ganzoo.text import LSTMLanguageModel, sample_tokens
 
 Scorer = Callable[[torch.Tensor], torch.Tensor]  # tokens (N x L) -> probability of "real" (N,)
 

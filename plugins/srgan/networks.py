@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ganzoo import UserError
+from ganzoo.nn import SRResidualBlock
 
 
 def upsampling_stages(scale: int) -> int:
@@ -17,20 +18,6 @@ def upsampling_stages(scale: int) -> int:
     if 2 ** stages != scale:
         raise UserError(f"SRResNet upscales by powers of two (2, 4, 8), got data.scale={scale}")
     return stages
-
-
-class ResidualBlock(nn.Module):
-    """conv3x3 - BN - PReLU - conv3x3 - BN, added to its input."""
-
-    def __init__(self, channels: int) -> None:
-        super().__init__()
-        self.body = nn.Sequential(
-            nn.Conv2d(channels, channels, 3, 1, 1), nn.BatchNorm2d(channels), nn.PReLU(channels),
-            nn.Conv2d(channels, channels, 3, 1, 1), nn.BatchNorm2d(channels),
-        )
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x + self.body(x)
 
 
 class SRResNet(nn.Module):
@@ -46,7 +33,7 @@ class SRResNet(nn.Module):
         super().__init__()
         self.scale, self.bicubic_residual = scale, bicubic_residual
         self.head = nn.Sequential(nn.Conv2d(image_channels, channels, 9, 1, 4), nn.PReLU(channels))
-        self.body = nn.Sequential(*(ResidualBlock(channels) for _ in range(blocks)),
+        self.body = nn.Sequential(*(SRResidualBlock(channels) for _ in range(blocks)),
                                   nn.Conv2d(channels, channels, 3, 1, 1), nn.BatchNorm2d(channels))
         up: list[nn.Module] = []
         for _ in range(upsampling_stages(scale)):

@@ -24,9 +24,9 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
 from ganzoo import TEXT, DataInfo, LoadedData, UserError, data_root
+from ganzoo.text import BOS, EOS, PAD, UNK, build_vocab, encode, tokenize
 
 from ganzoo_plugins.text import IMDB_URL
-from ganzoo_plugins.text.tokenize import BOS, EOS, PAD, UNK, build_vocab, encode, tokenize
 
 SPLITS = ("train", "test")
 CACHE_ENV = "GANZOO_CACHE"

@@ -12,8 +12,7 @@ from typing import Any
 import torch
 
 from ganzoo import TEXT, DataInfo, LoadedData, UserError
-
-from ganzoo_plugins.text.lstm_lm import LSTMLanguageModel
+from ganzoo.text import LSTMLanguageModel
 
 START_ID = 0  # as in the paper's code, sequences start from token 0 (an ordinary vocabulary word)
 

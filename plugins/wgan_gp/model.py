@@ -11,7 +11,7 @@ import torch
 
 from ganzoo import AdversarialGAN, DataInfo
 
-from ganzoo_plugins.dcgan.networks import Discriminator, Generator
+from ganzoo.nn import DCGANDiscriminator, DCGANGenerator
 
 
 class WGANGP(AdversarialGAN):
@@ -23,8 +23,8 @@ class WGANGP(AdversarialGAN):
         super().__init__(config, info, **options)
         channels, size = info.shape[0], info.shape[-1]
         self.z_dim = m["z_dim"]
-        self.generator = Generator(self.z_dim, channels, size, m["g_channels"])
-        self.discriminator = Discriminator(channels, size, m["d_channels"], norm=m["critic_norm"])
+        self.generator = DCGANGenerator(self.z_dim, channels, size, m["g_channels"])
+        self.discriminator = DCGANDiscriminator(channels, size, m["d_channels"], norm=m["critic_norm"])
 
     def step_logs(self, logs: dict[str, torch.Tensor], draw: dict[str, torch.Tensor], fake: torch.Tensor,
                   side: Any) -> dict[str, torch.Tensor]:

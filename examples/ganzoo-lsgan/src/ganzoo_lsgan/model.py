@@ -14,8 +14,10 @@ from typing import Any
 import torch
 
 from ganzoo import IMAGE, DataInfo, GANModule, StepContext, create_loss
+from ganzoo.nn import mlp
+from ganzoo.render import density_image
 
-from ganzoo_lsgan.networks import ImageDiscriminator, ImageGenerator, mlp
+from ganzoo_lsgan.networks import ImageDiscriminator, ImageGenerator
 
 
 class LSGAN(GANModule):
@@ -80,10 +82,3 @@ class LSGAN(GANModule):
         means = torch.tensor(self.info.extras.get("means", [[1.0, 1.0]]))
         extent = float(means.abs().max()) + 10 * float(self.info.extras.get("std", 0.1))
         return density_image(points, extent), 1
-
-
-def density_image(points: torch.Tensor, extent: float, size: int = 128) -> torch.Tensor:
-    """A 1 x 1 x size x size picture of 2D points in [-extent, extent]^2 (white = dense), in [-1, 1]."""
-    counts = torch.histogramdd(points, bins=[size, size], range=[-extent, extent, -extent, extent]).hist
-    image = (counts / counts.max().clamp(min=1)).sqrt().T.flip(0)
-    return (image * 2 - 1).reshape(1, 1, size, size)

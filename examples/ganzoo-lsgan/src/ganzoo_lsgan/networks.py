@@ -1,4 +1,5 @@
-"""LSGAN's networks: the paper's convolutional architecture (figure 3) scaled to small images, and MLPs.
+"""LSGAN's convolutional networks: the paper's architecture (figure 3) scaled to small images, with DCGAN's
+weight initialisation from ``ganzoo.nn`` (the vector MLPs are ``ganzoo.nn.mlp``).
 
 Images: the generator maps z through a linear layer to a (size/4)^2 map, then two stages of a stride-2
 and a stride-1 3x3 transposed convolution (BN + ReLU), then a 3x3 convolution and tanh; the
@@ -12,15 +13,7 @@ import torch
 from torch import nn
 
 from ganzoo import UserError
-
-
-def _init(module: nn.Module) -> None:
-    """N(0, 0.02) weights and zero biases, as in DCGAN (which LSGAN follows)."""
-    for m in module.modules():
-        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
-            nn.init.normal_(m.weight, 0.0, 0.02)
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)
+from ganzoo.nn import init_weights
 
 
 class ImageGenerator(nn.Module):
@@ -43,7 +36,7 @@ class ImageGenerator(nn.Module):
             width //= 2
         layers += [nn.Conv2d(width, channels, 3, 1, 1), nn.Tanh()]
         self.body = nn.Sequential(*layers)
-        _init(self)
+        init_weights(self)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.body(self.project(z).reshape(-1, self.width, self.start, self.start))
@@ -65,17 +58,7 @@ class ImageDiscriminator(nn.Module):
         for _ in range(3):
             side = (side - 1) // 2 + 1
         self.score = nn.Linear(width * side * side, 1)
-        _init(self)
+        init_weights(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.score(self.body(x)).flatten()
-
-
-def mlp(inputs: int, hidden: int, depth: int, outputs: int) -> nn.Sequential:
-    """``depth`` hidden ReLU layers of width ``hidden`` (the paper's section 4.3 networks), then linear."""
-    layers: list[nn.Module] = []
-    width = inputs
-    for _ in range(depth):
-        layers += [nn.Linear(width, hidden), nn.ReLU(True)]
-        width = hidden
-    return nn.Sequential(*layers, nn.Linear(width, outputs))

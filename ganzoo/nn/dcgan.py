@@ -1,4 +1,4 @@
-"""The DCGAN convolutional backbone, shared by the image GANs (CGAN, InfoGAN, WGAN-GP reuse it).
+"""The DCGAN convolutional generator and discriminator (Radford et al. 2015, arXiv 1511.06434).
 
 Sizes 28 (7 -> 14 -> 28), 32 (4 -> ... -> 32) and 64 (4 -> ... -> 64): the generator doubles the
 resolution with stride-2 transposed convolutions from a ``start`` x ``start`` map; the discriminator
@@ -12,7 +12,9 @@ import math
 import torch
 from torch import nn
 
-from ganzoo import UserError
+from ganzoo.errors import UserError
+from ganzoo.nn.init import init_weights
+from ganzoo.nn.norms import apply_spectral_norm, check_norm, norm_layer
 
 SIZES = (28, 32, 64)
 
@@ -26,31 +28,8 @@ def layout(size: int) -> tuple[int, int]:
     return start, int(math.log2(size // start))
 
 
-def init_weights(module: nn.Module) -> None:
-    """DCGAN initialisation: convolutions N(0, 0.02), batch-norm scales N(1, 0.02), biases 0."""
-    for m in module.modules():
-        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
-            nn.init.normal_(m.weight, 0.0, 0.02)
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)
-        elif isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)):
-            nn.init.normal_(m.weight, 1.0, 0.02)
-            nn.init.zeros_(m.bias)
-
-
-def norm_layer(kind: str, channels: int) -> nn.Module:
-    """``batch``, ``layer`` (over C, H, W, per-channel affine; what WGAN-GP's critic uses) or ``none``."""
-    if kind == "batch":
-        return nn.BatchNorm2d(channels)
-    if kind == "layer":
-        return nn.GroupNorm(1, channels)
-    if kind == "none":
-        return nn.Identity()
-    raise UserError(f"unknown normalisation '{kind}'; use batch, layer or none")
-
-
-class Generator(nn.Module):
-    """z (N x in_dim) -> image (N x channels x size x size) in [-1, 1]."""
+class DCGANGenerator(nn.Module):
+    """z (N x in_dim) -> image (N x channels x size x size) in [-1, 1]: BN + ReLU, tanh output."""
 
     def __init__(self, in_dim: int, channels: int, size: int, base: int = 64) -> None:
         super().__init__()
@@ -73,28 +52,33 @@ class Generator(nn.Module):
         return self.net(z.reshape(z.shape[0], -1, 1, 1))
 
 
-class Discriminator(nn.Module):
-    """image (N x channels x size x size) -> score (N,); ``features`` exposes the body for extra heads."""
+class DCGANDiscriminator(nn.Module):
+    """image (N x channels x size x size) -> score (N,) with LeakyReLU(0.2); ``norm`` is one of ``NORMS``
+    (``spectral``: spectral norm on every convolution, no activation normalisation). ``features`` exposes
+    the body for extra heads (InfoGAN's Q)."""
 
     def __init__(self, channels: int, size: int, base: int = 64, norm: str = "batch") -> None:
         super().__init__()
         if base < 1:
             raise UserError(f"the DCGAN discriminator needs a width of at least 1, got {base}; raise model.d_channels")
+        check_norm(norm)
         start, stages = layout(size)
         width = base
         layers: list[nn.Module] = [nn.Conv2d(channels, width, 4, 2, 1), nn.LeakyReLU(0.2, True)]
         for _ in range(stages - 1):
-            layers += [nn.Conv2d(width, width * 2, 4, 2, 1, bias=norm == "none"), norm_layer(norm, width * 2),
-                       nn.LeakyReLU(0.2, True)]
+            layers += [nn.Conv2d(width, width * 2, 4, 2, 1, bias=norm in ("none", "spectral")),
+                       norm_layer(norm, width * 2), nn.LeakyReLU(0.2, True)]
             width *= 2
         self.body = nn.Sequential(*layers)
         self.feature_channels = width
         self.feature_size = start
         self.head = nn.Conv2d(width, 1, start, 1, 0)
         init_weights(self)
+        if norm == "spectral":
+            apply_spectral_norm(self)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        """The body's output: N x feature_channels x start x start."""
+        """The body's output: N x feature_channels x feature_size x feature_size."""
         return self.body(x)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

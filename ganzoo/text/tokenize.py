@@ -1,8 +1,10 @@
-"""Word-level tokenisation and vocabularies for the text datasets.
+"""Word-level tokenisation and vocabularies: one tokenisation for the text datasets, SeqGAN and the metrics.
 
 Tokenisation is one documented regular expression, ``TOKEN_PATTERN``, applied to lower-cased text after
 HTML line breaks are replaced by spaces: a token is a run of word characters, optionally joined by
 apostrophes (``don't``, ``director's``), or any single other non-space character (punctuation).
+``tokenize_sample`` reads generated or decoded text back into tokens the same way, keeping special
+tokens such as ``<unk>`` whole.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 TOKEN_PATTERN = re.compile(r"\w+(?:'\w+)*|[^\w\s]")
+SAMPLE_PATTERN = re.compile(r"<\w+>|" + TOKEN_PATTERN.pattern)
 _HTML_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _SPACE_BEFORE = re.compile(r" ([.,!?;:%)\]}])")
 _SPACE_AFTER = re.compile(r"([(\[{$]) ")
@@ -23,6 +26,12 @@ SPECIALS = (PAD, BOS, EOS, UNK)
 def tokenize(text: str) -> list[str]:
     """Lower-cased word and punctuation tokens of ``text`` with ``<br />`` breaks stripped."""
     return TOKEN_PATTERN.findall(_HTML_BREAK.sub(" ", text).lower())
+
+
+def tokenize_sample(text: str) -> list[str]:
+    """Tokens of generated or decoded text (``tokenize``, special tokens kept whole); ``["<empty>"]`` for none,
+    so that every sample can be scored."""
+    return SAMPLE_PATTERN.findall(text.lower()) or ["<empty>"]
 
 
 def build_vocab(documents: Iterable[Sequence[str]], size: int) -> list[str]:

@@ -1,4 +1,4 @@
-"""A word-level LSTM language model: SeqGAN's generator and the synthetic oracle share this network.
+"""A word-level LSTM language model: SeqGAN's generator and the synthetic oracle (the text datasets) share it.
 
 Sampling draws categorical tokens by inverse-CDF from given uniform numbers, so the same uniforms give
 the same tokens however the rows are batched (the batched and the sequential rollouts rely on this).
