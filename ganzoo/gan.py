@@ -182,7 +182,7 @@ class ConditionalGAN(AdversarialGAN):
         super().__init__(config, info, **loss_options)
         if info.num_classes < 2:
             raise UserError(f"model '{config['model']['name']}' needs class labels, but dataset '{info.name}' has "
-                            f"none; pick a labelled --dataset")
+                            f"none; pick a labelled --dataset (a folder dataset is labelled by class subfolders)")
         self.num_classes = info.num_classes
 
     def draw_conditions(self, n: int, generator: torch.Generator | None, keys: list[str]) -> dict[str, torch.Tensor]:

@@ -474,7 +474,8 @@ def check_dataset_plugin(name: str, overrides: Mapping[str, Any] | None = None,
     _require(info.kind == spec.kind, f"{who}: loaded kind {info.kind!r}, its spec says {spec.kind!r}")
     _require(not spec.shape or tuple(info.shape) == tuple(spec.shape),
              f"{who}: loaded shape {tuple(info.shape)}, its spec says {tuple(spec.shape)}")
-    _require(info.num_classes == spec.num_classes,
+    labels_at_load = spec.defaults.get("labels") == "auto"  # e.g. a folder: class subfolders decide
+    _require(info.num_classes == spec.num_classes or (labels_at_load and info.num_classes >= 2),
              f"{who}: loaded {info.num_classes} classes, its spec says {spec.num_classes}")
     _require(len(data) > 0, f"{who}: loaded no samples")
     item = _one_item(data)

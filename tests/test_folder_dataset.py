@@ -244,4 +244,4 @@ def test_cgan_trains_on_a_labelled_folder_and_refuses_a_flat_one(cifar_folder, i
     assert "3 classes" in err and (in_tmp / "labelled" / "checkpoints").is_dir()
     code, _, err = cli("run", "cgan", "--dataset", "folder", "--set", f"data.path={root}",
                        "--set", "data.labels=none", *TINY_CGAN, "--out", "flat")
-    assert code == 2 and "cgan needs class labels" in err and "Traceback" not in err
+    assert code == 2 and "'cgan' needs class labels" in err and "Traceback" not in err
