@@ -28,7 +28,8 @@ from ganzoo.trainer.interrupt import deferred_signals
 from ganzoo.trainer.outputs import CHECKPOINTS, CONFIG, METRICS
 from ganzoo.trainer import distributed
 from ganzoo.trainer.precision import resolve_device, resolve_precision
-from ganzoo.trainer.rundir import existing_run_dir, new_run_dir
+from ganzoo.trainer.rundir import existing_run_dir, lock_for_resume, new_run_dir
+from ganzoo.trainer.runlock import release_all
 
 
 @dataclass
@@ -139,6 +140,15 @@ def run(request: RunRequest, console: Console | None = None, show_progress: bool
     console = console or Console(stderr=True)
     env = distributed.env_from_torchrun()
     distributed.setup(env)
+    try:
+        return _run(request, console, show_progress, registry, callbacks, env)
+    finally:
+        release_all()  # the run directory is free again (the kernel would also drop it at exit)
+        distributed.teardown()
+
+
+def _run(request: RunRequest, console: Console, show_progress: bool, registry: Registry,
+         callbacks: Sequence[Callback], env: distributed.DistEnv) -> FitResult:
     run_dir, config, state = _shared_start(request, registry, console, env)
     device = distributed.place_device(resolve_device(config["device"]), env)
     precision = resolve_precision(config["train"]["precision"], device)
@@ -157,11 +167,8 @@ def run(request: RunRequest, console: Console | None = None, show_progress: bool
                       f"-> {run_dir}")
     trainer = Trainer(config, module, data, run_dir, device, precision, resume=state, console=console,
                       show_progress=show_progress, callbacks=callbacks, dist=env)
-    try:
-        with deferred_signals(trainer.request_interrupt):
-            return trainer.fit()
-    finally:
-        distributed.teardown()
+    with deferred_signals(trainer.request_interrupt):
+        return trainer.fit()
 
 
 def _shared_start(request: RunRequest, registry: Registry, console: Console,
@@ -196,11 +203,12 @@ def _resume_point(request: RunRequest, registry: Registry,
     """
     default_name = f"{request.model}-{request.dataset or cfg.DEFAULT_DATASET}".lower()
     run_dir = existing_run_dir(request.out, default_name)
+    lock_for_resume(run_dir)
 
     def warn(line: str) -> None:
         console.print(f"[yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
 
-    found = load_resumable(run_dir / CHECKPOINTS, warn) if run_dir.is_dir() else None
+    found = load_resumable(run_dir / CHECKPOINTS, warn)
     if found is None and not (run_dir / CONFIG).is_file():
         warn(f"nothing to resume in {run_dir} (no checkpoint yet); starting a new run there from step 0")
         (run_dir / METRICS).unlink(missing_ok=True)

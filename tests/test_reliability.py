@@ -142,7 +142,8 @@ def test_sigkill_at_random_steps_then_resume_is_bit_exact(model: str, in_tmp: Pa
     _kill_when([model, "--out", str(run), *args], in_tmp, lambda started: time.monotonic() > startup, log)
     points = [_where(run)]
     for target in targets:
-        _kill_when([model, "--out", str(run), "--resume", *args], in_tmp,
+        resume = ["--resume"] if run.exists() else []  # killed before it made its directory: start anew
+        _kill_when([model, "--out", str(run), *resume, *args], in_tmp,
                    lambda started: _logged_since(run, started) and _last_step(run) >= target, log)
         points.append(_where(run))
     with capsys.disabled():  # shown with -s: the kill points this run tried
