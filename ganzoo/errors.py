@@ -22,3 +22,9 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """A ' (did you mean: a, b?)' suffix for an error message, or '' when nothing is close."""
     matches = closest(name, candidates)
     return f" (did you mean: {', '.join(matches)}?)" if matches else ""
+
+
+def short(value: object, limit: int = 80) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, so an error line never echoes a huge bad value."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"

@@ -27,6 +27,7 @@ from ganzoo.trainer.checkpoint import LAST, atomic_write, load_checkpoint, load_
 from ganzoo.trainer.interrupt import deferred_signals
 from ganzoo.trainer.outputs import CHECKPOINTS, CONFIG, METRICS
 from ganzoo.trainer import distributed
+from ganzoo.trainer.resume_changes import check_resume_changes
 from ganzoo.trainer.precision import resolve_device, resolve_precision
 from ganzoo.trainer.rundir import existing_run_dir, lock_for_resume, new_run_dir
 from ganzoo.trainer.runlock import release_all
@@ -225,7 +226,10 @@ def _resume_point(request: RunRequest, registry: Registry,
         layers.insert(0, (f"config file {request.config_file}", _without_names(cfg.load_yaml(request.config_file))))
     if request.device is not None:
         layers.append(("--device", {"device": request.device}))
-    return run_dir, cfg.build_config(saved, layers), state
+    config = cfg.build_config(saved, layers)
+    for change in check_resume_changes(saved, config, run_dir) if state is not None else ():
+        console.print(f"resuming with {change}", highlight=False, soft_wrap=True)
+    return run_dir, config, state
 
 
 def _check_same_run(request: RunRequest, saved: Mapping[str, Any], run_dir: Path, registry: Registry) -> None:

@@ -27,6 +27,7 @@ from ganzoo.trainer.distributed import DistEnv
 from ganzoo.trainer.wrapping import WrappedNetworks
 from ganzoo.trainer.interrupt import TrainingInterrupted
 from ganzoo.trainer.nonfinite import NonFiniteGuard
+from ganzoo.trainer.resume_changes import load_optimizer, optimizer_settings_changed
 
 GRID_SEED = 1234  # fixed noise for sample grids, so grids from different steps are comparable
 
@@ -129,8 +130,9 @@ class Trainer:
         if missing:
             raise UserError(f"the checkpoint has no state for optimizer(s) {', '.join(missing)}: it was saved by an "
                             "older version of the model; start a new run (without --resume)")
+        retuned = optimizer_settings_changed(state["config"], thaw(self.config))
         for name, opt in self.optimizers.items():
-            opt.load_state_dict(state["optimizers"][name])
+            load_optimizer(opt, state["optimizers"][name], apply_settings=retuned)
         if self.scaler is not None and state.get("scaler"):
             self.scaler.load_state_dict(state["scaler"])
         rng = state["rng"]
