@@ -76,6 +76,11 @@ def existing_run_dir(requested: str | None, default_name: str) -> Path:
     return path
 
 
+def is_run_dir(path: Path) -> bool:
+    """A directory that ``--resume`` can continue: a run's config, or only what a run writes."""
+    return path.is_dir() and ((path / "config.yaml").is_file() or only_run_leftovers(path))
+
+
 def only_run_leftovers(path: Path) -> bool:
     """True when ``path`` holds nothing but what a run writes (and its hidden temp files)."""
     return all(p.name in RUN_ENTRIES or (p.name.startswith(".") and p.name.endswith(".tmp")) for p in path.iterdir())
