@@ -16,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from ganzoo.errors import UserError, did_you_mean
+from ganzoo.bounds import check_bounds
+from ganzoo.errors import UserError, did_you_mean, short
 
 DEFAULT_DATASET = "digits"
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
@@ -72,7 +73,7 @@ def apply(config: dict[str, Any], update: Any, origin: str, prefix: str = "") ->
         path = f"{prefix}{key}"
         if key not in config:
             known = [f"{prefix}{k}" for k in config]
-            raise UserError(f"{origin}: unknown config key '{path}'{did_you_mean(path, known)}; "
+            raise UserError(f"{origin}: unknown config key {short(path)}{did_you_mean(path[:200], known)}; "
                             f"`ganzoo info MODEL` lists the valid keys")
         current = config[key]
         if isinstance(current, dict):
@@ -92,7 +93,7 @@ def _is_number(value: Any) -> bool:
 
 def _check_value(path: str, default: Any, value: Any, origin: str) -> Any:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_INT:
-        raise UserError(f"{origin}: '{path}' is out of range (more than 64 bits), got {value}")
+        raise UserError(f"{origin}: '{path}' is out of range (more than 64 bits), got {short(value)}")
     if isinstance(default, bool):
         ok = isinstance(value, bool)
     elif isinstance(default, int):
@@ -116,7 +117,7 @@ def _check_value(path: str, default: Any, value: Any, origin: str) -> Any:
     if not ok:
         expected = ("a number" if isinstance(default, float) else
                     "a list of numbers" if isinstance(default, list) and default else _type_name(default))
-        raise UserError(f"{origin}: '{path}' must be {expected}, got {value!r}")
+        raise UserError(f"{origin}: '{path}' must be {expected}, got {short(value)}")
     if isinstance(value, int) and not isinstance(value, bool):
         floor = 1 if path in _POSITIVE else 0
         if value < floor and path != "seed":
@@ -124,9 +125,10 @@ def _check_value(path: str, default: Any, value: Any, origin: str) -> Any:
     if isinstance(default, float) and value < 0:
         raise UserError(f"{origin}: '{path}' must be >= 0, got {value}")
     if path == "train.betas" and not (len(value) == 2 and all(0 <= b < 1 for b in value)):
-        raise UserError(f"{origin}: 'train.betas' must be two numbers in [0, 1) (Adam's), got {value!r}")
+        raise UserError(f"{origin}: 'train.betas' must be two numbers in [0, 1) (Adam's), got {short(value)}")
     if path in _CHOICES and value not in _CHOICES[path]:
-        raise UserError(f"{origin}: '{path}' must be one of {', '.join(_CHOICES[path])}, got {value!r}")
+        raise UserError(f"{origin}: '{path}' must be one of {', '.join(_CHOICES[path])}, got {short(value)}")
+    check_bounds(path, value, origin)
     return value
 
 
@@ -143,10 +145,10 @@ def parse_overrides(pairs: Iterable[str]) -> dict[str, Any]:
     for pair in pairs:
         key, sep, raw = pair.partition("=")
         if not sep or not key.strip():
-            raise UserError(f"--set expects KEY=VALUE (for example train.steps=100), got {pair!r}")
+            raise UserError(f"--set expects KEY=VALUE (for example train.steps=100), got {short(pair)}")
         try:
             value = yaml.safe_load(raw) if raw.strip() else ""
-        except yaml.YAMLError:
+        except (yaml.YAMLError, ValueError, RecursionError):  # ValueError: an int of over 4,300 digits
             value = raw
         node = nested
         parts = key.strip().split(".")
@@ -162,6 +164,8 @@ def parse_overrides(pairs: Iterable[str]) -> dict[str, Any]:
 def load_yaml(path: str | Path) -> dict[str, Any]:
     """Read a YAML mapping from ``path`` (an empty file is an empty mapping)."""
     path = Path(path)
+    if path.exists() and not path.is_file():  # a FIFO or device would block the read forever
+        raise UserError(f"config file {path} is not a regular file; give a YAML file")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -172,6 +176,9 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise UserError(f"config file {path} is not valid YAML{where}; fix its syntax") from None
+    except (RecursionError, ValueError):  # ValueError: an integer of over 4,300 digits
+        raise UserError(f"config file {path} is nested too deeply or holds a number too long to read; "
+                        f"fix it") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

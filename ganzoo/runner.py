@@ -23,7 +23,7 @@ from ganzoo.registry import Registry, get_registry
 from ganzoo.specs import DatasetSpec, ModelSpec
 from ganzoo.trainer import FitResult, Trainer
 from ganzoo.trainer.callbacks import Callback
-from ganzoo.trainer.checkpoint import LAST, atomic_write, load_checkpoint, load_resumable
+from ganzoo.trainer.checkpoint import LAST, CheckpointError, atomic_write, load_checkpoint, load_resumable
 from ganzoo.trainer.interrupt import deferred_signals
 from ganzoo.trainer.outputs import CHECKPOINTS, CONFIG, METRICS
 from ganzoo.trainer import distributed
@@ -216,6 +216,7 @@ def _resume_point(request: RunRequest, registry: Registry,
         return run_dir, None, None
     saved, state = (found[0]["config"], found[0]) if found else (cfg.load_yaml(run_dir / CONFIG), None)
     _check_same_run(request, saved, run_dir, registry)
+    saved = _validated(saved, run_dir, registry)
     if found is None:
         warn(f"nothing to resume in {run_dir} (no checkpoint yet); starting over from step 0 with its config")
         (run_dir / METRICS).unlink(missing_ok=True)
@@ -232,10 +233,24 @@ def _resume_point(request: RunRequest, registry: Registry,
     return run_dir, config, state
 
 
+def _validated(saved: Mapping[str, Any], run_dir: Path, registry: Registry) -> Mapping[str, Any]:
+    """A run's saved config checked against today's defaults, as a config file would be (it may be hand-edited)."""
+    model = registry.model(saved["model"]["name"])
+    dataset = registry.dataset(saved["data"]["name"])
+    layer = _without_names(cfg.thaw(saved))
+    config = cfg.build_config(default_config(model, dataset), [(f"the saved config of {run_dir}", layer)])
+    check_loss_role(config["loss"], default_config(model, dataset)["loss"], model.name, registry)
+    return config
+
+
 def _check_same_run(request: RunRequest, saved: Mapping[str, Any], run_dir: Path, registry: Registry) -> None:
     """``--resume`` continues the run in ``run_dir``; a different model, dataset or seed is a mistake."""
+    if not isinstance(saved, Mapping):
+        raise UserError(f"cannot resume: the saved config of {run_dir} is not a mapping; start a new run")
     model = saved.get("model", {}).get("name") if isinstance(saved.get("model"), Mapping) else None
     dataset = saved.get("data", {}).get("name") if isinstance(saved.get("data"), Mapping) else None
+    if not isinstance(model, str) or not isinstance(dataset, str):
+        raise UserError(f"cannot resume: the saved config of {run_dir} names no model or dataset; start a new run")
     if model != registry.model(request.model).name:
         raise UserError(f"cannot resume: {run_dir} holds a '{model}' run, not '{request.model}'; "
                         f"resume it with `ganzoo run {model} --out {run_dir} --resume`")
@@ -251,7 +266,12 @@ def load_run(run_dir: str | Path, registry: Registry | None = None) -> tuple[Map
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise UserError(f"run directory {run_dir} does not exist")
-    state = load_checkpoint(run_dir / CHECKPOINTS / LAST)
+    path = run_dir / CHECKPOINTS / LAST
+    state = load_checkpoint(path)
+    missing = [key for key in ("config", "data_info", "model") if not isinstance(state.get(key), dict)]
+    if missing:
+        raise CheckpointError(f"checkpoint {path} is incomplete (no {', '.join(missing)})",
+                              "sample from a checkpoint that `ganzoo run` wrote")
     config = cfg.freeze(state["config"])
     module = build_model(config, DataInfo.from_dict(state["data_info"]), registry)
     module.load_state_dict(state["model"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ganzoo.errors import UserError
-from ganzoo.trainer.runlock import LOCK, holder, release, try_lock
+from ganzoo.trainer.runlock import LOCK, holder, mark_created, release, try_lock
 
 RUNS = Path("runs")
 # What a run writes; a directory holding only these (or nothing) is safe to start a run in.
@@ -22,6 +22,9 @@ def new_run_dir(requested: str | None, default_name: str) -> Path:
     if base.name in ("", ".."):
         raise UserError(f"--out {requested!r} names no new directory to write the run in; "
                         f"give one such as runs/my-run")
+    blocking = next((p for p in reversed(base.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise UserError(f"--out {requested}: {blocking} is a file, not a folder; choose another --out")
     base.parent.mkdir(parents=True, exist_ok=True)
     candidate, n = base, 1
     while not _claim(candidate):
@@ -34,6 +37,7 @@ def _claim(path: Path) -> bool:
     """Make ``path`` ours: create it (or take an empty directory) and lock it; False when it is taken."""
     try:
         path.mkdir()
+        mark_created(path)
     except FileExistsError:
         if not path.is_dir():
             return False

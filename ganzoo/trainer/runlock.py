@@ -12,6 +12,12 @@ from pathlib import Path
 
 LOCK = ".lock"
 _held: dict[Path, int] = {}
+_created: set[Path] = set()  # directories this process made: removed again if a run fails before writing
+
+
+def mark_created(folder: Path) -> None:
+    """Note that this process made ``folder``, so ``release_all`` removes it if nothing was written there."""
+    _created.add(folder.resolve())
 
 
 def try_lock(folder: Path) -> bool:
@@ -48,7 +54,12 @@ def release(folder: Path) -> None:
 
 
 def release_all() -> None:
-    """Give up every lock this process holds (a run ended, or a test calls the CLI again in-process)."""
-    for fd in _held.values():
+    """Give up every lock this process holds (a run ended, or a test calls the CLI again in-process), and
+    remove the directories it made that still hold nothing but their lock (a run that failed at start)."""
+    for folder, fd in _held.items():
+        if folder in _created and [p.name for p in folder.iterdir()] == [LOCK]:
+            (folder / LOCK).unlink()
+            folder.rmdir()
         os.close(fd)
     _held.clear()
+    _created.clear()
