@@ -440,3 +440,15 @@ def test_crafted_checkpoint_missing_format_is_rejected(tmp_path: Path) -> None:
     torch.save({"format": FORMAT, "format_version": 99}, path)
     with pytest.raises(UserError, match="newer than this ganzoo reads"):
         load_checkpoint(path)
+
+
+def test_the_first_metrics_row_after_a_resume_averages_the_same_steps(in_tmp: Path, cli, one_thread) -> None:
+    args = [*COMMON, *TINY["dcgan"], "--set", "train.log_every=3", "--set", "train.checkpoint_every=2",
+            "--set", "train.steps=6"]
+    assert cli("run", "dcgan", "--out", "reference", *args)[0] == 0
+    assert cli("run", "dcgan", "--out", "run", *args)[0] == 0
+    (in_tmp / "run" / "checkpoints" / "last.pt").unlink()  # as if killed after step 5: resume from step 4
+    code, _, err = cli("run", "dcgan", "--out", "run", "--resume", *args)
+    assert code == 0 and "resuming from step 4" in err
+    assert [r["step"] for r in _losses(in_tmp / "run")] == [3, 6]
+    assert _losses(in_tmp / "run") == _losses(in_tmp / "reference")  # row 6 averages steps 4-6 in both

@@ -83,6 +83,7 @@ class Trainer:
         self.step = 0
         self.interrupted = 0  # the signal that asked training to stop after the current step (0: none)
         self.should_stop = False  # a callback sets it to end training early (e.g. a wall-clock budget)
+        self.log_window: tuple[dict[str, torch.Tensor], int] = ({}, 0)  # sums and count since the last log row
         if resume is not None:
             self._restore(resume)
         self.networks = WrappedNetworks(module, self._wrappers())
@@ -122,6 +123,7 @@ class Trainer:
             "scaler": self.scaler.state_dict() if self.scaler is not None else None,
             "rng": rng,
             "batches": self.batches.state_dict(),
+            "log_window": {"sums": dict(self.log_window[0]), "count": self.log_window[1]},
         }
 
     def _restore(self, state: dict[str, Any]) -> None:
@@ -146,6 +148,8 @@ class Trainer:
             torch.manual_seed(distributed.rank_seed(int(self.config["seed"]) + int(state["step"]), self.dist.rank))
         self.batches.load_state_dict(state["batches"])
         self.step = int(state["step"])
+        window = state.get("log_window") or {"sums": {}, "count": 0}  # so the next row averages the same steps
+        self.log_window = ({k: v.to(self.device) for k, v in window["sums"].items()}, int(window["count"]))
         if self.dist.is_main:
             self.metrics.truncate_after(self.step)
 
@@ -192,8 +196,8 @@ class Trainer:
         phases = self.module.phases()
         total = sum(p.steps for p in phases)
         every = {k: int(self.train_cfg[k]) for k in ("log_every", "sample_every", "checkpoint_every")}
-        sums: dict[str, torch.Tensor] = {}
-        count, last = 0, {}
+        sums, count = dict(self.log_window[0]), self.log_window[1]
+        last: dict[str, Any] = {}
         window_start, window_samples = time.perf_counter(), self.samples_seen
         started = time.perf_counter()
         self.module.train()
@@ -224,6 +228,7 @@ class Trainer:
                     sums, count = {}, 0
                     window_start, window_samples = time.perf_counter(), self.samples_seen
                     progress.update(task, status=_status(last))
+                self.log_window = (sums, count)
                 if self.step % every["sample_every"] == 0:
                     self.save_samples(f"step_{self.step:07d}")
                 if self.step % every["checkpoint_every"] == 0 and self.step != total:
