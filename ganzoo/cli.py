@@ -261,7 +261,8 @@ def _image_samples(module: GANModule, args: argparse.Namespace, generator: torch
             raise UserError(f"model '{name}' is not class-conditional; --label works with cgan")
         classes = module.info.num_classes
         if not 0 <= args.label < classes:
-            raise UserError(f"--label must be a class from 0 to {classes - 1}, got {short(args.label)}")
+            raise UserError(f"--label must be in 0..{classes - 1} (the classes of dataset {module.info.name!r}), "
+                            f"got {short(args.label)}")
         return module.sample(args.n, generator=generator, label=args.label), square
     if grid:
         images, nrow = module.sample_grid(args.n, generator=generator)

@@ -130,7 +130,7 @@ def test_values_out_of_bounds_are_one_line(in_tmp: Path, cli, model: str, overri
 def test_sample_arguments_out_of_range_are_one_line(in_tmp: Path, cli) -> None:
     assert cli("run", "cgan", "--out", "c", *TINY, "--set", "train.steps=1")[0] == 0
     assert "-n must be from 1 to 100,000, got 3000000" in one_error(cli("sample", "c", "-n", "3000000"))
-    assert "--label must be a class from 0 to 9, got 1180591620717411303424" in one_error(
+    assert "--label must be in 0..9 (the classes of dataset 'digits'), got 1180591620717411303424" in one_error(
         cli("sample", "c", "--label", str(2**70)))
     assert cli("sample", "c", "--label", "9", "-n", "2", "--out", "g.png")[0] == 0
 
