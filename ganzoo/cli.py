@@ -6,6 +6,7 @@ User errors print one line and exit with code 2; tracebacks are kept for real bu
 from __future__ import annotations
 
 import argparse
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -15,18 +16,20 @@ from typing import NoReturn
 import numpy as np
 import torch
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ganzoo import config as cfg
 from ganzoo.bench.command import add_arguments as bench_arguments
 from ganzoo.bench.command import cmd_bench
-from ganzoo.errors import UserError
+from ganzoo.errors import UserError, as_user_error, one_line, short
 from ganzoo.registry import get_registry
 from ganzoo.module import GANModule
 from ganzoo.specs import SPEC_KINDS, DatasetSpec, LossSpec, ModelSpec
 from ganzoo.upscale import cmd_upscale
 
 out = Console()
+MAX_SAMPLES = 100_000  # one call's samples are held in memory at once
 err = Console(stderr=True)
 
 
@@ -234,8 +237,8 @@ def cmd_sample(args: argparse.Namespace) -> None:
     from ganzoo import render
     from ganzoo.runner import load_run
 
-    if args.n < 1:
-        raise UserError(f"-n must be at least 1, got {args.n}")
+    if not 1 <= args.n <= MAX_SAMPLES:
+        raise UserError(f"-n must be from 1 to {MAX_SAMPLES:,}, got {args.n}; draw larger sets in several calls")
     if not 0 <= args.seed < 2**63:
         raise UserError(f"--seed must be between 0 and 2**63 - 1, got {args.seed}")
     _, module, state = load_run(args.run_dir)
@@ -316,12 +319,17 @@ def _conditions(args: argparse.Namespace) -> dict[str, int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ganzoo`` console script; returns the exit code."""
+    if hasattr(signal, "SIGXFSZ"):  # past the file-size limit a write fails (EFBIG) instead of killing us
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         args = build_parser().parse_args(argv)
         args.handler(args)
-    except UserError as exc:
-        err.print(f"[red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
-        return exc.exit_code
+    except Exception as exc:
+        problem = as_user_error(exc)
+        if problem is None:
+            raise
+        err.print("[red]error:[/] " + escape(one_line(str(problem))), markup=True, highlight=False, soft_wrap=True)
+        return problem.exit_code
     except KeyboardInterrupt as exc:
         err.print(str(exc) or "interrupted", style="yellow", markup=False, highlight=False, soft_wrap=True)
         return getattr(exc, "exit_code", 130)

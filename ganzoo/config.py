@@ -15,14 +15,15 @@ from typing import Any, NoReturn
 
 import yaml
 
-from ganzoo.errors import UserError, did_you_mean, shorten
+from ganzoo.bounds import check_bounds
+from ganzoo.errors import UserError, did_you_mean, short
 from ganzoo.schema import Key, key_for_default
 
 DEFAULT_DATASET = "digits"
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 LR_SCHEDULES = ("constant", "linear")
-MAX_LR = 10.0  # a learning rate above this is a typo (1e39 overflows the optimizer's state)
+MAX_LR = 1e30  # larger is inf in float32; a huge rate diverges (exit 3), it must not crash
 
 # The trainer's keys, shared by every model: the loop, precision and the training policy (D steps per G
 # step, rates, optimizer, schedule, clipping, EMA, augmentation, R1/R2). Models and datasets add sections.
@@ -132,8 +133,10 @@ def apply(config: dict[str, Any], update: Any, origin: str, schema: Mapping[str,
         if isinstance(node[last], dict):
             raise UserError(f"{origin}: '{path}' is a section and must be a mapping of keys to values; set its keys "
                             f"(e.g. {path}.KEY=VALUE)")
-        key = schema.get(path) or key_for_default(node[last], path)
-        node[last] = key.check(path, value, origin)
+        declared = schema.get(path)
+        node[last] = (declared or key_for_default(node[last], path)).check(path, value, origin)
+        if declared is None:  # keys known only by their default (API-1 plugins, datasets): bounds by name
+            check_bounds(path, node[last], origin)
 
 
 def _leaves(update: Any, origin: str, prefix: str = "") -> list[tuple[str, Any]]:
@@ -144,7 +147,7 @@ def _leaves(update: Any, origin: str, prefix: str = "") -> list[tuple[str, Any]]
     leaves: list[tuple[str, Any]] = []
     for key, value in update.items():
         if not isinstance(key, str):
-            raise UserError(f"{origin}: config keys must be strings, got {shorten(repr(key))}")
+            raise UserError(f"{origin}: config keys must be strings, got {short(key)}")
         if isinstance(value, Mapping):
             leaves += _leaves(value, origin, f"{prefix}{key}.")
         else:
@@ -163,7 +166,7 @@ def _has(config: Mapping[str, Any], path: str) -> bool:
 
 def _unknown(config: Mapping[str, Any], path: str, origin: str, section: bool) -> NoReturn:
     known = [p for p in _paths(config)]
-    raise UserError(f"{origin}: unknown config key '{shorten(path)}'{did_you_mean(path, known)}; "
+    raise UserError(f"{origin}: unknown config key {short(path)}{did_you_mean(path, known)}; "
                     f"`ganzoo info MODEL` lists the valid keys")
 
 
@@ -187,10 +190,10 @@ def parse_overrides(pairs: Iterable[str]) -> dict[str, Any]:
     for pair in pairs:
         key, sep, raw = pair.partition("=")
         if not sep or not key.strip():
-            raise UserError(f"--set expects KEY=VALUE (for example train.steps=100), got {pair!r}")
+            raise UserError(f"--set expects KEY=VALUE (for example train.steps=100), got {short(pair)}")
         try:
             value = yaml.safe_load(raw) if raw.strip() else ""
-        except yaml.YAMLError:
+        except (yaml.YAMLError, ValueError, RecursionError):  # ValueError: an int of over 4,300 digits
             value = raw
         node = nested
         parts = key.strip().split(".")
@@ -206,6 +209,8 @@ def parse_overrides(pairs: Iterable[str]) -> dict[str, Any]:
 def load_yaml(path: str | Path) -> dict[str, Any]:
     """Read a YAML mapping from ``path`` (an empty file is an empty mapping)."""
     path = Path(path)
+    if path.exists() and not path.is_file():  # a FIFO or device would block the read forever
+        raise UserError(f"config file {path} is not a regular file; give a YAML file")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -216,6 +221,9 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         raise UserError(f"config file {path} is not valid YAML{where}; fix its syntax") from None
+    except (RecursionError, ValueError):  # ValueError: an integer of over 4,300 digits
+        raise UserError(f"config file {path} is nested too deeply or holds a number too long to read; "
+                        f"fix it") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

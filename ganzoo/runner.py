@@ -24,12 +24,14 @@ from ganzoo.schema import Key, defaults_of
 from ganzoo.specs import DatasetSpec, ModelSpec
 from ganzoo.trainer import FitResult, Trainer
 from ganzoo.trainer.callbacks import Callback
-from ganzoo.trainer.checkpoint import LAST, atomic_write, load_checkpoint, load_resumable
+from ganzoo.trainer.checkpoint import LAST, CheckpointError, atomic_write, load_checkpoint, load_resumable
 from ganzoo.trainer.interrupt import deferred_signals
 from ganzoo.trainer.outputs import CHECKPOINTS, CONFIG, METRICS
 from ganzoo.trainer import distributed
+from ganzoo.trainer.resume_changes import check_resume_changes
 from ganzoo.trainer.precision import resolve_device, resolve_precision
-from ganzoo.trainer.rundir import existing_run_dir, new_run_dir
+from ganzoo.trainer.rundir import existing_run_dir, lock_for_resume, new_run_dir
+from ganzoo.trainer.runlock import release_all
 
 
 @dataclass
@@ -159,6 +161,15 @@ def run(request: RunRequest, console: Console | None = None, show_progress: bool
     console = console or Console(stderr=True)
     env = distributed.env_from_torchrun()
     distributed.setup(env)
+    try:
+        return _run(request, console, show_progress, registry, callbacks, env)
+    finally:
+        release_all()  # the run directory is free again (the kernel would also drop it at exit)
+        distributed.teardown()
+
+
+def _run(request: RunRequest, console: Console, show_progress: bool, registry: Registry,
+         callbacks: Sequence[Callback], env: distributed.DistEnv) -> FitResult:
     run_dir, config, state = _shared_start(request, registry, console, env)
     device = distributed.place_device(resolve_device(config["device"]), env)
     precision = resolve_precision(config["train"]["precision"], device)
@@ -177,11 +188,8 @@ def run(request: RunRequest, console: Console | None = None, show_progress: bool
                       f"-> {run_dir}")
     trainer = Trainer(config, module, data, run_dir, device, precision, resume=state, console=console,
                       show_progress=show_progress, callbacks=callbacks, dist=env)
-    try:
-        with deferred_signals(trainer.request_interrupt):
-            return trainer.fit()
-    finally:
-        distributed.teardown()
+    with deferred_signals(trainer.request_interrupt):
+        return trainer.fit()
 
 
 def _shared_start(request: RunRequest, registry: Registry, console: Console,
@@ -216,17 +224,19 @@ def _resume_point(request: RunRequest, registry: Registry,
     """
     default_name = f"{request.model}-{request.dataset or cfg.DEFAULT_DATASET}".lower()
     run_dir = existing_run_dir(request.out, default_name)
+    lock_for_resume(run_dir)
 
     def warn(line: str) -> None:
         console.print(f"[yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
 
-    found = load_resumable(run_dir / CHECKPOINTS, warn) if run_dir.is_dir() else None
+    found = load_resumable(run_dir / CHECKPOINTS, warn)
     if found is None and not (run_dir / CONFIG).is_file():
         warn(f"nothing to resume in {run_dir} (no checkpoint yet); starting a new run there from step 0")
         (run_dir / METRICS).unlink(missing_ok=True)
         return run_dir, None, None
     saved, state = (found[0]["config"], found[0]) if found else (cfg.load_yaml(run_dir / CONFIG), None)
     _check_same_run(request, saved, run_dir, registry)
+    saved = _validated(saved, run_dir, registry)
     if found is None:
         warn(f"nothing to resume in {run_dir} (no checkpoint yet); starting over from step 0 with its config")
         (run_dir / METRICS).unlink(missing_ok=True)
@@ -237,13 +247,32 @@ def _resume_point(request: RunRequest, registry: Registry,
         layers.insert(0, (f"config file {request.config_file}", _without_names(cfg.load_yaml(request.config_file))))
     if request.device is not None:
         layers.append(("--device", {"device": request.device}))
-    return run_dir, cfg.build_config(saved, layers, config_schema(registry.model(request.model)), _print_notice), state
+    config = cfg.build_config(saved, layers, config_schema(registry.model(request.model)), _print_notice)
+    for change in check_resume_changes(saved, config, run_dir) if state is not None else ():
+        console.print(f"resuming with {change}", highlight=False, soft_wrap=True)
+    return run_dir, config, state
+
+
+def _validated(saved: Mapping[str, Any], run_dir: Path, registry: Registry) -> Mapping[str, Any]:
+    """A run's saved config checked against today's defaults, as a config file would be (it may be hand-edited)."""
+    model = registry.model(saved["model"]["name"])
+    dataset = registry.dataset(saved["data"]["name"])
+    layer = _without_names(cfg.thaw(saved))
+    config = cfg.build_config(default_config(model, dataset), [(f"the saved config of {run_dir}", layer)],
+                              config_schema(model))
+    if model.takes_loss:
+        check_loss_role(config["loss"], default_config(model, dataset)["loss"], model.name, registry)
+    return config
 
 
 def _check_same_run(request: RunRequest, saved: Mapping[str, Any], run_dir: Path, registry: Registry) -> None:
     """``--resume`` continues the run in ``run_dir``; a different model, dataset or seed is a mistake."""
+    if not isinstance(saved, Mapping):
+        raise UserError(f"cannot resume: the saved config of {run_dir} is not a mapping; start a new run")
     model = saved.get("model", {}).get("name") if isinstance(saved.get("model"), Mapping) else None
     dataset = saved.get("data", {}).get("name") if isinstance(saved.get("data"), Mapping) else None
+    if not isinstance(model, str) or not isinstance(dataset, str):
+        raise UserError(f"cannot resume: the saved config of {run_dir} names no model or dataset; start a new run")
     if model != registry.model(request.model).name:
         raise UserError(f"cannot resume: {run_dir} holds a '{model}' run, not '{request.model}'; "
                         f"resume it with `ganzoo run {model} --out {run_dir} --resume`")
@@ -259,7 +288,12 @@ def load_run(run_dir: str | Path, registry: Registry | None = None) -> tuple[Map
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise UserError(f"run directory {run_dir} does not exist")
-    state = load_checkpoint(run_dir / CHECKPOINTS / LAST)
+    path = run_dir / CHECKPOINTS / LAST
+    state = load_checkpoint(path)
+    missing = [key for key in ("config", "data_info", "model") if not isinstance(state.get(key), dict)]
+    if missing:
+        raise CheckpointError(f"checkpoint {path} is incomplete (no {', '.join(missing)})",
+                              "sample from a checkpoint that `ganzoo run` wrote")
     config = cfg.freeze(state["config"])
     module = build_model(config, DataInfo.from_dict(state["data_info"]), registry)
     module.load_state_dict(state["model"])

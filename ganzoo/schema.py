@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ganzoo.errors import UserError, shorten
+from ganzoo.errors import UserError, short
 
 _MAX_INT = 2**63 - 1
 _SCALARS = (bool, int, float, str)
@@ -91,15 +91,15 @@ class Key:
         else:
             ok = isinstance(value, expected)
         if not ok:
-            raise UserError(f"{origin}: '{path}' must be {_article(self)}, got {shorten(repr(value))}")
+            raise UserError(f"{origin}: '{path}' must be {_article(self)}, got {short(value)}")
         if self.choices and value not in self.choices:
             raise UserError(f"{origin}: '{path}' must be one of {', '.join(map(str, self.choices))}, "
-                            f"got {shorten(repr(value))}")
+                            f"got {short(value)}")
         for number in (value if isinstance(value, list) else [value]):
             if isinstance(number, bool) or not isinstance(number, (int, float)):
                 continue
             if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
-                raise UserError(f"{origin}: '{path}' must be {_article(self)}, got {shorten(repr(value))}")
+                raise UserError(f"{origin}: '{path}' must be {_article(self)}, got {short(value)}")
         return value
 
 

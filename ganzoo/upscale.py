@@ -1,14 +1,19 @@
 """``ganzoo upscale``: super-resolve a user's image with a trained image-to-image run (e.g. SRGAN).
 
-Large images are cut into overlapping tiles so memory stays bounded whatever the image size: each tile is
-upscaled with ``overlap`` LR pixels of context on every side, and only its centre is kept when stitching.
+Large images are cut into overlapping tiles: each tile is upscaled with ``overlap`` LR pixels of context
+on every side, and only its centre is kept. Tiles are produced one row band at a time and a PNG output
+is written band by band (``png_stream``), so what is held at once is the input image as 8-bit pixels
+(3 bytes per input pixel), one band of output as 8-bit pixels (tile x scale rows of the output width)
+and one tile's activations. Other output formats are encoded by Pillow from the whole 8-bit output.
 Any IMAGE_PAIRS model works whose ``sample(n, lr=LR)`` returns ``image``: the LR batch upscaled.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import re
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -17,47 +22,72 @@ from PIL import Image, UnidentifiedImageError
 from rich.console import Console
 
 from ganzoo.errors import UserError
+from ganzoo.png_stream import PNGStream
 from ganzoo.specs import IMAGE_PAIRS
 
+Upscaler = Callable[[torch.Tensor], torch.Tensor]
 
-def upscale_tiled(upscale: Callable[[torch.Tensor], torch.Tensor], lr: torch.Tensor, scale: int,
-                  tile: int = 128, overlap: int = 16) -> torch.Tensor:
-    """Upscale ``lr`` (N x C x H x W) by ``scale`` tile by tile; the result is N x C x H*scale x W*scale."""
+
+def upscale_bands(upscale: Upscaler, lr: torch.Tensor, scale: int, tile: int = 128, overlap: int = 16,
+                  convert: Upscaler = lambda kept: kept) -> Iterator[torch.Tensor]:
+    """Upscale ``lr`` (N x C x H x W) tile by tile, yielding each band of ``tile`` LR rows upscaled (each
+    tile's kept centre passed through ``convert`` first, e.g. to 8-bit pixels)."""
     if tile < 1 or overlap < 0:
         raise UserError(f"--tile must be >= 1 and --overlap >= 0, got {tile} and {overlap}")
-    n, channels, height, width = lr.shape
-    result: torch.Tensor | None = None
+    height, width = lr.shape[-2:]
     for top in range(0, height, tile):
+        bottom, top0 = min(top + tile, height), max(top - overlap, 0)
+        pieces = []
         for left in range(0, width, tile):
-            bottom, right = min(top + tile, height), min(left + tile, width)
-            top0, left0 = max(top - overlap, 0), max(left - overlap, 0)
+            right, left0 = min(left + tile, width), max(left - overlap, 0)
             patch = upscale(lr[..., top0:min(bottom + overlap, height), left0:min(right + overlap, width)])
-            if result is None:
-                result = patch.new_zeros(n, patch.shape[1], height * scale, width * scale)
-            result[..., top * scale:bottom * scale, left * scale:right * scale] = patch[
-                ..., (top - top0) * scale:(bottom - top0) * scale, (left - left0) * scale:(right - left0) * scale]
-    assert result is not None
-    return result
+            pieces.append(convert(patch[..., (top - top0) * scale:(bottom - top0) * scale,
+                                        (left - left0) * scale:(right - left0) * scale]))
+        yield torch.cat(pieces, dim=-1)
+
+
+def upscale_tiled(upscale: Upscaler, lr: torch.Tensor, scale: int, tile: int = 128, overlap: int = 16) -> torch.Tensor:
+    """Upscale ``lr`` (N x C x H x W) by ``scale`` tile by tile; the result is N x C x H*scale x W*scale."""
+    return torch.cat(list(upscale_bands(upscale, lr, scale, tile, overlap)), dim=-2)
+
+
+def to_uint8(images: torch.Tensor) -> torch.Tensor:
+    """Images in [-1, 1] as uint8 pixels on the CPU (same shape)."""
+    return ((images.detach().float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu()
 
 
 def read_rgb(path: Path) -> torch.Tensor:
-    """An image file as a 1 x 3 x H x W tensor in [-1, 1] (grey and RGBA images become RGB)."""
+    """An image file as 1 x 3 x H x W uint8 pixels (grey and RGBA images become RGB)."""
     try:
-        with Image.open(path) as handle:
-            image = handle.convert("RGB")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as handle:
+                image = handle.convert("RGB")
     except FileNotFoundError:
         raise UserError(f"image {path} does not exist") from None
-    except (UnidentifiedImageError, OSError):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        pixels = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f"{int(pixels.group(1)):,} pixels" if pixels else "too many pixels"
+        raise UserError(f"image {path} has {size}, over Pillow's decompression-bomb limit of "
+                        f"{Image.MAX_IMAGE_PIXELS:,}; crop or downscale it first") from None
+    except (UnidentifiedImageError, OSError, ValueError):
         raise UserError(f"cannot read {path} as an image; give a PNG or JPEG file") from None
-    return (torch.from_numpy(np.array(image)).permute(2, 0, 1).float() / 127.5 - 1).unsqueeze(0)
+    array = np.asarray(image)
+    del image
+    return torch.from_numpy(array).permute(2, 0, 1).unsqueeze(0)
 
 
-def write_rgb(image: torch.Tensor, path: Path) -> None:
-    """Write a 3 x H x W tensor in [-1, 1] as an 8-bit image (format from the file extension)."""
-    pixels = ((image.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+def write_upscaled(bands: Iterator[torch.Tensor], path: Path, width: int, height: int) -> None:
+    """Write uint8 bands (1 x 3 x h x W) as one image: streamed for PNG, whole for other formats."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".png":
+        with PNGStream(path, width, height) as png:
+            for band in bands:
+                png.write(band[0].permute(1, 2, 0).contiguous().numpy())
+        return
+    pixels = np.concatenate([band[0].permute(1, 2, 0).numpy() for band in bands])
     try:
-        Image.fromarray(pixels.permute(1, 2, 0).numpy()).save(path)
+        Image.fromarray(pixels).save(path)
     except (ValueError, KeyError):
         raise UserError(f"cannot write {path.name}: unknown image extension; use .png or .jpg") from None
 
@@ -71,11 +101,19 @@ def cmd_upscale(args: argparse.Namespace) -> None:
     if module.info.kind != IMAGE_PAIRS:
         raise UserError(f"run {args.run_dir} trained '{module.config['model']['name']}' on {module.info.kind} data; "
                         f"upscale needs a super-resolution run (e.g. srgan)")
+    out = Path(args.out)
+    if out.suffix.lower() not in Image.registered_extensions():
+        raise UserError(f"cannot write {out.name}: unknown image extension; use .png or .jpg")
     device = resolve_device(args.device)
     module.to(device)
     scale = int(module.info.extras.get("scale", 4))
-    lr = read_rgb(Path(args.image)).to(device)
+    lr = read_rgb(Path(args.image))
+    height, width = lr.shape[-2] * scale, lr.shape[-1] * scale
+
+    def upscale(tile: torch.Tensor) -> torch.Tensor:
+        return module.sample(len(tile), lr=tile.to(device).float() / 127.5 - 1)["image"]
+
     with torch.no_grad():
-        sr = upscale_tiled(lambda tile: module.sample(len(tile), lr=tile)["image"], lr, scale, args.tile, args.overlap)
-    write_rgb(sr[0], Path(args.out))
-    Console().print(f"wrote {sr.shape[-1]}x{sr.shape[-2]} ({scale}x) to {args.out}")
+        bands = upscale_bands(upscale, lr, scale, args.tile, args.overlap, convert=to_uint8)
+        write_upscaled(bands, out, width, height)
+    Console().print(f"wrote {width}x{height} ({scale}x) to {args.out}")

@@ -113,3 +113,53 @@ def test_every_shipped_suite_resolves_to_valid_run_configs(path: Path) -> None:
     for cell in load_suite(path).cells:
         config, _, _ = resolve_config(RunRequest(cell.model, cell.dataset, overrides=cell.set_args()))
         assert config["model"] and config["data"]["name"] == cell.dataset
+
+
+def _one_cell(**extra: object) -> dict:
+    return {**suite(**extra), "cells": [{"model": "gan", "datasets": ["ring8"]}]}
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"name": "/abs/dir"}, "name must be a plain name"), ({"name": "../../x"}, "name must be a plain name"),
+    ({"cells": [{"model": "../gan", "datasets": ["ring8"]}]}, "model must be a plain name"),
+    ({"budget": {"minutes": float("nan")}}, "minutes must be a finite number"),
+    ({"eval": {"metrics": 5}}, "metrics must be a list of metric names"),
+    ({"threads": 100000}, "threads must be an integer from 0"), ({"threads": True}, "threads must be"),
+])
+def test_suite_values_that_would_escape_or_run_forever_are_one_line(tmp_path: Path, cli, change: dict,
+                                                                     message: str) -> None:
+    path = tmp_path / "suite.yaml"
+    path.write_text(yaml.safe_dump({**_one_cell(), **change}))
+    code, _, err = cli("bench", str(path), "--out", str(tmp_path / "out"))
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("error:") and message in lines[0], err
+    assert not (tmp_path / "out").exists()
+
+
+def test_bench_keeps_what_it_did_not_write_and_resumes_an_unfinished_cell(tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.md").write_text("my own notes")
+    with pytest.raises(UserError, match=r"already holds report.md that this suite \(tiny\) did not write; "
+                                        r"choose another --out, or pass --force"):
+        run_suite(parse_suite(_one_cell()), out)
+    assert (out / "report.md").read_text() == "my own notes"
+    precious = out / "runs" / "gan-ring8-s0" / "notes.txt"
+    precious.parent.mkdir(parents=True)
+    precious.write_text("precious")
+    run_suite(parse_suite(_one_cell()), out, force=True)
+    assert precious.read_text() == "precious" and (out / "runs" / "gan-ring8-s0-2" / "config.yaml").is_file()
+    assert "## ring8" in (out / "report.md").read_text()
+    run_suite(parse_suite(_one_cell()), out)  # its own report: rewritten without --force
+    # An interrupted seed (no record yet) continues in its run directory instead of being removed.
+    other = tmp_path / "other"
+    run_suite(parse_suite(_one_cell()), other)
+    (other / "cells" / "gan__ring8" / "seed0.json").unlink()
+    log = io.StringIO()
+    results = run_suite(parse_suite(_one_cell()), other, console=Console(file=log, width=200))
+    assert "resuming from step 12" in log.getvalue() and results["cells"][0]["status"] == "ok"
+    assert [p.name for p in (other / "runs").iterdir()] == ["gan-ring8-s0"]

@@ -74,3 +74,34 @@ def test_missing_files_without_download_say_where_to_put_them(tmp_path: Path) ->
 
 def test_image_size_resizes() -> None:
     assert _load("digits", image_size=64).tensors["image"].shape[-1] == 64
+
+
+class _RunsCommand:
+    """Unpickling this calls ``os.system``: what a hostile CIFAR-10 batch would carry."""
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        import os
+
+        return (os.system, (self.command,))
+
+
+def test_a_cifar10_batch_that_would_run_a_command_is_refused(tmp_path: Path, cli, data_dir: Path) -> None:
+    import pickle
+
+    folder = tmp_path / "cifar-10-batches-py"
+    folder.mkdir()
+    (folder / "batches.meta").write_bytes((data_dir / "cifar-10-batches-py" / "batches.meta").read_bytes())
+    marker = tmp_path / "marker"
+    payload = {"data": _RunsCommand(f"touch {marker}"), "labels": [0]}
+    (folder / "test_batch").write_bytes(pickle.dumps(payload, protocol=2))
+    code, _, err = cli("run", "dcgan", "--dataset", "cifar10", "--set", f"data.root={tmp_path}",
+                       "--set", "train.steps=1", "--no-progress", "--device", "cpu")
+    assert code == 2 and not marker.exists()
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: cifar10 file {folder / 'test_batch'} was refused: "
+                                                   "it holds objects that could run code (it asks for posix.system")
+    pickle.loads((folder / "test_batch").read_bytes())  # the file really is live: a plain load runs it
+    assert marker.exists()

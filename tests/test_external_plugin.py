@@ -1,13 +1,15 @@
 """Third-party plugins as their authors live them: pip-installed into a venv, found, run, checked, removed.
 
-One virtual environment per module (``--system-site-packages`` reuses the installed torch and ganzoo;
-``--no-deps --no-build-isolation --no-index`` downloads nothing). Tests run in file order and share it:
+One virtual environment per module, which sees the environment running the tests (its torch and its
+ganzoo, through a ``.pth`` file; see ``see_running_environment``); ``--no-deps --no-build-isolation
+--no-index`` downloads nothing. Tests run in file order and share it:
 the example is installed first and uninstalled by the last test. The plugin-API rule is tested
 in-process with hand-written dist-info folders, as tests/test_registry.py does for broken plugins.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -32,10 +34,10 @@ class Venv:
     python: Path
     work: Path
 
-    def run(self, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, cwd: Path | None = None, offline: bool = True) -> subprocess.CompletedProcess[str]:
         """Run ``python ARGS`` in the venv with a wide terminal, so tables are not wrapped."""
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-        env.update(COLUMNS="1000", PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+        env.update(COLUMNS="1000", PIP_DISABLE_PIP_VERSION_CHECK="1", **({"PIP_NO_INDEX": "1"} if offline else {}))
         return subprocess.run([str(self.python), *args], capture_output=True, text=True, env=env,
                               cwd=cwd or self.work, timeout=300)
 
@@ -44,8 +46,11 @@ class Venv:
         return self.run("-m", "ganzoo", *args)
 
     def pip_install(self, *sources: Path) -> None:
-        """Install local packages, building with the installed setuptools and fetching nothing."""
-        result = self.run("-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", *map(str, sources))
+        """Install local packages without their dependencies, building with the installed setuptools when it
+        can build wheels (then fetching nothing), else in pip's isolated build environment."""
+        local = _builds_wheels()
+        result = self.run("-m", "pip", "install", "-q", "--no-deps", *["--no-build-isolation"] * local,
+                          *map(str, sources), offline=local)
         assert result.returncode == 0, result.stderr
 
     def pip_uninstall(self, *names: str) -> None:
@@ -58,13 +63,34 @@ class Venv:
 def venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
     """A venv with the example plugin installed from a copy (building in place would litter the repo)."""
     root = tmp_path_factory.mktemp("plugin-venv")
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(root / "env")],
-                   check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "env")], check=True)
+    see_running_environment(root / "env")
     source = root / "ganzoo-lsgan"
     shutil.copytree(EXAMPLE, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
     env = Venv(root / "env" / "bin" / "python", root)
     env.pip_install(source)
     return env
+
+
+def _builds_wheels() -> bool:
+    """Whether the running environment's setuptools has ``bdist_wheel`` (built in from 70.1, else from ``wheel``)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        major, minor = (int(part) for part in version("setuptools").split(".")[:2])
+    except (PackageNotFoundError, ValueError):
+        return False
+    return (major, minor) >= (70, 1) or importlib.util.find_spec("wheel") is not None
+
+
+def see_running_environment(env: Path) -> None:
+    """Make the venv at ``env`` see every site folder of the interpreter running the tests (a venv, a conda
+    env or the system one), after its own: a ``.pth`` whose ``addsitedir`` lines also run their ``.pth``
+    files (editable installs). ``--system-site-packages`` would show the *base* interpreter's instead."""
+    sites = [p for p in sys.path if p.rstrip("/").endswith(("site-packages", "dist-packages")) and Path(p).is_dir()]
+    own = next((env / "lib").glob("python*/site-packages"))
+    (own / "running-environment.pth").write_text(
+        "".join(f"import site; site.addsitedir({site!r})\n" for site in sites), encoding="utf-8")
 
 
 def _rows(output: str, word: str) -> list[str]:

@@ -338,3 +338,132 @@ def _original(data: bytes, beside: Path) -> Path:
     path.write_bytes(data)
     return path
 
+
+
+# --- filesystem faults --------------------------------------------------------------------------------
+
+FS_ERRNOS = st.sampled_from(["ENOSPC", "EROFS", "EACCES", "EFBIG", "EDQUOT", "ENAMETOOLONG", "EIO", "EPERM"])
+
+
+@settings(FUZZ, max_examples=12)
+@given(name=FS_ERRNOS, where=st.sampled_from(["mkstemp", "replace", "mkdir"]), after=st.integers(0, 6))
+def test_filesystem_faults_never_crash(name: str, where: str, after: int, workdir: Path, cli) -> None:
+    """The disk fails (full, read-only, quota, size limit...) at the Nth write of a given kind."""
+    import errno
+    import pathlib
+    import tempfile as tempfile_module
+
+    number = getattr(errno, name)
+    target, attribute = {"mkstemp": (tempfile_module, "mkstemp"), "replace": (os, "replace"),
+                         "mkdir": (pathlib.Path, "mkdir")}[where]
+    original, calls = getattr(target, attribute), [0]
+
+    def failing(*args, **kwargs):
+        calls[0] += 1
+        if calls[0] > after:
+            raise OSError(number, os.strerror(number), str(args[0]) if args else "")
+        return original(*args, **kwargs)
+
+    setattr(target, attribute, failing)
+    try:
+        result = cli("run", "dcgan", "--out", tempfile.mkdtemp(dir=workdir) + "/run", *TINY_RUN)
+    finally:
+        setattr(target, attribute, original)
+    _clean("filesystem fault", result)
+
+
+# --- resume with changed settings ---------------------------------------------------------------------
+
+@settings(FUZZ, max_examples=25)
+@given(key=st.sampled_from(KEYS), value=st.one_of(EDGES, VALUES).map(_as_text))
+def test_resume_with_any_changed_setting_never_crashes(key: str, value: str, tiny_run: Path, workdir: Path,
+                                                       cli) -> None:
+    import shutil
+
+    copy = Path(tempfile.mkdtemp(dir=workdir)) / "run"
+    shutil.copytree(tiny_run, copy, ignore=shutil.ignore_patterns(".lock"))
+    _clean("resume with a change", cli("run", "dcgan", "--out", str(copy), "--resume", *TINY_RUN,
+                                       "--set", "train.steps=2", "--set", f"{key}={value}"))
+
+
+# --- hostile files ------------------------------------------------------------------------------------
+
+class _Hostile:
+    """Unpickling this calls a function that could do anything (here: create a marker file)."""
+
+    def __init__(self, marker: Path, how: str) -> None:
+        self.marker, self.how = marker, how
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        if self.how == "system":
+            return (os.system, (f"touch {self.marker}",))
+        return (exec, (f"open({str(self.marker)!r}, 'w')",))
+
+
+@settings(FUZZ, max_examples=15)
+@given(how=st.sampled_from(["system", "exec"]), where=st.sampled_from(["data", "labels", "top", "meta"]),
+       noise=st.binary(max_size=32))
+def test_hostile_dataset_pickles_never_run_code(how: str, where: str, noise: bytes, workdir: Path, cli) -> None:
+    import pickle
+
+    root = Path(tempfile.mkdtemp(prefix="hostile-", dir=workdir))
+    folder = root / "cifar-10-batches-py"
+    folder.mkdir()
+    marker = root / "marker"
+    payload = _Hostile(marker, how)
+    batch = {"data": payload if where == "data" else noise, "labels": payload if where == "labels" else [0]}
+    (folder / "test_batch").write_bytes(pickle.dumps(payload if where == "top" else batch, protocol=2))
+    meta = {"label_names": payload if where == "meta" else ["a"] * 10}
+    (folder / "batches.meta").write_bytes(pickle.dumps(meta, protocol=2))
+    result = cli("run", "dcgan", "--dataset", "cifar10", "--set", f"data.root={root}", "--set",
+                 "data.download=false", *TINY_RUN)
+    _clean("hostile file", result)
+    assert result[0] == 2 and not marker.exists()
+
+
+# --- hand-edited run files ----------------------------------------------------------------------------
+
+EDITS = st.one_of(st.binary(max_size=40), VALUES.map(lambda v: json.dumps(v, default=str).encode()),
+                  CONFIG_TEXT.map(str.encode))
+
+
+@settings(FUZZ, max_examples=25)
+@given(which=st.sampled_from(["metrics.jsonl", "config.yaml", "checkpoints/last.pt", "checkpoints"]),
+       edit=EDITS, mode=st.sampled_from(["replace", "append", "directory"]),
+       command=st.sampled_from(["resume", "sample"]))
+def test_hand_edited_run_files_never_crash(which: str, edit: bytes, mode: str, command: str, tiny_run: Path,
+                                           workdir: Path, cli) -> None:
+    import shutil
+
+    copy = Path(tempfile.mkdtemp(dir=workdir)) / "run"
+    shutil.copytree(tiny_run, copy, ignore=shutil.ignore_patterns(".lock"))
+    target = copy / which
+    if mode == "directory" or which == "checkpoints":
+        shutil.rmtree(target) if target.is_dir() else target.unlink()
+        target.mkdir()
+    elif mode == "append":
+        with target.open("ab") as handle:
+            handle.write(edit)
+    else:
+        target.write_bytes(edit)
+    args = (["run", "dcgan", "--out", str(copy), "--resume", *TINY_RUN, "--set", "train.steps=3"]
+            if command == "resume" else ["sample", str(copy), "-n", "2", "--out", str(copy / "s.png")])
+    _clean("hand-edited run file", cli(*args))
+
+
+# --- suite values -------------------------------------------------------------------------------------
+
+SUITE_KEYS = st.sampled_from(["name", "seeds", "threads", "device", "data_root", "budget", "eval", "set", "cells"])
+SUITE_VALUES = st.one_of(EDGES, VALUES, st.just({"minutes": float("nan")}), st.just({"metrics": 5}),
+                         st.just("../../x"), st.just("/abs/dir"), st.just(100000),
+                         st.just([{"model": "../gan", "datasets": ["ring8"]}]))
+
+
+@settings(FUZZ, max_examples=40)
+@given(changes=st.dictionaries(SUITE_KEYS, SUITE_VALUES, max_size=3))
+def test_suite_values_never_crash(changes: dict, workdir: Path, cli) -> None:
+    data = {"name": "fuzz", "budget": {"steps": 1}, "cells": [{"model": "gan", "datasets": ["ring8"]}], **changes}
+    path = Path(tempfile.mkdtemp(dir=workdir)) / "suite.yaml"
+    path.write_text(yaml.safe_dump(data))
+    # --only matches nothing: a valid suite stops with one line before training anything.
+    _clean("suite values", cli("bench", str(path), "--only", "no-such/*", "--out", str(path.parent / "out")))

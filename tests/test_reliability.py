@@ -142,7 +142,8 @@ def test_sigkill_at_random_steps_then_resume_is_bit_exact(model: str, in_tmp: Pa
     _kill_when([model, "--out", str(run), *args], in_tmp, lambda started: time.monotonic() > startup, log)
     points = [_where(run)]
     for target in targets:
-        _kill_when([model, "--out", str(run), "--resume", *args], in_tmp,
+        resume = ["--resume"] if run.exists() else []  # killed before it made its directory: start anew
+        _kill_when([model, "--out", str(run), *resume, *args], in_tmp,
                    lambda started: _logged_since(run, started) and _last_step(run) >= target, log)
         points.append(_where(run))
     with capsys.disabled():  # shown with -s: the kill points this run tried
@@ -439,3 +440,15 @@ def test_crafted_checkpoint_missing_format_is_rejected(tmp_path: Path) -> None:
     torch.save({"format": FORMAT, "format_version": 99}, path)
     with pytest.raises(UserError, match="newer than this ganzoo reads"):
         load_checkpoint(path)
+
+
+def test_the_first_metrics_row_after_a_resume_averages_the_same_steps(in_tmp: Path, cli, one_thread) -> None:
+    args = [*COMMON, *TINY["dcgan"], "--set", "train.log_every=3", "--set", "train.checkpoint_every=2",
+            "--set", "train.steps=6"]
+    assert cli("run", "dcgan", "--out", "reference", *args)[0] == 0
+    assert cli("run", "dcgan", "--out", "run", *args)[0] == 0
+    (in_tmp / "run" / "checkpoints" / "last.pt").unlink()  # as if killed after step 5: resume from step 4
+    code, _, err = cli("run", "dcgan", "--out", "run", "--resume", *args)
+    assert code == 0 and "resuming from step 4" in err
+    assert [r["step"] for r in _losses(in_tmp / "run")] == [3, 6]
+    assert _losses(in_tmp / "run") == _losses(in_tmp / "reference")  # row 6 averages steps 4-6 in both

@@ -175,3 +175,24 @@ def test_user_errors_for_whole_image_sets_and_bad_inputs(in_tmp: Path, cli, data
     assert code == 2 and "whole images" in err
     code, _, err = cli("upscale", "no-such-run", "x.png", "-o", "y.png")
     assert code == 2 and "does not exist" in err
+
+
+def test_streamed_png_decodes_to_the_same_pixels(tmp_path: Path) -> None:
+    from ganzoo.png_stream import PNGStream
+
+    pixels = np.random.default_rng(0).integers(0, 256, (37, 21, 3), dtype=np.uint8)
+    with PNGStream(tmp_path / "s.png", 21, 37) as png:
+        for top in range(0, 37, 8):
+            png.write(pixels[top:top + 8])
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "s.png").convert("RGB")), pixels)
+    assert [p.name for p in tmp_path.iterdir()] == ["s.png"]  # no temp file left
+
+
+def test_a_decompression_bomb_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ganzoo.upscale import read_rgb
+
+    Image.fromarray(np.zeros((64, 64, 3), dtype=np.uint8)).save(tmp_path / "bomb.png")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with pytest.raises(UserError, match=r"^image .*bomb.png has 4,096 pixels, over Pillow's decompression-bomb "
+                                        r"limit of 1,000; crop or downscale it first$"):
+        read_rgb(tmp_path / "bomb.png")

@@ -6,15 +6,16 @@ Layout of ``--out DIR``::
     DIR/cells/MODEL__DATASET/seedN.json   the record of one finished seed (its presence = done)
     DIR/results.json, DIR/report.md, DIR/plots/*.png
 
-A seed whose record says ``ok`` is never rerun; a failed or interrupted one is run again from scratch.
-A failing seed is recorded with its error and the suite goes on.
+A seed whose record says ``ok`` is never rerun; an interrupted one resumes from its run directory's last
+checkpoint (its wall-clock budget and evaluation history start afresh); one whose record is for other
+settings gets a new run directory beside the old one. Nothing the harness did not write is removed or
+overwritten (see ``ownership``). A failing seed is recorded with its error and the suite goes on.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import shutil
 import statistics
 import time
 import traceback
@@ -27,6 +28,7 @@ import torch
 from rich.console import Console
 
 from ganzoo.bench.callback import EvalCallback
+from ganzoo.bench.ownership import claim_output
 from ganzoo.bench.suite import Cell, Suite
 from ganzoo.bench.system import device_name, environment, peak_memory_mb, reset_peak_memory
 from ganzoo.errors import UserError
@@ -34,6 +36,7 @@ from ganzoo.registry import Registry, get_registry
 from ganzoo.specs import IMAGE, LABELLED_IMAGE
 from ganzoo.trainer.checkpoint import atomic_write
 from ganzoo.trainer.precision import resolve_device
+from ganzoo.trainer.rundir import is_run_dir
 
 RESULTS = "results.json"
 
@@ -69,8 +72,8 @@ class _CellRunner:
     """Trains one cell for one seed and turns what happened into a record."""
 
     def __init__(self, cell: Cell, seed: int, out: Path, data_root: str | None, registry: Registry,
-                 console: Console, show_progress: bool) -> None:
-        self.cell, self.seed, self.out, self.data_root = cell, seed, out, data_root
+                 console: Console, show_progress: bool, resumable: bool = True) -> None:
+        self.cell, self.seed, self.out, self.data_root, self.resumable = cell, seed, out, data_root, resumable
         self.registry, self.console, self.show_progress = registry, console, show_progress
 
     def run(self) -> dict[str, Any]:
@@ -108,7 +111,7 @@ class _CellRunner:
                                     config["data"]["root"], self.console)
         if evaluator is None:
             raise UserError(f"no metrics for {cell.dataset}'s kind of data yet; leave this cell out of the suite")
-        shutil.rmtree(request.out, ignore_errors=True)  # an interrupted earlier attempt starts over
+        request.resume = self.resumable and is_run_dir(Path(request.out))  # an interrupted attempt continues
         callback = EvalCallback(evaluator, cell.eval.every, cell.budget.minutes * 60)
         reset_peak_memory(device)
         result = run(request, console=self.console, show_progress=self.show_progress, registry=self.registry,
@@ -162,16 +165,17 @@ def _mean_std(values: Sequence[float | None]) -> dict[str, float | None]:
 
 def run_suite(suite: Suite, out: Path, only: str | None = None, console: Console | None = None,
               show_progress: bool = False, registry: Registry | None = None,
-              seed: int | None = None) -> dict[str, Any]:
+              seed: int | None = None, force: bool = False) -> dict[str, Any]:
     """Run the selected cells (skipping seeds already done; only seed ``seed`` when given, so separate
-    processes can share the seeds of one suite), then write ``results.json``, the report and the plots."""
+    processes can share the seeds of one suite), then write ``results.json``, the report and the plots
+    (``force``: even over a report another suite or a person left in ``out``)."""
     from ganzoo.bench.plots import write_plots
     from ganzoo.bench.report import print_tables, write_report
 
     console = console or Console(stderr=True)
     registry = registry or get_registry()
     cells = suite.select(only)  # the others are reported from their records, when they have some
-    out.mkdir(parents=True, exist_ok=True)
+    claim_output(out, suite.name, force)
     threads = torch.get_num_threads()
     if suite.threads:
         torch.set_num_threads(suite.threads)
@@ -195,9 +199,17 @@ def run_suite(suite: Suite, out: Path, only: str | None = None, console: Console
 def _recorded(cell: Cell, out: Path) -> dict[str, Any] | None:
     """The summary of a cell not selected this time, from the seeds it already finished."""
     paths = [cell_folder(out, cell) / f"seed{seed}.json" for seed in range(cell.seeds)]
-    records = [json.loads(p.read_text()) for p in paths if p.is_file()]
-    records = [r for r in records if r.get("fingerprint") == cell.fingerprint()]
+    records = [r for r in map(_read_record, paths) if r is not None and r.get("fingerprint") == cell.fingerprint()]
     return summarize(cell, records) if records else None
+
+
+def _read_record(path: Path) -> dict[str, Any] | None:
+    """A seed's record, or ``None`` when it is missing or not a record (a damaged or hand-edited file)."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and isinstance(record.get("status"), str) else None
 
 
 def _run_cell(cell: Cell, position: str, suite: Suite, out: Path, registry: Registry, console: Console,
@@ -206,7 +218,7 @@ def _run_cell(cell: Cell, position: str, suite: Suite, out: Path, registry: Regi
     records = []
     for seed in range(cell.seeds):
         path = cell_folder(out, cell) / f"seed{seed}.json"
-        previous = json.loads(path.read_text()) if path.is_file() else None
+        previous = _read_record(path)
         if only_seed is not None and seed != only_seed:
             if previous is not None and previous.get("fingerprint") == cell.fingerprint():
                 records.append(previous)
@@ -216,7 +228,8 @@ def _run_cell(cell: Cell, position: str, suite: Suite, out: Path, registry: Regi
             records.append(previous)
             continue
         console.print(f"[bold]{position} {cell.name}[/] seed {seed} ({cell.budget.describe()})")
-        record = _CellRunner(cell, seed, out, suite.data_root, registry, console, show_progress).run()
+        resumable = previous is None or previous.get("fingerprint") == cell.fingerprint()
+        record = _CellRunner(cell, seed, out, suite.data_root, registry, console, show_progress, resumable).run()
         write_json(path, record)
         records.append(record)
         if record["status"] != "ok":

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -30,12 +31,14 @@ from typing import Any
 import yaml
 
 from ganzoo import config as cfg
-from ganzoo.errors import UserError
+from ganzoo.bench.ownership import check_plain_name
+from ganzoo.errors import UserError, short
 from ganzoo.metrics.evaluate import EvalSettings
 
 _SUITE_KEYS = {"name", "device", "seeds", "budget", "eval", "set", "cells", "data_root", "threads"}
 _CELL_KEYS = {"model", "datasets", "dataset", "device", "seeds", "budget", "eval", "set"}
 _EVAL_KEYS = {"every", "samples", "features", "metrics", "dataset"}
+MAX_THREADS = 1024
 
 
 @dataclass(frozen=True)
@@ -124,25 +127,30 @@ def _budget(value: Any, where: str) -> Budget:
     entry = _mapping(value, f"{where} budget")
     _check_keys(entry, {"steps", "minutes"}, f"{where} budget")
     steps, minutes = entry.get("steps"), entry.get("minutes", 0)
-    if not isinstance(minutes, (int, float)) or minutes < 0:
-        raise UserError(f"{where} budget: minutes must be a number >= 0, got {minutes!r}")
+    if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not 0 <= minutes < math.inf:
+        raise UserError(f"{where} budget: minutes must be a finite number >= 0, got {short(minutes)}")
     if steps is None:
         steps = 10_000_000 if minutes else 1000
     if not isinstance(steps, int) or steps < 1:
-        raise UserError(f"{where} budget: steps must be an integer >= 1, got {steps!r}")
+        raise UserError(f"{where} budget: steps must be an integer >= 1, got {short(steps)}")
     return Budget(steps, float(minutes))
 
 
 def _eval(value: Mapping[str, Any], where: str) -> EvalSettings:
     _check_keys(value, _EVAL_KEYS, f"{where} eval")
-    metrics = value.get("metrics") or ()
+    metrics = value.get("metrics") or []
+    if not isinstance(metrics, list) or not all(isinstance(m, str) for m in metrics):
+        raise UserError(f"{where} eval: metrics must be a list of metric names, got {short(metrics)}")
+    for name in ("features", "dataset"):
+        if not isinstance(value.get(name, ""), str):
+            raise UserError(f"{where} eval: {name} must be a name, got {short(value[name])}")
     settings = EvalSettings(every=value.get("every", 500), samples=value.get("samples", 2000),
                             features=value.get("features", "classifier"), metrics=tuple(metrics),
                             dataset=value.get("dataset") or "")
     for name in ("every", "samples"):
         number = getattr(settings, name)
         if not isinstance(number, int) or number < 1:
-            raise UserError(f"{where} eval: {name} must be an integer >= 1, got {number!r}")
+            raise UserError(f"{where} eval: {name} must be an integer >= 1, got {short(number)}")
     return settings
 
 
@@ -161,9 +169,12 @@ def parse_suite(data: Mapping[str, Any], origin: str = "suite") -> Suite:
         datasets = entry.get("datasets", [entry["dataset"]] if "dataset" in entry else None)
         if not isinstance(model, str) or not isinstance(datasets, list) or not datasets:
             raise UserError(f"{where} needs 'model' (a name) and 'datasets' (a list of names)")
+        check_plain_name(model, f"{where}: model")
+        for dataset in datasets:
+            check_plain_name(dataset, f"{where}: dataset")
         seeds = entry.get("seeds", data.get("seeds", 1))
         if not isinstance(seeds, int) or seeds < 1:
-            raise UserError(f"{where}: seeds must be an integer >= 1, got {seeds!r}")
+            raise UserError(f"{where}: seeds must be an integer >= 1, got {short(seeds)}")
         overrides = {**_mapping(data.get("set"), f"{origin} set"), **_mapping(entry.get("set"), f"{where} set")}
         settings = _eval({**_mapping(data.get("eval"), f"{origin} eval"), **_mapping(entry.get("eval"), where)}, where)
         budget = _budget(entry.get("budget", data.get("budget")), where)
@@ -175,9 +186,14 @@ def parse_suite(data: Mapping[str, Any], origin: str = "suite") -> Suite:
     if duplicates:
         raise UserError(f"{origin}: cell {duplicates[0]} is listed twice")
     threads = data.get("threads", 0)
-    if not isinstance(threads, int) or threads < 0:
-        raise UserError(f"{origin}: threads must be an integer >= 0 (0: torch's default), got {threads!r}")
-    return Suite(str(data.get("name") or "suite"), tuple(cells), data.get("data_root"), threads)
+    if isinstance(threads, bool) or not isinstance(threads, int) or not 0 <= threads <= MAX_THREADS:
+        raise UserError(f"{origin}: threads must be an integer from 0 (torch's default) to {MAX_THREADS}, "
+                        f"got {short(threads)}")
+    data_root = data.get("data_root")
+    if data_root is not None and not isinstance(data_root, str):
+        raise UserError(f"{origin}: data_root must be a folder path, got {short(data_root)}")
+    name = check_plain_name(data.get("name") or "suite", f"{origin}: name")
+    return Suite(name, tuple(cells), data_root, threads)
 
 
 def load_suite(path: str | Path) -> Suite:

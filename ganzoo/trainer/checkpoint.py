@@ -41,6 +41,8 @@ class CheckpointError(UserError):
 def atomic_write(path: Path, write: Any) -> None:
     """Call ``write(file)`` on a temp file beside ``path``, fsync it, then rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise UserError(f"cannot write {path}: a folder of that name is in the way; remove or rename it")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -122,6 +124,8 @@ def save_checkpoint(path: Path, state: Mapping[str, Any]) -> None:
 
 def load_checkpoint(path: Path) -> dict[str, Any]:
     """Read a checkpoint safely; a missing, corrupt or code-carrying file is a ``UserError``."""
+    if path.exists() and not path.is_file():
+        raise CheckpointError(f"checkpoint {path} is not a file")
     if not path.is_file():
         raise UserError(f"checkpoint {path} does not exist; train first with `ganzoo run`")
     try:
@@ -151,7 +155,7 @@ def checkpoint_candidates(folder: Path) -> list[Path]:
     steps = sorted((p for p in folder.glob("step_*.pt") if STEP_FILE.match(p.name)),
                    key=lambda p: int(STEP_FILE.match(p.name).group(1)), reverse=True)  # type: ignore[union-attr]
     last = folder / LAST
-    return ([last] if last.is_file() else []) + steps
+    return ([last] if last.exists() else []) + steps
 
 
 def load_resumable(folder: Path, warn: Callable[[str], None]) -> tuple[dict[str, Any], Path] | None:

@@ -210,8 +210,9 @@ def torchrun_command(nproc: int, ganzoo_args: Sequence[str]) -> list[str]:
 
 
 def torchrun_environment(nproc: int) -> dict[str, str]:
-    """The environment for torchrun: CPU threads split between the processes unless the user set them."""
-    env = dict(os.environ)
+    """The environment for torchrun: CPU threads split between the processes unless the user set them, and
+    no current folder on ``sys.path`` (a ``ganzoo/`` folder there would shadow the installed package)."""
+    env = dict(os.environ, PYTHONSAFEPATH="1")
     env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // nproc)))
     return env
 

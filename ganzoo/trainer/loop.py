@@ -29,6 +29,7 @@ from ganzoo.trainer.wrapping import WrappedNetworks
 from ganzoo.trainer.interrupt import TrainingInterrupted
 from ganzoo.trainer.nonfinite import NonFiniteGuard
 from ganzoo.trainer.policy import GeneratorEMA, RateSetter, StepPolicy
+from ganzoo.trainer.resume_changes import load_optimizer, optimizer_settings_changed
 
 EMA_ATTRIBUTE = "generator"  # the network train.ema averages
 GRID_SEED = 1234  # fixed noise for sample grids, so grids from different steps are comparable
@@ -89,6 +90,7 @@ class Trainer:
         self.step = 0
         self.interrupted = 0  # the signal that asked training to stop after the current step (0: none)
         self.should_stop = False  # a callback sets it to end training early (e.g. a wall-clock budget)
+        self.log_window: tuple[dict[str, torch.Tensor], int] = ({}, 0)  # sums and count since the last log row
         if resume is not None:
             self._restore(resume)
         self.rates.apply(max(self.step, 1))
@@ -154,6 +156,7 @@ class Trainer:
             "rng": rng,
             "batches": self.batches.state_dict(),
             "ema": self.ema.state_dict() if self.ema is not None else None,
+            "log_window": {"sums": dict(self.log_window[0]), "count": self.log_window[1]},
         }
 
     def _restore(self, state: dict[str, Any]) -> None:
@@ -162,8 +165,9 @@ class Trainer:
         if missing:
             raise UserError(f"the checkpoint has no state for optimizer(s) {', '.join(missing)}: it was saved by an "
                             "older version of the model; start a new run (without --resume)")
+        retuned = optimizer_settings_changed(state["config"], thaw(self.config))
         for name, opt in self.optimizers.items():
-            opt.load_state_dict(state["optimizers"][name])
+            load_optimizer(opt, state["optimizers"][name], apply_settings=retuned)
         if self.scaler is not None and state.get("scaler"):
             self.scaler.load_state_dict(state["scaler"])
         rng = state["rng"]
@@ -182,6 +186,8 @@ class Trainer:
                                 "resume with train.ema=false, or start a new run")
             self.ema.load_state_dict(state["ema"])
         self.step = int(state["step"])
+        window = state.get("log_window") or {"sums": {}, "count": 0}  # so the next row averages the same steps
+        self.log_window = ({k: v.to(self.device) for k, v in window["sums"].items()}, int(window["count"]))
         if self.dist.is_main:
             self.metrics.truncate_after(self.step)
 
@@ -217,8 +223,8 @@ class Trainer:
         phases = self.module.phases()
         total = sum(p.steps for p in phases)
         every = {k: int(self.train_cfg[k]) for k in ("log_every", "sample_every", "checkpoint_every")}
-        sums: dict[str, torch.Tensor] = {}
-        count, last = 0, {}
+        sums, count = dict(self.log_window[0]), self.log_window[1]
+        last: dict[str, Any] = {}
         window_start, window_samples = time.perf_counter(), self.samples_seen
         started = time.perf_counter()
         self.module.train()
@@ -254,6 +260,7 @@ class Trainer:
                     sums, count = {}, 0
                     window_start, window_samples = time.perf_counter(), self.samples_seen
                     progress.update(task, status=_status(last))
+                self.log_window = (sums, count)
                 if self.step % every["sample_every"] == 0:
                     self.save_samples(f"step_{self.step:07d}")
                 if self.step % every["checkpoint_every"] == 0 and self.step != total:

@@ -33,19 +33,22 @@ class MetricsLog:
         """Drop lines past ``step`` (left by a run that died after its last checkpoint)."""
         if not self.path.exists():
             return
-        kept = [r for r in read_metrics(self.path) if r.get("step", 0) <= step]
+        kept = [r for r in read_metrics(self.path) if r["step"] <= step]
         text = "".join(json.dumps(r) + "\n" for r in kept).encode("utf-8")
         atomic_write(self.path, lambda handle: handle.write(text))  # a kill now keeps the old file whole
 
 
 def read_metrics(path: Path) -> list[dict[str, Any]]:
-    """All complete records of a metrics file (a torn last line is skipped)."""
+    """All complete records of a metrics file: a torn last line, or a hand-edited one that is not a record
+    with an integer ``step``, is skipped."""
     records = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
+            record = json.loads(line)
+        except (ValueError, RecursionError):
             continue
+        if isinstance(record, dict) and type(record.get("step")) is int:
+            records.append(record)
     return records
 
 

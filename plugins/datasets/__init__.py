@@ -22,7 +22,7 @@ def ganzoo_datasets() -> list[DatasetSpec]:
                     defaults=dict(_TORCHVISION)),
         DatasetSpec("cifar10", "CIFAR-10 natural images, 32x32 colour, 10 classes",
                     "ganzoo_plugins.datasets.images:load_cifar10", kind=IMAGE, shape=(3, 32, 32), num_classes=10,
-                    origin="torchvision.datasets.CIFAR10 (files in ROOT/cifar-10-batches-py)",
+                    origin="CIFAR-10 python batches in ROOT/cifar-10-batches-py, read by a restricted unpickler",
                     defaults={**_TORCHVISION, "split": "auto"}),
         DatasetSpec("folder", "your own images: a folder (or .zip) of them, class subfolders become labels",
                     "ganzoo_plugins.datasets.folder:load_folder", kind=IMAGE,

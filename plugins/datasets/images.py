@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,8 @@ from torchvision import datasets
 from torchvision.transforms.v2 import functional as TF
 
 from ganzoo import IMAGE, DataInfo, LoadedData, UserError, data_root
+
+from ganzoo_plugins.datasets import cifar
 
 
 def to_model_range(images: np.ndarray | torch.Tensor, max_value: float, size: int) -> torch.Tensor:
@@ -94,37 +95,26 @@ def _mnist_like(cls: type, name: str, folder: str, cfg: Mapping[str, Any]) -> Lo
     return _loaded(name, images, labels, f"{folder} {cfg['split']} split, {len(images)} images")
 
 
-class PresentSplitsCIFAR10(datasets.CIFAR10):
-    """torchvision's CIFAR10 that accepts a folder holding only some splits (e.g. just ``test_batch``).
-
-    Stock torchvision checks the md5 of all six official batch files; this checks the files of the
-    requested split exist and reads the label names without an md5 check.
-    """
-
-    def _check_integrity(self) -> bool:
-        files = self.train_list if self.train else self.test_list
-        folder = Path(self.root) / self.base_folder
-        return all((folder / name).is_file() for name, _ in files) and (folder / self.meta["filename"]).is_file()
-
-    def _load_meta(self) -> None:
-        with open(Path(self.root) / self.base_folder / self.meta["filename"], "rb") as handle:
-            meta = pickle.load(handle, encoding="latin1")
-        self.classes = meta[self.meta["key"]]
-        self.class_to_idx = {c: i for i, c in enumerate(self.classes)}
-
-
 def load_cifar10(cfg: Mapping[str, Any]) -> LoadedData:
-    """CIFAR-10 through torchvision; ``split: auto`` takes train when present, else the test split."""
-    cfg = dict(cfg)
-    folder = data_root(cfg.get("root")) / "cifar-10-batches-py"
-    note = ""
-    if cfg["split"] == "auto":
-        has_train = all((folder / f"data_batch_{i}").is_file() for i in range(1, 6))
-        has_test = (folder / "test_batch").is_file()
-        cfg["split"] = "test" if has_test and not has_train else "train"
-        if cfg["split"] == "test":
-            note = " (the training split is not in this folder)"
-    ds = _torchvision_set(PresentSplitsCIFAR10, "cifar10", "cifar-10-batches-py", cfg)
-    images, labels = _limited(torch.as_tensor(ds.data), torch.as_tensor(ds.targets), int(cfg["limit"]))
+    """CIFAR-10 from ROOT/cifar-10-batches-py, read safely; ``split: auto`` takes train when present, else test."""
+    root = data_root(cfg.get("root"))
+    folder = root / cifar.FOLDER
+    split, note = cfg["split"], ""
+    if split == "auto":
+        split = "test" if cifar.present_files(folder, False) and not cifar.present_files(folder, True) else "train"
+        note = " (the training split is not in this folder)" if split == "test" else ""
+    if split not in ("train", "test"):
+        raise UserError(f"data.split for cifar10 must be train, test or auto, got {split!r}")
+    if not cifar.present_files(folder, split == "train") and cfg["download"]:
+        try:
+            cifar.download(root)
+        except Exception:  # network errors take many forms (URLError, HTTPError, OSError, RuntimeError)
+            pass
+    if not cifar.present_files(folder, split == "train"):
+        raise UserError(f"cifar10 not found in {folder} and it could not be downloaded; put the official "
+                        f"files there, or point --set data.root=DIR (or $GANZOO_DATA) at a folder holding "
+                        f"{cifar.FOLDER}/")
+    array, targets, _ = cifar.read_split(folder, split == "train")
+    images, labels = _limited(torch.as_tensor(array), torch.as_tensor(targets), int(cfg["limit"]))
     images = to_model_range(images, 255.0, int(cfg["image_size"]))
-    return _loaded("cifar10", images, labels, f"CIFAR-10 {cfg['split']} split{note}, {len(images)} images")
+    return _loaded("cifar10", images, labels, f"CIFAR-10 {split} split{note}, {len(images)} images")

@@ -70,7 +70,12 @@ class SRImageFolder(Dataset):
         self.cache_images = cache_images
         self._cache: dict[Path, Image.Image] = {}
         minimum = max(hr_size, scale)
-        self.files = [f for f in files if min(_size(f)) >= minimum]
+        sizes = {f: _size(f) for f in files}
+        damaged = [str(f) for f, size in sizes.items() if size is None]
+        if damaged:
+            listed = ", ".join(damaged[:3]) + (f" and {len(damaged) - 3} more" if len(damaged) > 3 else "")
+            raise UserError(f"cannot decode {len(damaged)} image(s): {listed}; remove or replace them")
+        self.files = [f for f, size in sizes.items() if size is not None and min(size) >= minimum]
         if not self.files:
             raise UserError(f"no image in {files[0].parent} is at least {minimum}x{minimum} pixels; "
                             f"lower data.hr_size or use larger images")
@@ -105,16 +110,16 @@ class SRImageFolder(Dataset):
         return {"lr": to_model_range(bicubic_downscale(hr, self.scale)), "hr": to_model_range(hr)}
 
 
-def _size(path: Path) -> tuple[int, int]:
-    """Width and height of an image whose file is whole (``verify`` checks a PNG's chunks and checksums
-    without decoding it, so a truncated file is caught here, not in a DataLoader worker mid-training)."""
+def _size(path: Path) -> tuple[int, int] | None:
+    """Width and height of an image that decodes completely, else ``None``. Every pixel is decoded once up
+    front: a truncated JPEG or a PNG with a bad data stream passes ``verify`` and would otherwise crash a
+    DataLoader worker mid-training."""
     try:
         with Image.open(path) as handle:
-            size = handle.size
-            handle.verify()
-            return size
+            handle.load()
+            return handle.size
     except Exception:  # PIL reports damaged files as OSError, SyntaxError, struct.error, ValueError...
-        raise UserError(f"cannot read image {path}; remove it or fix the file") from None
+        return None
 
 
 def _loaded(name: str, cfg: Mapping[str, Any], subfolder: str) -> LoadedData:
