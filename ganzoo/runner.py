@@ -297,4 +297,6 @@ def load_run(run_dir: str | Path, registry: Registry | None = None) -> tuple[Map
     config = cfg.freeze(state["config"])
     module = build_model(config, DataInfo.from_dict(state["data_info"]), registry)
     module.load_state_dict(state["model"])
+    if state.get("ema") is not None:  # sampling and scoring use the averaged generator, as in training
+        module.generator.load_state_dict(state["ema"])
     return config, module.eval(), state
