@@ -70,7 +70,8 @@ class EvalCallback(Callback):
     def evaluate(self, trainer: Trainer) -> Evaluation:
         """Score the module now, log it, and save ``best.pt`` when it beats the best so far."""
         begin = time.perf_counter()
-        metrics = {k: float(v) for k, v in self.evaluator.evaluate(trainer.module).items()}
+        with trainer.sampling() as module:  # plain networks, the EMA generator when train.ema is on
+            metrics = {k: float(v) for k, v in self.evaluator.evaluate(module).items()}
         record = Evaluation(trainer.step, begin - self.started, metrics)
         self.history.append(record)
         with (trainer.run_dir / EVALS).open("a", encoding="utf-8") as handle:
