@@ -4,9 +4,9 @@ This module is what the entry point names: it declares the plugin API it was wri
 cheap specs whose factories are "module:attribute" strings, so `ganzoo list` imports nothing heavy.
 """
 
-from ganzoo import IMAGE, VECTORS, DatasetSpec, LossSpec, ModelSpec, hookimpl
+from ganzoo import IMAGE, VECTORS, DatasetSpec, Key, LossSpec, ModelSpec, hookimpl
 
-GANZOO_PLUGIN_API = "1"
+GANZOO_PLUGIN_API = "2"
 PAPER = "1611.04076"
 
 
@@ -20,8 +20,14 @@ def ganzoo_models() -> list[ModelSpec]:
             "ganzoo_lsgan.model:LSGAN",
             paper=PAPER,
             data_kinds=(IMAGE, VECTORS),
+            keys={
+                "z_dim": Key(100, "latent dimension", low=1, high=100_000),
+                "g_channels": Key(64, "generator width (images)", low=1, high=4096),
+                "d_channels": Key(64, "discriminator width (images)", low=1, high=4096),
+                "hidden": Key(128, "MLP width (vectors)", low=1, high=100_000),
+                "depth": Key(3, "MLP hidden layers (vectors)", low=0, high=100),
+            },
             defaults={
-                "model": {"z_dim": 100, "g_channels": 64, "d_channels": 64, "hidden": 128, "depth": 3},
                 "loss": "lsgan-01",
                 "train": {"lr": 2e-4, "betas": [0.5, 0.999]},
             },
