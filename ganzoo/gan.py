@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from ganzoo.data import DataInfo
-from ganzoo.errors import UserError
+from ganzoo.errors import UserError, short
 from ganzoo.module import GANModule
 from ganzoo.trainer.context import StepContext
 
@@ -189,6 +189,9 @@ class ConditionalGAN(AdversarialGAN):
         return {"label": torch.randint(0, self.num_classes, (n,), device=self.device, generator=generator)}
 
     def check_condition(self, key: str, value: Any, n: int) -> torch.Tensor:
+        if isinstance(value, int) and not 0 <= value < self.num_classes:  # before torch: 2**70 overflows it
+            raise UserError(f"label must be in 0..{self.num_classes - 1} for dataset '{self.info.name}', "
+                            f"got {short(value)}")
         labels = super().check_condition(key, value, n).long()
         bad = labels[(labels < 0) | (labels >= self.num_classes)]
         if len(bad):
