@@ -15,27 +15,11 @@ from torch import nn
 
 from ganzoo import AdversarialGAN, DataInfo, UserError, create_loss
 
-from ganzoo.nn import DCGANDiscriminator, DCGANGenerator, init_weights
+from ganzoo.nn import DCGANDiscriminator, DCGANGenerator
+
+from ganzoo_plugins.infogan.networks import PaperDiscriminator, PaperGenerator, QHead
 
 TRAVERSE_RANGE = (-2.0, 2.0)  # the paper's figures sweep continuous codes beyond their U(-1, 1) prior
-
-
-class QHead(nn.Module):
-    """Q(c | x) on the discriminator's features: categorical logits, Gaussian means (and log-stds)."""
-
-    def __init__(self, in_channels: int, size: int, categories: int, continuous: int, learn_std: bool) -> None:
-        super().__init__()
-        self.categories, self.continuous, self.learn_std = categories, continuous, learn_std
-        outputs = categories + continuous * (2 if learn_std else 1)
-        self.net = nn.Sequential(nn.Conv2d(in_channels, 128, size, 1, 0, bias=False), nn.BatchNorm2d(128),
-                                 nn.LeakyReLU(0.2, True), nn.Conv2d(128, outputs, 1))
-        init_weights(self)
-
-    def forward(self, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-        out = self.net(features).flatten(1).float()
-        logits, mean = out[:, :self.categories], out[:, self.categories:self.categories + self.continuous]
-        log_std = out[:, self.categories + self.continuous:].clamp(-5, 2) if self.learn_std else None
-        return logits, mean, log_std
 
 
 class InfoGAN(AdversarialGAN):
@@ -46,10 +30,21 @@ class InfoGAN(AdversarialGAN):
         m = config["model"]
         self.z_dim, self.categories, self.continuous = m["z_dim"], m["categories"], m["continuous_codes"]
         channels, size = info.shape[0], info.shape[-1]
-        self.generator = DCGANGenerator(self.z_dim + self.categories + self.continuous, channels, size, m["g_channels"])
-        self.discriminator = DCGANDiscriminator(channels, size, m["d_channels"])
-        self.q_head = QHead(self.discriminator.feature_channels, self.discriminator.feature_size, self.categories,
-                            self.continuous, m["learn_std"])
+        latent = self.z_dim + self.categories + self.continuous
+        self.backbone = ("paper" if size == 28 else "dcgan") if m["backbone"] == "auto" else m["backbone"]
+        if self.backbone == "paper":
+            if tuple(info.shape[1:]) != (28, 28):
+                raise UserError(f"infogan's paper networks are for 28x28 images, got {info.shape[1]}x{info.shape[2]}; "
+                                f"set model.backbone=dcgan or data.image_size=28")
+            self.generator = PaperGenerator(latent, channels)
+            self.discriminator = PaperDiscriminator(channels)
+            self.q_head = QHead.on_vector(PaperDiscriminator.feature_width, self.categories, self.continuous,
+                                          m["learn_std"])
+        else:
+            self.generator = DCGANGenerator(latent, channels, size, m["g_channels"])
+            self.discriminator = DCGANDiscriminator(channels, size, m["d_channels"])
+            self.q_head = QHead.on_map(self.discriminator.feature_channels, self.discriminator.feature_size,
+                                       self.categories, self.continuous, m["learn_std"])
         self.info_loss = create_loss("info", role="mutual-information", categorical_weight=m["categorical_weight"],
                                      continuous_weight=m["continuous_weight"])
 
