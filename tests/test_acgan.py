@@ -3,6 +3,9 @@ G's on fakes, the label reaches G only, and ``sample(label=k)`` conditions the s
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -62,3 +65,11 @@ def test_sample_obeys_the_label_and_checks_its_range() -> None:
     assert out["image"].shape == (5, 1, 28, 28) and out["label"].tolist() == [3] * 5
     with pytest.raises(UserError, match="label must be in 0..9"):
         module.sample(2, label=10)
+
+
+def test_cli_sample_with_cond_label(in_tmp: Path, cli) -> None:
+    tiny = ["--no-progress", "--set", "model.g_channels=8", "--set", "model.d_channels=8", "--set", "train.batch_size=16"]
+    code, _, err = cli("run", "acgan", "--out", "r", "--set", "train.steps=2", *tiny)
+    assert code == 0, err
+    assert cli("sample", "r", "--cond", "label=3", "-n", "4", "--out", "three.npz")[0] == 0
+    assert np.load("three.npz")["labels"].tolist() == [3] * 4
