@@ -14,6 +14,7 @@ from ganzoo.schema import Key
 from ganzoo.objectives import AdversarialLoss
 from ganzoo.specs import (
     IMAGE,
+    IMAGE_DOMAINS,
     IMAGE_PAIRS,
     LABELLED_IMAGE,
     TEXT,
@@ -39,7 +40,7 @@ def create_loss(name: str, role: str | None = None, **options: object) -> object
 
 
 __all__ = [
-    "IMAGE", "IMAGE_PAIRS", "LABELLED_IMAGE", "PLUGIN_API_VERSION", "TEXT", "VECTORS", "AdversarialGAN",
+    "IMAGE", "IMAGE_DOMAINS", "IMAGE_PAIRS", "LABELLED_IMAGE", "PLUGIN_API_VERSION", "TEXT", "VECTORS", "AdversarialGAN",
     "AdversarialLoss", "ConditionalGAN", "DataInfo", "Key", "DatasetSpec", "GANModule", "LoadedData", "LossSpec", "ModelSpec", "Phase",
     "StepContext", "UserError", "create_loss", "data_root", "hookimpl", "__version__",
 ]

@@ -5,7 +5,8 @@ generator update on the last fakes. D minimises the configured loss plugin's obj
 (WGAN-GP), R1/R2 (``train.r1``/``r2``) and any extra terms; G minimises ``adversarial_weight`` times its
 adversarial loss plus extra terms. A model supplies networks and overrides only what differs: how a
 draw of generator inputs is made (``draw``), how inputs reach the networks (``generate``,
-``discriminate``), extra loss terms (InfoGAN's mutual information, SRGAN's content loss) and extra logs.
+``discriminate``), extra loss terms (InfoGAN's mutual information, SRGAN's content loss; ACGAN's class
+loss on real images through ``real_terms``) and extra logs.
 
 Conditions (class labels) reach both networks. During training, fakes take the real batch's
 conditions, so each real/fake pair of a penalty shares its class, and the label marginal is the data's.
@@ -96,6 +97,11 @@ class AdversarialGAN(GANModule):
         under autocast, so return them cast to float32."""
         return {}
 
+    def real_terms(self, conditions: Mapping[str, torch.Tensor], side: Any) -> dict[str, torch.Tensor]:
+        """Named extra D loss terms on the real batch's side outputs (ACGAN's class loss on real images);
+        called under autocast, so return them cast to float32."""
+        return {}
+
     def step_logs(self, logs: dict[str, torch.Tensor], draw: Draw, fake: torch.Tensor, side: Any) -> dict[str, torch.Tensor]:
         """Extra values to log after the step (e.g. InfoGAN's Q accuracy), from the generator update's data."""
         return {}
@@ -136,9 +142,10 @@ class AdversarialGAN(GANModule):
         fake_conditions = {key: draw[key] for key in self.condition_keys}
         real_seen, fake_seen = ctx.augment(real), ctx.augment(fake)
         with ctx.autocast():
-            real_scores, _ = _split(self.discriminate(real_seen, real_conditions))
+            real_scores, real_side = _split(self.discriminate(real_seen, real_conditions))
             fake_scores, side = _split(self.discriminate(fake_seen, fake_conditions))
             extras = self.extra_terms("discriminator", draw, fake, side)
+            extras.update({f"real_{name}": value for name, value in self.real_terms(real_conditions, real_side).items()})
         d_adv = self.loss.discriminator_loss(real_scores, fake_scores)
         penalty = self._penalty(ctx, real_seen, fake_seen, real_conditions)
         d_loss = d_adv + penalty + sum(extras.values(), torch.zeros((), device=d_adv.device))

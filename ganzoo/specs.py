@@ -20,7 +20,8 @@ LABELLED_IMAGE = "labelled-image"
 TEXT = "text"
 IMAGE_PAIRS = "image-pairs"
 VECTORS = "vectors"
-DATA_KINDS = (IMAGE, LABELLED_IMAGE, TEXT, IMAGE_PAIRS, VECTORS)
+IMAGE_DOMAINS = "image-domains"  # two unpaired image domains, batch keys ``a`` and ``b`` (CycleGAN)
+DATA_KINDS = (IMAGE, LABELLED_IMAGE, TEXT, IMAGE_PAIRS, VECTORS, IMAGE_DOMAINS)
 
 
 def resolve_factory(factory: Callable[..., Any] | str) -> Callable[..., Any]:

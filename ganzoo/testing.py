@@ -34,7 +34,7 @@ from ganzoo.module import GANModule, Phase
 from ganzoo.objectives import AdversarialLoss
 from ganzoo.registry import Registry, get_registry
 from ganzoo.runner import check_compatible, default_config, seed_everything
-from ganzoo.specs import DATA_KINDS, IMAGE, IMAGE_PAIRS, LABELLED_IMAGE, TEXT, VECTORS, DatasetSpec, ModelSpec
+from ganzoo.specs import DATA_KINDS, IMAGE, IMAGE_DOMAINS, IMAGE_PAIRS, LABELLED_IMAGE, TEXT, VECTORS, DatasetSpec, ModelSpec
 from ganzoo.trainer import Trainer
 from ganzoo.trainer.checkpoint import load_checkpoint
 from ganzoo.trainer.loop import phase_at
@@ -50,7 +50,7 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 # Sample keys whose item shape the data fixes (super-resolution's lr/hr work at any size).
 _FIXED_SHAPE_KEYS = ("image", "label", "tokens", "x")
 _BATCH_KEYS = {IMAGE: ("image",), LABELLED_IMAGE: ("image", "label"), TEXT: ("tokens",),
-               IMAGE_PAIRS: ("lr", "hr"), VECTORS: ("x",)}
+               IMAGE_PAIRS: ("lr", "hr"), VECTORS: ("x",), IMAGE_DOMAINS: ("a", "b")}
 
 
 class ContractError(AssertionError):

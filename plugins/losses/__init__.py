@@ -11,6 +11,8 @@ def ganzoo_losses() -> list[LossSpec]:
                  "ganzoo_plugins.losses.adversarial:NonSaturatingBCE", paper="1406.2661"),
         LossSpec("hinge", "Hinge loss for the discriminator, -D(G(z)) for the generator",
                  "ganzoo_plugins.losses.adversarial:Hinge", paper="1705.02894"),
+        LossSpec("wasserstein", "Wasserstein critic loss without penalty (pair it with weight clipping, as WGAN does)",
+                 "ganzoo_plugins.losses.wasserstein:Wasserstein", paper="1701.07875"),
         LossSpec("wasserstein_gp", "Wasserstein critic loss with a gradient penalty on interpolates (lambda 10)",
                  "ganzoo_plugins.losses.wasserstein:WassersteinGP", paper="1704.00028"),
         LossSpec("least_squares", "Least-squares GAN: squared distance of scores to 1 (real) and 0 (fake)",

@@ -1,4 +1,5 @@
-"""WGAN-GP's objective (Gulrajani et al. 2017): critic scores as a Wasserstein estimate plus a gradient penalty."""
+"""Wasserstein objectives: WGAN's critic loss (Arjovsky et al. 2017) and WGAN-GP's, with a gradient penalty
+(Gulrajani et al. 2017)."""
 
 from __future__ import annotations
 
@@ -27,17 +28,22 @@ def gradient_penalty(critic: Callable[[torch.Tensor], torch.Tensor], real: torch
     return ((norms - 1) ** 2).mean()
 
 
-class WassersteinGP(AdversarialLoss):
-    """Critic: E[D(fake)] - E[D(real)] + lambda * gradient penalty; generator: -E[D(fake)]."""
-
-    def __init__(self, gp_weight: float = 10.0) -> None:
-        self.gp_weight = gp_weight
+class Wasserstein(AdversarialLoss):
+    """Critic: E[D(fake)] - E[D(real)]; generator: -E[D(fake)] (Arjovsky et al. 2017; the critic's Lipschitz
+    bound comes from elsewhere: WGAN's weight clipping, or the penalty of ``WassersteinGP``)."""
 
     def discriminator_loss(self, real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
         return fake_scores.float().mean() - real_scores.float().mean()
 
     def generator_loss(self, fake_scores: torch.Tensor) -> torch.Tensor:
         return -fake_scores.float().mean()
+
+
+class WassersteinGP(Wasserstein):
+    """The Wasserstein loss plus lambda * gradient penalty on the critic."""
+
+    def __init__(self, gp_weight: float = 10.0) -> None:
+        self.gp_weight = gp_weight
 
     def penalty(self, critic: Callable[[torch.Tensor], torch.Tensor], real: torch.Tensor,
                 fake: torch.Tensor) -> torch.Tensor:

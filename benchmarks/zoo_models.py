@@ -1,0 +1,132 @@
+"""Short MNIST learning runs of the zoo models beside their baselines, scored with ganzoo's MNIST classifier.
+
+    python benchmarks/zoo_models.py [--models acgan sngan ...] [--steps N] [--limit 10000]
+
+Every model trains for the same number of generator steps (``--steps``) on ``data.limit`` MNIST training
+images with narrow networks, then draws 1,000 samples (100 per label for conditional models) and reports
+FID on the classifier's 128-d features against 1,000 MNIST test images, the class spread (a class is
+covered when it has >= 2% of the samples), label accuracy for conditional models, ACGAN's included, the
+critic's Wasserstein estimate for WGAN and M_global for BEGAN (mean of the first and last tenth of the
+logged steps), with CPU and wall time and the load average. Writes
+``benchmarks/results/zoo_models_<model>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ganzoo.metrics.classifier import class_fractions, load_classifier
+from ganzoo.metrics.distances import fid
+from ganzoo.registry import get_registry
+from ganzoo.runner import RunRequest, load_run, run
+from ganzoo.trainer.outputs import read_metrics
+
+RESULTS = Path(__file__).resolve().parent / "results"
+COVERED = 0.02  # a class is covered by >= 2% of the samples
+SAMPLES = 1000
+_DC = ["model.g_channels=32", "model.d_channels=32"]
+_RES = ["model.g_channels=16", "model.d_channels=16", "model.z_dim=64"]
+# Per model: config overrides on top of its paper defaults (narrow networks for the CPU).
+MODELS: dict[str, list[str]] = {
+    "dcgan": _DC,
+    "cgan": _DC,
+    "acgan": _DC,
+    "sngan": _RES,
+    "sngan-projection": _RES,
+    "wgan": _DC,
+    "began": [*_DC, "model.hidden=32"],
+}
+COMMON = ["train.precision=fp32", "train.sample_every=100000", "train.checkpoint_every=100000", "train.log_every=10"]
+TRENDS = {"wgan": "wasserstein", "began": "m_global"}
+
+
+def cpu_seconds() -> float:
+    """User + system CPU time of this process."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def trend(run_dir: Path, key: str) -> dict[str, float]:
+    """Mean of a logged value over the first and the last tenth of the logged steps, and its peak."""
+    values = [r[key] for r in read_metrics(run_dir / "metrics.jsonl") if key in r]
+    tenth = max(1, len(values) // 10)
+    return {"first_tenth": sum(values[:tenth]) / tenth, "last_tenth": sum(values[-tenth:]) / tenth,
+            "peak": max(values), "rows": len(values)}
+
+
+@torch.no_grad()
+def score(module: Any, classifier: Any, real_features: torch.Tensor, conditional: bool) -> dict[str, Any]:
+    """FID on classifier features, class spread and (conditional models) label accuracy of 1,000 samples."""
+    module.eval()
+    generator = torch.Generator(module.device).manual_seed(0)
+    if conditional:
+        labels = torch.arange(10).repeat_interleave(SAMPLES // 10)
+        images = module.sample(SAMPLES, generator, label=labels)["image"].float().cpu()
+    else:
+        images = module.sample(SAMPLES, generator)["image"].float().cpu()
+    fractions = class_fractions(classifier, images)
+    out: dict[str, Any] = {"fid_classifier": fid(real_features, classifier.features(images)),
+                           "classes_covered": int((fractions >= COVERED).sum()),
+                           "class_fractions": [round(f, 3) for f in fractions.tolist()]}
+    if conditional:
+        predicted = classifier.predict(images)
+        per_class = [(predicted[labels == k] == k).float().mean().item() for k in range(10)]
+        out["label_accuracy"] = sum(per_class) / 10
+        out["label_accuracy_per_class"] = [round(a, 3) for a in per_class]
+    return out
+
+
+def real_reference(classifier: Any) -> torch.Tensor:
+    """Classifier features of 1,000 MNIST test images (a fixed random subset)."""
+    spec = get_registry().dataset("mnist")
+    images = spec.build({"name": "mnist", "root": None, **spec.defaults, "split": "test", "limit": SAMPLES}).tensors
+    with torch.no_grad():
+        return classifier.features(images["image"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", nargs="+", choices=sorted(MODELS), default=list(MODELS))
+    parser.add_argument("--steps", type=int, default=400, help="generator steps of every model")
+    parser.add_argument("--limit", type=int, default=10000, help="MNIST training images (data.limit)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    classifier = load_classifier("mnist")
+    real_features = real_reference(classifier)
+    registry = get_registry()
+    with tempfile.TemporaryDirectory() as runs:
+        for model in args.models:
+            overrides = [f"train.steps={args.steps}", f"data.limit={args.limit}", *COMMON, *MODELS[model]]
+            load_before, wall, cpu = os.getloadavg(), time.perf_counter(), cpu_seconds()
+            fit = run(RunRequest(model, "mnist", overrides=overrides, out=str(Path(runs) / model), seed=args.seed,
+                                 device="cpu"), show_progress=False)
+            train_cpu, train_wall = cpu_seconds() - cpu, time.perf_counter() - wall
+            _, module, _ = load_run(fit.run_dir)
+            conditional = registry.model(model).conditions == ("label",)
+            entry = {"model": model, "dataset": "mnist", "steps": fit.steps, "seed": args.seed,
+                     "overrides": overrides, "train_cpu_min": round(train_cpu / 60, 2),
+                     "train_wall_min": round(train_wall / 60, 2), "torch_threads": torch.get_num_threads(),
+                     "load_average_before": load_before, "load_average_after": os.getloadavg(),
+                     "classifier_test_accuracy": classifier.test_accuracy,
+                     **score(module, classifier, real_features, conditional)}
+            if model in TRENDS:
+                entry[TRENDS[model]] = trend(fit.run_dir, TRENDS[model])
+            if model == "began":
+                entry["k_final"] = read_metrics(fit.run_dir / "metrics.jsonl")[-1].get("k")
+            print(json.dumps(entry), flush=True)
+            args.results.mkdir(parents=True, exist_ok=True)
+            (args.results / f"zoo_models_{model}.json").write_text(json.dumps(entry, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
