@@ -134,7 +134,7 @@ def _data_column(spec: object) -> str:
 
 def cmd_info(args: argparse.Namespace) -> None:
     """Print a spec's fields and, for models and datasets, the default config as YAML."""
-    from ganzoo.runner import default_config
+    from ganzoo.config import default_config
 
     name = args.name
     registry = get_registry()
@@ -167,7 +167,7 @@ def _keys_table(spec: ModelSpec, defaults: dict) -> object:
     """Every model and trainer key of ``spec``'s runs: default, type and range, and its one-line doc."""
     from rich.table import Table
 
-    from ganzoo.runner import config_schema
+    from ganzoo.config import config_schema
 
     table = Table(title=f"keys of {spec.name} runs", title_justify="left")
     for column in ("key", "default", "type", "doc"):

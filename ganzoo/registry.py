@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import pluggy
 
 from ganzoo import hookspecs
-from ganzoo.errors import UserError, did_you_mean, short
+from ganzoo.errors import UserError, closest, did_you_mean, short
 from ganzoo.specs import SPEC_KINDS, DatasetSpec, LossSpec, ModelSpec, _Spec
 from ganzoo.validation import problems
 
@@ -101,7 +101,7 @@ class Registry:
     def _register(self, module: object, info: PluginInfo) -> None:
         """Check ``module``'s API and hook names, register it with the manager and collect its specs."""
         info.api, problem = plugin_api_of(module)
-        unknown = [f"unknown hook {name}{did_you_mean(name, hookspecs.HOOKS)}" for name in dir(module)
+        unknown = [_unknown_hook(name) for name in dir(module)
                    if name.startswith("ganzoo_") and name not in hookspecs.HOOKS and callable(getattr(module, name))]
         info.errors.extend([problem] if problem else unknown)
         if info.errors:
@@ -228,6 +228,12 @@ def plugin_api_of(module: object) -> tuple[str, str]:
         fix = "upgrade the plugin package to a release written for this API"
     return declared, (f"written for ganzoo plugin API {declared}, but this ganzoo supports plugin API "
                       f"{supported}; {fix}")
+
+
+def _unknown_hook(name: str) -> str:
+    """``unknown hook ganzoo_model (did you mean ganzoo_models?)``, as pytest refuses unknown ``pytest_*`` hooks."""
+    match = closest(name, hookspecs.HOOKS, n=1)
+    return f"unknown hook {name}" + (f" (did you mean {match[0]}?)" if match else f"; hooks are {', '.join(hookspecs.HOOKS)}")
 
 
 def _own_version() -> str:

@@ -16,11 +16,11 @@ import torch
 from rich.console import Console
 
 from ganzoo import config as cfg
+from ganzoo.config import config_schema, default_config
 from ganzoo.data import DataInfo, LoadedData
 from ganzoo.errors import UserError
 from ganzoo.module import GANModule
 from ganzoo.registry import Registry, get_registry
-from ganzoo.schema import Key, defaults_of
 from ganzoo.specs import DatasetSpec, ModelSpec, resolve_factory
 from ganzoo.trainer import FitResult, Trainer
 from ganzoo.trainer.callbacks import Callback
@@ -48,21 +48,6 @@ class RunRequest:
     seed: int | None = None
     resume: bool = False
     settings: Mapping[str, Any] = field(default_factory=dict)  # nested overrides from the Python API
-
-
-def default_config(model: ModelSpec, dataset: DatasetSpec) -> dict[str, Any]:
-    """Trainer defaults, then the dataset's, then the model's: every valid key with its default."""
-    merged = cfg.merge(cfg.TRAINER_DEFAULTS, {"data": dict(dataset.defaults)})
-    merged = cfg.merge(merged, {"model": defaults_of(model.model_keys())})
-    merged = cfg.merge(merged, model.defaults)
-    merged["model"]["name"] = model.name
-    merged["data"]["name"] = dataset.name
-    return merged
-
-
-def config_schema(model: ModelSpec) -> dict[str, Key]:
-    """The declaration of every trainer and ``model.*`` key of ``model``'s runs."""
-    return cfg.TRAINER_KEYS | {f"model.{name}": key for name, key in model.model_keys().items()}
 
 
 def _print_notice(line: str) -> None:

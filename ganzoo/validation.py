@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ganzoo.errors import UserError, did_you_mean, short
-from ganzoo.schema import Key
+from ganzoo.schema import Key, _article
 from ganzoo.specs import DATA_KINDS, DatasetSpec, EvaluatorSpec, LossSpec, ModelSpec, _Spec
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
@@ -57,7 +57,7 @@ def _common(spec: _Spec) -> list[str]:
 def _strict(path: str, key: Key, value: Any) -> None:
     """``Key.check``, except that a string is never taken for a number (a spec's defaults are Python values)."""
     if isinstance(value, str) and key.type not in (str, None):
-        raise UserError(f"'{path}' must be {key.describe()}, got {short(value)} (a string)")
+        raise UserError(f"'{path}' must be {_article(key)}, got {short(value)} (a string)")
     key.check(path, value, "defaults")
 
 

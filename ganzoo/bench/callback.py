@@ -65,7 +65,7 @@ class EvalCallback(Callback):
 
     def on_fit_end(self, trainer: Trainer) -> None:
         self.samples_seen = trainer.samples_seen
-        if self.evaluator is not None and not self.history or self.history[-1].step != trainer.step:
+        if self.evaluator is not None and (not self.history or self.history[-1].step != trainer.step):
             self.evaluate(trainer)
 
     def evaluate(self, trainer: Trainer) -> Evaluation:
