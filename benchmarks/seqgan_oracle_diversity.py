@@ -14,8 +14,9 @@ from pathlib import Path
 
 import torch
 
+import ganzoo
+
 from ganzoo.metrics.text import mean_nll, nll_oracle
-from ganzoo.runner import load_run
 from ganzoo_plugins.text.oracle import Oracle
 
 RESULTS = Path(__file__).resolve().parent / "results" / "seqgan_oracle_diversity.json"
@@ -23,11 +24,12 @@ RESULTS = Path(__file__).resolve().parent / "results" / "seqgan_oracle_diversity
 
 def scores(run_dir: Path, samples: int, seed: int) -> dict[str, float]:
     """NLL-oracle, NLL-test and entropy per token of the generator in ``run_dir`` (last checkpoint)."""
-    _, module, state = load_run(run_dir)
+    run = ganzoo.load_run(run_dir)
+    module = run.module
     oracle = Oracle.from_spec(module.info.extras["oracle"])
     generated = module.generator.sample(samples, generator=torch.Generator().manual_seed(seed))
     real = oracle.sample(samples, generator=torch.Generator().manual_seed(seed + 1))
-    return {"step": int(state["step"]), "nll_oracle": round(nll_oracle(oracle, generated), 4),
+    return {"step": run.step, "nll_oracle": round(nll_oracle(oracle, generated), 4),
             "nll_test": round(mean_nll(module.generator, real), 4),
             "entropy_per_token": round(mean_nll(module.generator, generated), 4)}
 

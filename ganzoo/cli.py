@@ -1,4 +1,4 @@
-"""The ``ganzoo`` command: list | info | plugins | run | sample.
+"""The ``ganzoo`` command: list | info | plugins | run | sample | export | bench, plus plugins' commands.
 
 User errors print one line and exit with code 2; tracebacks are kept for real bugs.
 """
@@ -11,22 +11,20 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-import numpy as np
-import torch
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from ganzoo import config as cfg
 from ganzoo.bench.command import add_arguments as bench_arguments
 from ganzoo.bench.command import cmd_bench
-from ganzoo.errors import UserError, as_user_error, one_line, short
+from ganzoo.errors import UserError, as_user_error, one_line
 from ganzoo.registry import get_registry
-from ganzoo.module import GANModule
-from ganzoo.specs import SPEC_KINDS, DatasetSpec, LossSpec, ModelSpec
-from ganzoo.upscale import cmd_upscale
+from ganzoo.specs import SPEC_KINDS, DatasetSpec, EvaluatorSpec, LossSpec, ModelSpec
+
+if TYPE_CHECKING:
+    import torch
 
 out = Console()
 MAX_SAMPLES = 100_000  # one call's samples are held in memory at once
@@ -78,23 +76,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cond", action="append", default=[], metavar="KEY=VALUE",
                    help="condition the samples (label=3 for cgan, code=2 for infogan); `ganzoo info MODEL` lists them")
     p.add_argument("--label", type=int, help="short for --cond label=N (class-conditional models)")
-    p.add_argument("--traverse", action="store_true",
-                   help="latent traversal figure (infogan): rows = categorical value, columns = --code swept -2..2")
-    p.add_argument("--code", type=int, default=0, help="which continuous code --traverse sweeps")
     p.set_defaults(handler=cmd_sample)
+
+    p = sub.add_parser("export", help="write a run's generator as safetensors (+ JSON config), TorchScript or ONNX")
+    p.add_argument("run_dir")
+    p.add_argument("-o", "--out", required=True, metavar="FILE.safetensors|FILE.pt|FILE.onnx")
+    p.add_argument("--format", choices=("safetensors", "torchscript", "onnx"), help="default: from the suffix")
+    p.add_argument("--batch", type=int, help="fixed batch size of the exported graph (default: a dynamic axis)")
+    p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser("bench", help="train and score a suite of models x datasets x seeds, resumably")
     bench_arguments(p)
     p.set_defaults(handler=cmd_bench)
 
-    p = sub.add_parser("upscale", help="super-resolve an image with a trained image-to-image run (e.g. srgan)")
-    p.add_argument("run_dir")
-    p.add_argument("image", metavar="IMAGE.png")
-    p.add_argument("-o", "--out", required=True, metavar="OUT.png")
-    p.add_argument("--tile", type=int, default=128, help="LR tile side in pixels (bounds memory)")
-    p.add_argument("--overlap", type=int, default=16, help="LR pixels of context around each tile")
-    p.add_argument("--device", default="cpu", help="auto, cpu, cuda or cuda:N")
-    p.set_defaults(handler=cmd_upscale)
+    get_registry().add_commands(sub)  # plugins' commands (ganzoo_commands), e.g. srgan's upscale
+
     return parser
 
 
@@ -107,6 +103,8 @@ def cmd_list(args: argparse.Namespace) -> None:
     if len(words) > 1:
         raise UserError("list takes at most a kind and one PATTERN, e.g. `ganzoo list models '*gan*'`")
     pattern = words[0] if words else "*"
+    from rich.table import Table
+
     registry = get_registry()
     for kind in kinds:
         specs = registry.list(kind, pattern)
@@ -129,12 +127,14 @@ def _data_column(spec: object) -> str:
         return f"{spec.kind} {shape}{classes}"
     if isinstance(spec, LossSpec):
         return spec.role
+    if isinstance(spec, EvaluatorSpec):
+        return ", ".join(spec.datasets or spec.data_kinds) + f": {', '.join(spec.metrics)}"
     return ""
 
 
 def cmd_info(args: argparse.Namespace) -> None:
     """Print a spec's fields and, for models and datasets, the default config as YAML."""
-    from ganzoo.runner import default_config
+    from ganzoo.config import default_config
 
     name = args.name
     registry = get_registry()
@@ -163,9 +163,11 @@ def cmd_info(args: argparse.Namespace) -> None:
         out.print(cfg.dump({"data": {"name": spec.name, "root": None, **spec.defaults}}), markup=False)
 
 
-def _keys_table(spec: ModelSpec, defaults: dict) -> Table:
+def _keys_table(spec: ModelSpec, defaults: dict) -> object:
     """Every model and trainer key of ``spec``'s runs: default, type and range, and its one-line doc."""
-    from ganzoo.runner import config_schema
+    from rich.table import Table
+
+    from ganzoo.config import config_schema
 
     table = Table(title=f"keys of {spec.name} runs", title_justify="left")
     for column in ("key", "default", "type", "doc"):
@@ -186,6 +188,8 @@ def _preferred_dataset(spec: ModelSpec) -> str:
 
 def cmd_plugins(args: argparse.Namespace) -> None:
     """Print every installed plugin entry point, its package and version, and errors if broken."""
+    from rich.table import Table
+
     table = Table(title="plugins", title_justify="left")
     for column in ("plugin", "package", "version", "api", "registered", "status"):
         table.add_column(column, overflow="fold")
@@ -233,20 +237,23 @@ def _run_argv(args: argparse.Namespace) -> list[str]:
 
 def cmd_sample(args: argparse.Namespace) -> None:
     """Sample from a run's last checkpoint: the model's own rendering (a PNG grid; text printed and saved), or
-    images as an ``.npz`` of uint8, one class (--label) or a latent traversal (--traverse)."""
+    images as an ``.npz`` of uint8, or of one condition (``--cond label=3``, ``--label 3``)."""
+    import torch
+
     from ganzoo import render
-    from ganzoo.runner import load_run
+    from ganzoo.api import load_run
 
     if not 1 <= args.n <= MAX_SAMPLES:
         raise UserError(f"-n must be from 1 to {MAX_SAMPLES:,}, got {args.n}; draw larger sets in several calls")
     if not 0 <= args.seed < 2**63:
         raise UserError(f"--seed must be between 0 and 2**63 - 1, got {args.seed}")
-    _, module, state = load_run(args.run_dir)
-    own = render.sample_suffix(module)
-    target = Path(args.out) if args.out else Path(args.run_dir) / "samples" / f"sample_step{state['step']}{own}"
-    generator = torch.Generator().manual_seed(args.seed)
-    if target.suffix == own and not args.traverse and args.label is None:
-        path = render.write_samples(module, args.n, target.with_suffix(""), generator)
+    run = load_run(args.run_dir)
+    own = render.sample_suffix(run.module)
+    target = Path(args.out) if args.out else Path(args.run_dir) / "samples" / f"sample_step{run.step}{own}"
+    conditions = _conditions(args)
+    if target.suffix == own and not conditions:
+        generator = torch.Generator().manual_seed(args.seed)
+        path = render.write_samples(run.module, args.n, target.with_suffix(""), generator)
         if path.suffix == render.TEXT_SUFFIX:
             for line in path.read_text(encoding="utf-8").splitlines():
                 out.print(line, markup=False, highlight=False, soft_wrap=True)
@@ -255,47 +262,40 @@ def cmd_sample(args: argparse.Namespace) -> None:
         return
     if target.suffix.lower() not in (".png", ".npz"):
         raise UserError(f"--out must end in .png or .npz, got {target.name}")
-    with torch.no_grad():
-        result, nrow = _image_samples(module, args, generator, grid=target.suffix.lower() == ".png")
+    if target.suffix.lower() == ".png" and not conditions:
+        run.save_grid(target, args.n, args.seed)
+        out.print(f"wrote {args.n} samples to {target}")
+        return
+    result = run.sample(args.n, seed=args.seed, **conditions)
     if "image" not in result:
-        raise UserError(f"model '{module.config['model']['name']}' does not produce images")
+        raise UserError(f"model '{run.name}' does not produce images")
     if target.suffix.lower() == ".png":
-        render.save_grid(result["image"], target, nrow=nrow)
+        render.save_grid(result["image"], target, nrow=max(1, int(args.n ** 0.5)))
     else:
-        images = ((result["image"].float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-        arrays = {"images": images.permute(0, 2, 3, 1).cpu().numpy()}
-        if "label" in result:
-            arrays["labels"] = result["label"].cpu().numpy()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(target, **arrays)
+        _save_npz(result, target)
     out.print(f"wrote {len(result['image'])} samples to {target}")
 
 
-def _image_samples(module: GANModule, args: argparse.Namespace, generator: torch.Generator,
-                   grid: bool) -> tuple[dict[str, torch.Tensor], int]:
-    """What ``sample`` draws and its row length: a traversal (--traverse), one class (--label), the model's
-    own grid layout (PNG; one row per class for cgan), or ``-n`` plain samples with their labels (.npz)."""
-    name = module.config["model"]["name"]
-    if args.traverse:
-        traverse = getattr(module, "traversal_grid", None)
-        if traverse is None:
-            raise UserError(f"model '{name}' has no latent codes to traverse; --traverse works with infogan")
-        images, nrow = traverse(code=args.code, generator=generator)
-        return {"image": images}, nrow
-    square = max(1, int(args.n ** 0.5))
-    conditions = _conditions(args)
-    if conditions:
-        declared = get_registry().model(name).conditions
-        for key in conditions:
-            if key not in declared:
-                takes = f"it takes {', '.join(declared)}" if declared else "it takes none"
-                hint = " (--label works with class-conditional models such as cgan)" if key == "label" else ""
-                raise UserError(f"model '{name}' cannot be conditioned on '{key}': {takes}{hint}")
-        return module.sample(args.n, generator=generator, **conditions), square
-    if grid:
-        images, nrow = module.sample_grid(args.n, generator=generator)
-        return {"image": images}, nrow
-    return module.sample(args.n, generator=generator), square
+def _save_npz(result: dict[str, torch.Tensor], target: Path) -> None:
+    """Images as uint8 N x H x W x C (``images``), with their labels (``labels``) when conditional."""
+    import numpy as np
+    import torch
+
+    images = ((result["image"].float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+    arrays = {"images": images.permute(0, 2, 3, 1).cpu().numpy()}
+    if "label" in result:
+        arrays["labels"] = result["label"].cpu().numpy()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(target, **arrays)
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    """Export a run's generator (``Run.export``) and say where it went."""
+    from ganzoo.api import load_run
+
+    path = load_run(args.run_dir).export(args.out, args.format, args.batch)
+    beside = f" (config: {path.with_suffix('.json')})" if path.suffix == ".safetensors" else ""
+    out.print(f"wrote {path}{beside}")
 
 
 def _conditions(args: argparse.Namespace) -> dict[str, int]:

@@ -17,7 +17,8 @@ import yaml
 
 from ganzoo.bounds import check_bounds
 from ganzoo.errors import UserError, did_you_mean, short
-from ganzoo.schema import Key, key_for_default
+from ganzoo.schema import Key, defaults_of, key_for_default
+from ganzoo.specs import DatasetSpec, ModelSpec
 
 DEFAULT_DATASET = "digits"
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
@@ -262,3 +263,18 @@ def build_config(defaults: Mapping[str, Any], layers: Iterable[tuple[str, Mappin
 def dump(config: Mapping[str, Any]) -> str:
     """The config as YAML text, keys in their natural order."""
     return yaml.safe_dump(thaw(config), sort_keys=False)
+
+
+def default_config(model: ModelSpec, dataset: DatasetSpec) -> dict[str, Any]:
+    """Trainer defaults, then the dataset's, then the model's: every valid key with its default."""
+    merged = merge(TRAINER_DEFAULTS, {"data": dict(dataset.defaults)})
+    merged = merge(merged, {"model": defaults_of(model.model_keys())})
+    merged = merge(merged, model.defaults)
+    merged["model"]["name"] = model.name
+    merged["data"]["name"] = dataset.name
+    return merged
+
+
+def config_schema(model: ModelSpec) -> dict[str, Key]:
+    """The declaration of every trainer and ``model.*`` key of ``model``'s runs."""
+    return TRAINER_KEYS | {f"model.{name}": key for name, key in model.model_keys().items()}

@@ -5,8 +5,9 @@ A plugin is a module registered under the ``ganzoo`` entry-point group in its ``
     [project.entry-points.ganzoo]
     my_gan = "my_package.plugin"
 
-and implements any of the hooks below with ``@ganzoo.hookimpl``. Each hook returns a list of specs;
-specs must be cheap (no networks built, no data read) because ``ganzoo list`` calls every hook.
+and implements any of the hooks below with ``@ganzoo.hookimpl``. The spec hooks return lists of specs;
+specs must be cheap (no networks built, no data read) because ``ganzoo list`` calls every hook. A
+``ganzoo_*`` function that is not one of ``HOOKS`` (a misspelling) marks the plugin broken.
 
 A plugin module may declare the plugin API it was written for, ``GANZOO_PLUGIN_API = "1"``. A module
 that declares nothing is taken as written for the current API; one that declares a version this ganzoo
@@ -15,9 +16,11 @@ does not support is listed as broken with the reason, and its hooks are never ca
 
 from __future__ import annotations
 
+import argparse
+
 import pluggy
 
-from ganzoo.specs import DatasetSpec, LossSpec, ModelSpec
+from ganzoo.specs import DatasetSpec, EvaluatorSpec, LossSpec, ModelSpec
 
 PROJECT = "ganzoo"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -46,3 +49,18 @@ def ganzoo_losses() -> list[LossSpec]:
 @hookspec
 def ganzoo_datasets() -> list[DatasetSpec]:
     """Return the datasets this plugin provides; each factory returns a ``ganzoo.LoadedData``."""
+
+
+@hookspec
+def ganzoo_evaluators() -> list[EvaluatorSpec]:
+    """Return metrics for a data kind or for named datasets; the bench scores every cell with them."""
+
+
+@hookspec
+def ganzoo_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Add CLI subcommands: ``p = subparsers.add_parser(NAME, help=...)``, its arguments, then
+    ``p.set_defaults(handler=FUNCTION)``; ``FUNCTION(args)`` runs the command (import heavy modules inside it,
+    raise ``ganzoo.UserError`` for a one-line error with exit code 2). As llm's ``register_commands``."""
+
+
+HOOKS = ("ganzoo_models", "ganzoo_losses", "ganzoo_datasets", "ganzoo_evaluators", "ganzoo_commands")

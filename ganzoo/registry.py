@@ -1,10 +1,19 @@
 """The registry: loads every ``ganzoo`` entry point through pluggy and answers lookups by name.
 
-Each plugin is loaded and each of its hooks is called on its own, so a plugin that fails to import or
-whose hook raises is recorded as broken and the others still load. Names are unique across plugins and
-looked up case-insensitively, with wildcards for listing (as ``timm.list_models('*gan*')``).
-A plugin that declares a plugin API this ganzoo does not support (``GANZOO_PLUGIN_API``) is recorded as
-broken with the reason before any of its hooks runs.
+Each plugin module is imported, checked and registered with the plugin manager on its own, and each of
+its hooks is called **through pluggy, one plugin at a time**: ``pm.subset_hook_caller(hook, others)``
+calls only that plugin's implementation. Calling ``pm.hook.ganzoo_models()`` would call every plugin in
+one go, so one that raised would lose every plugin's specs (and the blame); per-plugin calls keep the
+manager's checks (signatures against ``hookspecs``, ``@hookimpl`` options) and record a plugin that
+fails as broken with the reason while the others load. Like pytest with ``pytest_*`` functions, a
+``ganzoo_*`` function that is not a hook (``ganzoo_model``) breaks its plugin with a suggestion, and a
+hook function without ``@hookimpl`` (as API-1 docs allowed) is still taken as one.
+
+Specs are validated as they arrive (``validate``): a bad spec breaks its plugin, never ``ganzoo list``.
+Names are unique across plugins and looked up case-insensitively, with wildcards for listing (as
+``timm.list_models('*gan*')``). A plugin that declares a plugin API this ganzoo does not support
+(``GANZOO_PLUGIN_API``) is recorded as broken before any of its hooks runs. ganzoo's own evaluators are a
+built-in plugin (``ganzoo.metrics.plugin``) registered the same way.
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import functools
+import importlib
 import importlib.metadata as md
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,11 +29,13 @@ from dataclasses import dataclass, field
 import pluggy
 
 from ganzoo import hookspecs
-from ganzoo.errors import UserError, did_you_mean
+from ganzoo.errors import UserError, closest, did_you_mean, short
 from ganzoo.specs import SPEC_KINDS, DatasetSpec, LossSpec, ModelSpec, _Spec
+from ganzoo.validation import problems
 
 ENTRY_POINT_GROUP = "ganzoo"
-_SINGULAR = {"models": "model", "losses": "loss", "datasets": "dataset"}
+BUILTIN_EVALUATORS = "ganzoo.metrics.plugin"
+_SINGULAR = {"models": "model", "losses": "loss", "datasets": "dataset", "evaluators": "evaluator"}
 
 
 @dataclass
@@ -36,6 +48,7 @@ class PluginInfo:
     version: str
     registered: dict[str, list[str]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # names of specs refused as invalid
     # The plugin API the module declares (or the current one when it declares none); "" until imported.
     api: str = ""
 
@@ -45,16 +58,29 @@ class PluginInfo:
         return bool(self.errors)
 
 
+class _Manager(pluggy.PluginManager):
+    """pluggy's manager that also takes an unmarked ``ganzoo_*`` function named like a hook as one."""
+
+    def parse_hookimpl_opts(self, plugin: object, name: str) -> dict | None:  # type: ignore[override]
+        options = super().parse_hookimpl_opts(plugin, name)
+        if options is None and name in hookspecs.HOOKS and callable(getattr(plugin, name, None)):
+            return {}
+        return options  # type: ignore[return-value]
+
+
 class Registry:
-    """Specs collected from entry points, keyed by kind (``models``, ``losses``, ``datasets``)."""
+    """Specs collected from entry points, keyed by kind (``models``, ``losses``, ``datasets``, ``evaluators``)."""
 
     def __init__(self, entry_points: Iterable[md.EntryPoint] | None = None) -> None:
-        self.manager = pluggy.PluginManager(hookspecs.PROJECT)
+        self.manager = _Manager(hookspecs.PROJECT)
         self.manager.add_hookspecs(hookspecs)
         self.plugins: list[PluginInfo] = []
+        self.modules: dict[str, object] = {}
         self.specs: dict[str, dict[str, _Spec]] = {kind: {} for kind in SPEC_KINDS}
         if entry_points is None:
             entry_points = md.entry_points(group=ENTRY_POINT_GROUP)
+        self._register(importlib.import_module(BUILTIN_EVALUATORS),
+                       PluginInfo("metrics", BUILTIN_EVALUATORS, "ganzoo", _own_version()))
         # ganzoo's own plugins first, then the others in a stable order.
         ordered = sorted(entry_points, key=lambda ep: (_package(ep) != "ganzoo", _package(ep), ep.name))
         for entry_point in ordered:
@@ -70,30 +96,59 @@ class Registry:
         except Exception as exc:  # a third-party plugin may raise anything on import
             info.errors.append(f"import failed: {type(exc).__name__}: {exc}")
             return
+        self._register(module, info)
+
+    def _register(self, module: object, info: PluginInfo) -> None:
+        """Check ``module``'s API and hook names, register it with the manager and collect its specs."""
         info.api, problem = plugin_api_of(module)
-        if problem:
-            info.errors.append(problem)
+        unknown = [_unknown_hook(name) for name in dir(module)
+                   if name.startswith("ganzoo_") and name not in hookspecs.HOOKS and callable(getattr(module, name))]
+        info.errors.extend([problem] if problem else unknown)
+        if info.errors:
             return
         try:
-            self.manager.register(module, name=f"{package}:{entry_point.name}")
+            self.manager.register(module, name=f"{info.package}:{info.name}")
         except Exception as exc:  # pluggy rejects hooks whose signatures do not match the hookspecs
             info.errors.append(f"registration failed: {type(exc).__name__}: {exc}")
             return
+        self.modules[info.name] = module
         for kind, spec_type in SPEC_KINDS.items():
-            hook = getattr(module, f"ganzoo_{kind}", None)
-            if hook is None:
-                continue
             try:
-                specs = list(hook() or [])
+                results = self.call(f"ganzoo_{kind}", module)
+                specs = [spec for result in results for spec in (result or [])]
             except Exception as exc:
                 info.errors.append(f"hook ganzoo_{kind} raised {type(exc).__name__}: {exc}")
                 continue
             for spec in specs:
                 self._add(kind, spec_type, spec, info)
 
+    def call(self, hook: str, module: object, **kwargs: object) -> list[object]:
+        """Call ``hook`` of the plugin ``module`` alone, through the manager (``[]`` when it has none)."""
+        if not hasattr(module, hook):
+            return []
+        others = [plugin for plugin in self.manager.get_plugins() if plugin is not module]
+        return self.manager.subset_hook_caller(hook, remove_plugins=others)(**kwargs)
+
+    def add_commands(self, subparsers: object) -> None:
+        """Let every loaded plugin add its CLI subcommands (``ganzoo_commands``); one that raises is broken."""
+        for info in self.plugins:
+            module = self.modules.get(info.name)
+            if module is None or info.broken:
+                continue
+            try:
+                self.call("ganzoo_commands", module, subparsers=subparsers)
+            except Exception as exc:  # argparse refuses a command name already taken, among others
+                info.errors.append(f"hook ganzoo_commands raised {type(exc).__name__}: {exc}")
+
     def _add(self, kind: str, spec_type: type[_Spec], spec: object, info: PluginInfo) -> None:
         if not isinstance(spec, spec_type):
             info.errors.append(f"ganzoo_{kind} returned {type(spec).__name__}, expected {spec_type.__name__}")
+            return
+        found = problems(spec)
+        if found:
+            label = spec.name if isinstance(spec.name, str) else short(spec.name, 40)
+            info.errors.append(f"{_SINGULAR[kind]} '{label}': {'; '.join(found)}")
+            info.rejected.append(str(label).lower())
             return
         key = spec.name.lower()
         taken = self.specs[kind].get(key)
@@ -111,10 +166,17 @@ class Registry:
         """The spec of ``kind`` called ``name`` (any case); unknown names fail with the closest ones."""
         spec = self.specs[kind].get(name.lower())
         if spec is None:
+            owner = next((p for p in self.broken if name.lower() in p.rejected), None)
+            if owner is not None:
+                raise UserError(f"{_SINGULAR[kind]} '{name}' comes from plugin package '{owner.package}', which failed "
+                                f"to load: {owner.errors[0]}; `ganzoo plugins` shows why")
             names = [s.name for s in self.specs[kind].values()]
+            failed = [p.package for p in self.broken if not p.registered]
+            maybe = (f"; plugin package(s) {', '.join(failed)} failed to load and may provide it "
+                     f"(`ganzoo plugins`)" if failed else "")
             raise UserError(
                 f"unknown {_SINGULAR[kind]} '{name}'{did_you_mean(name, names)}; "
-                f"`ganzoo list {kind}` shows the {len(names)} available"
+                f"`ganzoo list {kind}` shows the {len(names)} available{maybe}"
             )
         return spec
 
@@ -166,6 +228,18 @@ def plugin_api_of(module: object) -> tuple[str, str]:
         fix = "upgrade the plugin package to a release written for this API"
     return declared, (f"written for ganzoo plugin API {declared}, but this ganzoo supports plugin API "
                       f"{supported}; {fix}")
+
+
+def _unknown_hook(name: str) -> str:
+    """``unknown hook ganzoo_model (did you mean ganzoo_models?)``, as pytest refuses unknown ``pytest_*`` hooks."""
+    match = closest(name, hookspecs.HOOKS, n=1)
+    return f"unknown hook {name}" + (f" (did you mean {match[0]}?)" if match else f"; hooks are {', '.join(hookspecs.HOOKS)}")
+
+
+def _own_version() -> str:
+    from ganzoo import __version__
+
+    return __version__
 
 
 def _package(entry_point: md.EntryPoint) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +16,17 @@ import torch
 from rich.console import Console
 
 from ganzoo import config as cfg
+from ganzoo.config import config_schema, default_config
 from ganzoo.data import DataInfo, LoadedData
 from ganzoo.errors import UserError
 from ganzoo.module import GANModule
 from ganzoo.registry import Registry, get_registry
-from ganzoo.schema import Key, defaults_of
-from ganzoo.specs import DatasetSpec, ModelSpec
+from ganzoo.specs import DatasetSpec, ModelSpec, resolve_factory
 from ganzoo.trainer import FitResult, Trainer
 from ganzoo.trainer.callbacks import Callback
 from ganzoo.trainer.checkpoint import LAST, CheckpointError, atomic_write, load_checkpoint, load_resumable
 from ganzoo.trainer.interrupt import deferred_signals
+from ganzoo.trainer.loop import EMA_ATTRIBUTE
 from ganzoo.trainer.outputs import CHECKPOINTS, CONFIG, METRICS
 from ganzoo.trainer import distributed
 from ganzoo.trainer.resume_changes import check_resume_changes
@@ -46,21 +47,7 @@ class RunRequest:
     device: str | None = None
     seed: int | None = None
     resume: bool = False
-
-
-def default_config(model: ModelSpec, dataset: DatasetSpec) -> dict[str, Any]:
-    """Trainer defaults, then the dataset's, then the model's: every valid key with its default."""
-    merged = cfg.merge(cfg.TRAINER_DEFAULTS, {"data": dict(dataset.defaults)})
-    merged = cfg.merge(merged, {"model": defaults_of(model.model_keys())})
-    merged = cfg.merge(merged, model.defaults)
-    merged["model"]["name"] = model.name
-    merged["data"]["name"] = dataset.name
-    return merged
-
-
-def config_schema(model: ModelSpec) -> dict[str, Key]:
-    """The declaration of every trainer and ``model.*`` key of ``model``'s runs."""
-    return cfg.TRAINER_KEYS | {f"model.{name}": key for name, key in model.model_keys().items()}
+    settings: Mapping[str, Any] = field(default_factory=dict)  # nested overrides from the Python API
 
 
 def _print_notice(line: str) -> None:
@@ -83,6 +70,7 @@ def resolve_config(request: RunRequest, registry: Registry | None = None,
     layers: list[tuple[str, Mapping[str, Any]]] = [
         (f"config file {request.config_file}", _without_names(file_layer)),
         ("--set", _without_names(set_layer)),
+        ("keyword arguments", _without_names(dict(request.settings))),
     ]
     if request.seed is not None:
         layers.append(("--seed", {"seed": request.seed}))
@@ -142,9 +130,20 @@ def seed_everything(seed: int) -> None:
 def build_model(config: Mapping[str, Any], info: DataInfo, registry: Registry | None = None) -> GANModule:
     """Build the configured model for data described by ``info``."""
     registry = registry or get_registry()
-    module = registry.model(config["model"]["name"]).build(config, info)
+    spec = registry.model(config["model"]["name"])
+    where = f"model '{spec.name}' of plugin package '{spec.source}'"
+    try:
+        factory = resolve_factory(spec.factory)
+    except Exception as exc:  # a third-party factory path may be wrong in any way
+        raise UserError(f"{where}: its factory {spec.factory!r} cannot be imported ({type(exc).__name__}: "
+                        f"{exc}); reinstall or fix the plugin") from None
+    module = factory(config, info)
     if not isinstance(module, GANModule):
-        raise TypeError(f"model '{config['model']['name']}' factory returned {type(module).__name__}, not GANModule")
+        raise UserError(f"{where}: its factory returned {type(module).__name__}, not a ganzoo.GANModule; fix the plugin")
+    try:
+        module.configure_optimizers()  # the trainer's first call: a module without networks fails here, not mid-run
+    except NotImplementedError as exc:
+        raise UserError(f"{where} breaks the GAN module contract: {exc}; fix the plugin") from None
     return module
 
 
@@ -242,7 +241,8 @@ def _resume_point(request: RunRequest, registry: Registry,
         (run_dir / METRICS).unlink(missing_ok=True)
     else:
         console.print(f"resuming from step {found[0]['step']} ({found[1]})", highlight=False, soft_wrap=True)
-    layers: list[tuple[str, Mapping[str, Any]]] = [("--set", _without_names(cfg.parse_overrides(request.overrides)))]
+    layers: list[tuple[str, Mapping[str, Any]]] = [("--set", _without_names(cfg.parse_overrides(request.overrides))),
+                                                   ("keyword arguments", _without_names(dict(request.settings)))]
     if request.config_file:
         layers.insert(0, (f"config file {request.config_file}", _without_names(cfg.load_yaml(request.config_file))))
     if request.device is not None:
@@ -284,7 +284,8 @@ def _check_same_run(request: RunRequest, saved: Mapping[str, Any], run_dir: Path
 
 
 def load_run(run_dir: str | Path, registry: Registry | None = None) -> tuple[Mapping[str, Any], GANModule, dict[str, Any]]:
-    """The config, the model with its last checkpoint's weights (eval mode, CPU) and the checkpoint."""
+    """The config, the model with its last checkpoint's weights (eval mode, CPU; the EMA generator's when the
+    run kept one, as the trainer samples and scores) and the checkpoint."""
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise UserError(f"run directory {run_dir} does not exist")
@@ -297,6 +298,6 @@ def load_run(run_dir: str | Path, registry: Registry | None = None) -> tuple[Map
     config = cfg.freeze(state["config"])
     module = build_model(config, DataInfo.from_dict(state["data_info"]), registry)
     module.load_state_dict(state["model"])
-    if state.get("ema") is not None:  # sampling and scoring use the averaged generator, as in training
-        module.generator.load_state_dict(state["ema"])
+    if isinstance(state.get("ema"), dict):
+        getattr(module, EMA_ATTRIBUTE).load_state_dict(state["ema"])
     return config, module.eval(), state

@@ -1,4 +1,4 @@
-"""Specs: cheap, frozen descriptions of models, losses and datasets, each with a lazy factory.
+"""Specs: cheap, frozen descriptions of models, losses, datasets and evaluators, each with a lazy factory.
 
 A spec is data plus a factory. Nothing heavy is imported or built until ``build`` is called, so listing
 plugins never builds a network or touches data.
@@ -86,12 +86,17 @@ class LossSpec(_Spec):
 
 @dataclass(frozen=True)
 class DatasetSpec(_Spec):
-    """A dataset: ``factory(data_config) -> LoadedData``; ``defaults`` fill the ``data`` config section."""
+    """A dataset: ``factory(data_config) -> LoadedData``; ``defaults`` fill the ``data`` config section.
+
+    ``classifier_epochs`` > 0 says ganzoo's small domain classifier can be trained on it (that many epochs
+    over its train split, once, cached): it gives the ``classifier`` features and the class metrics.
+    """
 
     kind: str = IMAGE
     shape: tuple[int, ...] = ()
     num_classes: int = 0
     origin: str = ""
+    classifier_epochs: int = 0
 
     @property
     def provides(self) -> tuple[str, ...]:
@@ -105,4 +110,18 @@ class DatasetSpec(_Spec):
         return (self.kind,)
 
 
-SPEC_KINDS: dict[str, type[_Spec]] = {"models": ModelSpec, "losses": LossSpec, "datasets": DatasetSpec}
+@dataclass(frozen=True)
+class EvaluatorSpec(_Spec):
+    """Metrics for data: ``factory(data, settings, context) -> ganzoo.Evaluator`` (``ganzoo.metrics.evaluate``).
+
+    It scores every dataset of ``data_kinds``, or only the datasets named in ``datasets`` (which win over
+    a kind's evaluator). ``metrics`` names every metric it reports, so a suite asking for others is refused.
+    """
+
+    data_kinds: tuple[str, ...] = ()
+    datasets: tuple[str, ...] = ()
+    metrics: tuple[str, ...] = ()
+
+
+SPEC_KINDS: dict[str, type[_Spec]] = {"models": ModelSpec, "losses": LossSpec, "datasets": DatasetSpec,
+                                      "evaluators": EvaluatorSpec}

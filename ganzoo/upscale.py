@@ -1,4 +1,5 @@
-"""``ganzoo upscale``: super-resolve a user's image with a trained image-to-image run (e.g. SRGAN).
+"""Tiled super-resolution, a building block for image-to-image plugins (srgan's ``ganzoo upscale`` command)
+and the SR metrics: one protocol for both.
 
 Large images are cut into overlapping tiles: each tile is upscaled with ``overlap`` LR pixels of context
 on every side, and only its centre is kept. Tiles are produced one row band at a time and a PNG output
@@ -10,7 +11,6 @@ Any IMAGE_PAIRS model works whose ``sample(n, lr=LR)`` returns ``image``: the LR
 
 from __future__ import annotations
 
-import argparse
 import re
 import warnings
 from collections.abc import Callable, Iterator
@@ -19,11 +19,9 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
-from rich.console import Console
 
 from ganzoo.errors import UserError
 from ganzoo.png_stream import PNGStream
-from ganzoo.specs import IMAGE_PAIRS
 
 Upscaler = Callable[[torch.Tensor], torch.Tensor]
 
@@ -90,30 +88,3 @@ def write_upscaled(bands: Iterator[torch.Tensor], path: Path, width: int, height
         Image.fromarray(pixels).save(path)
     except (ValueError, KeyError):
         raise UserError(f"cannot write {path.name}: unknown image extension; use .png or .jpg") from None
-
-
-def cmd_upscale(args: argparse.Namespace) -> None:
-    """Upscale ``args.image`` with the last checkpoint of ``args.run_dir`` and write ``args.out``."""
-    from ganzoo.runner import load_run
-    from ganzoo.trainer.precision import resolve_device
-
-    _, module, _ = load_run(args.run_dir)
-    if module.info.kind != IMAGE_PAIRS:
-        raise UserError(f"run {args.run_dir} trained '{module.config['model']['name']}' on {module.info.kind} data; "
-                        f"upscale needs a super-resolution run (e.g. srgan)")
-    out = Path(args.out)
-    if out.suffix.lower() not in Image.registered_extensions():
-        raise UserError(f"cannot write {out.name}: unknown image extension; use .png or .jpg")
-    device = resolve_device(args.device)
-    module.to(device)
-    scale = int(module.info.extras.get("scale", 4))
-    lr = read_rgb(Path(args.image))
-    height, width = lr.shape[-2] * scale, lr.shape[-1] * scale
-
-    def upscale(tile: torch.Tensor) -> torch.Tensor:
-        return module.sample(len(tile), lr=tile.to(device).float() / 127.5 - 1)["image"]
-
-    with torch.no_grad():
-        bands = upscale_bands(upscale, lr, scale, args.tile, args.overlap, convert=to_uint8)
-        write_upscaled(bands, out, width, height)
-    Console().print(f"wrote {width}x{height} ({scale}x) to {args.out}")

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from ganzoo.bench.callback import EvalCallback
-from ganzoo.metrics.evaluate import EvalSettings, build_evaluator
+from ganzoo.metrics.evaluate import EvalContext, EvalSettings, build_evaluator
 from ganzoo.metrics.rng import isolated_rng
 from ganzoo.runner import RunRequest, load_data, load_run, resolve_config, run
 
@@ -24,9 +24,9 @@ def _final_weights(out: Path, evaluate_every: int) -> dict[str, torch.Tensor]:
     request = RunRequest("dcgan", "digits", overrides=SMALL, device="cpu", seed=3, out=str(out))
     callbacks = []
     if evaluate_every:
-        config, _, _ = resolve_config(request)
+        config, model, dataset = resolve_config(request)
         evaluator = build_evaluator(load_data(config), EvalSettings(every=evaluate_every, samples=200),
-                                    root=config["data"]["root"])
+                                    EvalContext(model, dataset, config["data"]["root"]))
         callbacks.append(EvalCallback(evaluator, evaluate_every))
     result = run(request, show_progress=False, callbacks=callbacks)
     if evaluate_every:

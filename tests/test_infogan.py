@@ -8,7 +8,7 @@ import pytest
 import torch
 from PIL import Image
 
-from ganzoo.runner import load_run
+import ganzoo
 from ganzoo_plugins.infogan.evaluation import code_class_table, majority_matched_accuracy, one_to_one_accuracy
 
 TINY = ["--no-progress", "--set", "model.g_channels=8", "--set", "model.d_channels=8", "--set", "train.batch_size=16"]
@@ -17,11 +17,11 @@ TINY = ["--no-progress", "--set", "model.g_channels=8", "--set", "model.d_channe
 def test_traverse_writes_the_papers_figure(in_tmp: Path, cli) -> None:
     code, _, err = cli("run", "infogan", "--out", "r", "--set", "train.steps=2", *TINY)
     assert code == 0, err
-    assert cli("sample", "r", "--traverse", "--code", "1", "--out", "traverse.png")[0] == 0
+    assert cli("traverse", "r", "--code", "1", "--out", "traverse.png")[0] == 0  # the infogan plugin's command
     assert Image.open("traverse.png").size == (10 * 34 + 2, 10 * 34 + 2)  # 10 categories x 10 code values
-    code, _, err = cli("sample", "r", "--traverse", "--code", "2", "--out", "bad.png")
+    code, _, err = cli("traverse", "r", "--code", "2", "--out", "bad.png")
     assert code == 2 and "continuous code 2 does not exist" in err
-    _, module, _ = load_run("r")
+    module = ganzoo.load_run("r").module
     images, nrow = module.traversal_grid(steps=5, code=0)
     assert images.shape == (50, 1, 32, 32) and nrow == 5
     assert not torch.equal(images[0], images[4])  # the sweep changes the image along a row
@@ -29,13 +29,13 @@ def test_traverse_writes_the_papers_figure(in_tmp: Path, cli) -> None:
 
 def test_traverse_is_refused_by_models_without_codes(in_tmp: Path, cli) -> None:
     assert cli("run", "dcgan", "--out", "d", "--set", "train.steps=1", *TINY)[0] == 0
-    code, _, err = cli("sample", "d", "--traverse")
-    assert code == 2 and "--traverse works with infogan" in err
+    code, _, err = cli("traverse", "d")
+    assert code == 2 and "traverse works with infogan" in err
 
 
 def test_q_head_shares_the_discriminator_body_and_the_info_loss_trains_the_generator(in_tmp: Path, cli) -> None:
     assert cli("run", "infogan", "--out", "r", "--set", "train.steps=1", *TINY)[0] == 0
-    _, module, _ = load_run("r")
+    module = ganzoo.load_run("r").module
     module.train()
     z, cat, cont = module.codes(8)
     fake = module.generate({"z": z, "code": cat, "continuous": cont})
@@ -61,7 +61,7 @@ def test_the_categorical_code_captures_the_digit_class(in_tmp: Path, cli, data_d
     # 600 steps on 10,000 images (about 25 s of one CPU core): the code already sorts digits well above chance.
     code, _, err = cli("run", "infogan", "--dataset", "mnist", "--out", "m", "--no-progress", *LEARN)
     assert code == 0, err
-    _, module, _ = load_run("m")
+    module = ganzoo.load_run("m").module
     table = code_class_table(module, mnist_classifier, n=1000)
     largest_class_share = (table.sum(0).max() / table.sum()).item()
     # Majority matching scores at least the largest class's share even when codes carry no class at all.

@@ -1,7 +1,7 @@
 """Plugins import only ganzoo's public API and never another plugin (DESIGN.md, "The plugin contract").
 
 Every ``.py`` file under ``plugins/`` and ``examples/`` is parsed (not imported) and each import checked:
-``ganzoo`` modules other than the root, ``ganzoo.nn``, ``ganzoo.text`` and ``ganzoo.render`` (and
+``ganzoo`` modules other than the root, ``ganzoo.nn``, ``ganzoo.text``, ``ganzoo.render`` and ``ganzoo.upscale`` (and
 ``ganzoo.testing`` in test files) are refused, as is any ``ganzoo_plugins.<folder>`` from another folder.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import ganzoo
 
 ROOT = Path(__file__).resolve().parents[1]
-PUBLIC = ("ganzoo", "ganzoo.nn", "ganzoo.text", "ganzoo.render")
+PUBLIC = ("ganzoo", "ganzoo.nn", "ganzoo.text", "ganzoo.render", "ganzoo.upscale")
 TEST_ONLY = ("ganzoo.testing",)
 PLUGINS_PACKAGE = "ganzoo_plugins"
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 import torch
 
+import ganzoo
 from ganzoo import VECTORS, DataInfo, UserError
 from ganzoo.registry import get_registry
-from ganzoo.runner import RunRequest, build_model, load_run, resolve_config, run
+from ganzoo.runner import RunRequest, build_model, resolve_config
 from ganzoo.trainer.policy import RateSetter
 
 
@@ -32,18 +33,17 @@ def test_gan_trains_on_a_mixture_and_samples_vectors(in_tmp, cli) -> None:
                          "--out", "r")
     assert code == 0, err
     assert (in_tmp / "r" / "samples" / "step_0000010.png").is_file()
-    _, module, state = load_run(in_tmp / "r")
-    assert state["step"] == 20
-    points = module.sample(7, generator=torch.Generator().manual_seed(0))["x"]
+    trained = ganzoo.load_run(in_tmp / "r")
+    assert trained.step == 20
+    points = trained.sample(7, seed=0)["x"]
     assert points.shape == (7, 2) and torch.isfinite(points).all()
-    assert module.discriminator[0].in_features == 4  # two packed 2D samples
+    assert trained.module.discriminator[0].in_features == 4  # two packed 2D samples
 
 
 def test_gan_on_flattened_images_gives_images_in_range(in_tmp) -> None:
-    result = run(RunRequest("gan", "digits", overrides=["train.steps=3", "model.hidden=16", "train.batch_size=8"],
-                            out="d", device="cpu"), show_progress=False)
-    _, module, _ = load_run(result.run_dir)
-    images = module.sample(5)["image"]
+    trained = ganzoo.train("gan", "digits", out="d", device="cpu", train={"steps": 3, "batch_size": 8},
+                           model={"hidden": 16})
+    images = trained.sample(5)["image"]
     assert images.shape == (5, 1, 32, 32)
     assert images.min() >= -1 and images.max() <= 1
 

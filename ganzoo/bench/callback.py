@@ -39,9 +39,10 @@ class Evaluation:
 
 @dataclass
 class EvalCallback(Callback):
-    """Evaluates every ``every`` steps; ``budget_s`` > 0 stops training after that much training time."""
+    """Evaluates every ``every`` steps (never without an ``evaluator``: ``eval: false``); ``budget_s`` > 0
+    stops training after that much training time."""
 
-    evaluator: Evaluator
+    evaluator: Evaluator | None
     every: int
     budget_s: float = 0.0
     history: list[Evaluation] = field(default_factory=list)
@@ -55,7 +56,7 @@ class EvalCallback(Callback):
         return time.perf_counter() - self.started - self.eval_s
 
     def on_step_end(self, trainer: Trainer) -> None:
-        if trainer.step % self.every == 0:
+        if self.evaluator is not None and trainer.step % self.every == 0:
             self.evaluate(trainer)
         # Stop on a logging step, so the run's metrics log covers every step it trained.
         logged = trainer.step % int(trainer.train_cfg["log_every"]) == 0
@@ -64,11 +65,12 @@ class EvalCallback(Callback):
 
     def on_fit_end(self, trainer: Trainer) -> None:
         self.samples_seen = trainer.samples_seen
-        if not self.history or self.history[-1].step != trainer.step:
+        if self.evaluator is not None and (not self.history or self.history[-1].step != trainer.step):
             self.evaluate(trainer)
 
     def evaluate(self, trainer: Trainer) -> Evaluation:
         """Score the module now, log it, and save ``best.pt`` when it beats the best so far."""
+        assert self.evaluator is not None
         begin = time.perf_counter()
         with trainer.sampling() as module:  # plain networks, the EMA generator when train.ema is on
             metrics = {k: float(v) for k, v in self.evaluator.evaluate(module).items()}

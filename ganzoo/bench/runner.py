@@ -31,9 +31,8 @@ from ganzoo.bench.callback import EvalCallback
 from ganzoo.bench.ownership import claim_output
 from ganzoo.bench.suite import Cell, Suite
 from ganzoo.bench.system import device_name, environment, peak_memory_mb, reset_peak_memory
-from ganzoo.errors import UserError
+from ganzoo.errors import UserError, did_you_mean
 from ganzoo.registry import Registry, get_registry
-from ganzoo.specs import IMAGE, LABELLED_IMAGE
 from ganzoo.trainer.checkpoint import atomic_write
 from ganzoo.trainer.precision import resolve_device
 from ganzoo.trainer.rundir import is_run_dir
@@ -82,9 +81,6 @@ class _CellRunner:
                                   "fingerprint": self.cell.fingerprint()}
         started = time.perf_counter()
         try:
-            if self.cell.model.lower() not in self.registry.specs["models"]:
-                record.update(status="skipped", error=f"model '{self.cell.model}' is not installed")
-                return record
             record.update(status="ok", error=None, **self._train())
         except Exception as exc:  # a failing cell is recorded and the suite goes on
             message = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
@@ -95,7 +91,7 @@ class _CellRunner:
         return record
 
     def _train(self) -> dict[str, Any]:
-        from ganzoo.metrics.evaluate import build_evaluator
+        from ganzoo.metrics.evaluate import EvalContext, build_evaluator
         from ganzoo.runner import RunRequest, load_data, resolve_config, run
 
         cell = self.cell
@@ -104,13 +100,14 @@ class _CellRunner:
             overrides.append(f"data.root={self.data_root}")
         request = RunRequest(cell.model, cell.dataset, overrides=overrides, device=cell.device, seed=self.seed,
                              out=str(self.out / "runs" / f"{cell.model}-{cell.dataset}-s{self.seed}"))
-        config, model_spec, _ = resolve_config(request, self.registry)
+        config, model_spec, dataset_spec = resolve_config(request, self.registry)
         device = resolve_device(config["device"])
-        conditional = LABELLED_IMAGE in model_spec.data_kinds and IMAGE not in model_spec.data_kinds
-        evaluator = build_evaluator(load_data(config, self.registry), cell.eval, conditional,
-                                    config["data"]["root"], self.console)
-        if evaluator is None:
-            raise UserError(f"no metrics for {cell.dataset}'s kind of data yet; leave this cell out of the suite")
+        evaluator = None
+        if cell.eval.enabled:
+            context = EvalContext(model_spec, dataset_spec, config["data"]["root"], self.console)
+            evaluator = build_evaluator(load_data(config, self.registry), cell.eval, context, self.registry)
+            if evaluator is None:
+                raise UserError(f"no evaluator scores {cell.dataset}'s kind of data; set `eval: false` for this cell")
         request.resume = self.resumable and is_run_dir(Path(request.out))  # an interrupted attempt continues
         callback = EvalCallback(evaluator, cell.eval.every, cell.budget.minutes * 60)
         reset_peak_memory(device)
@@ -118,17 +115,44 @@ class _CellRunner:
                      callbacks=[callback])
         peak, peak_kind = peak_memory_mb(device)
         trainer_s = max(result.seconds - callback.eval_s, 1e-9)
-        final, best = callback.history[-1], callback.best or callback.history[-1]
-        return {
+        record = {
             "run_dir": str(result.run_dir), "steps": result.steps, "train_s": round(trainer_s, 3),
             "eval_s": round(callback.eval_s, 3), "samples_per_s": round(callback.samples_seen / trainer_s, 2),
             "peak_memory_mb": round(peak, 1), "memory_kind": peak_kind, "device": str(device),
-            "device_name": device_name(device), "primary": evaluator.primary,
-            "higher_is_better": evaluator.higher_is_better,
-            "final": {"step": final.step, "metrics": _clean(final.metrics)},
-            "best": {"step": best.step, "metrics": _clean(best.metrics)},
-            "history": [{**e.to_dict(), "metrics": _clean(e.metrics)} for e in callback.history],
+            "device_name": device_name(device), "primary": evaluator.primary if evaluator else None,
+            "higher_is_better": evaluator.higher_is_better if evaluator else None,
+            "final": {"step": result.steps, "metrics": {}}, "best": {"step": result.steps, "metrics": {}},
+            "history": [],
         }
+        if callback.history:
+            final, best = callback.history[-1], callback.best or callback.history[-1]
+            record.update(final={"step": final.step, "metrics": _clean(final.metrics)},
+                          best={"step": best.step, "metrics": _clean(best.metrics)},
+                          history=[{**e.to_dict(), "metrics": _clean(e.metrics)} for e in callback.history])
+        return record
+
+
+def check_suite(suite: Suite, registry: Registry) -> None:
+    """Every cell's model and dataset must be installed and every metric asked for one its evaluator reports;
+    otherwise a ``UserError`` with the closest names, before anything trains."""
+    from ganzoo.metrics.evaluate import evaluator_spec
+
+    for cell in suite.cells:
+        where = f"suite {suite.name}: cell {cell.name}"
+        try:
+            registry.model(cell.model)
+            dataset = registry.dataset(cell.dataset)
+        except UserError as exc:
+            raise UserError(f"{where}: {exc}") from None
+        if not cell.eval.enabled:
+            continue
+        spec = evaluator_spec(dataset, registry)
+        if spec is None:
+            raise UserError(f"{where}: no evaluator scores {dataset.kind} data; install one or set `eval: false`")
+        unknown = [name for name in cell.eval.metrics if name not in spec.metrics]
+        if unknown:
+            raise UserError(f"{where}: unknown metric '{unknown[0]}'{did_you_mean(unknown[0], spec.metrics)}; "
+                            f"evaluator '{spec.name}' reports {', '.join(spec.metrics)}")
 
 
 def summarize(cell: Cell, records: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -175,6 +199,7 @@ def run_suite(suite: Suite, out: Path, only: str | None = None, console: Console
     console = console or Console(stderr=True)
     registry = registry or get_registry()
     cells = suite.select(only)  # the others are reported from their records, when they have some
+    check_suite(suite, registry)
     claim_output(out, suite.name, force)
     threads = torch.get_num_threads()
     if suite.threads:
@@ -234,8 +259,6 @@ def _run_cell(cell: Cell, position: str, suite: Suite, out: Path, registry: Regi
         records.append(record)
         if record["status"] != "ok":
             console.print(f"[red]{cell.name} seed {seed} {record['status']}: {record['error']}[/]", highlight=False)
-            if record["status"] == "skipped":
-                break
     return summarize(cell, records)
 
 

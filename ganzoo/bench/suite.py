@@ -6,7 +6,7 @@ device: cpu                         # optional (default auto)
 threads: 1                          # optional: torch CPU threads while the suite runs
 seeds: 1                            # seeds 0..N-1 per cell (--seeds overrides)
 budget: {steps: 1000}               # or {minutes: 2} (training time, evaluations excluded)
-eval: {every: 250, samples: 2000, features: classifier}
+eval: {every: 250, samples: 2000, features: classifier}   # or `eval: false`: train only, score nothing
 set: {train.log_every: 50}          # --set overrides for every cell
 cells:
   - model: gan
@@ -136,7 +136,16 @@ def _budget(value: Any, where: str) -> Budget:
     return Budget(steps, float(minutes))
 
 
-def _eval(value: Mapping[str, Any], where: str) -> EvalSettings:
+def _eval_layer(value: Any, where: str) -> dict[str, Any] | bool:
+    """A suite's or entry's ``eval``: a mapping of settings, or ``false`` to switch evaluation off."""
+    return value if value is False else _mapping(value, where)
+
+
+def _eval(suite_value: Any, entry_value: Any, where: str) -> EvalSettings:
+    suite_layer, entry_layer = _eval_layer(suite_value, f"{where} eval"), _eval_layer(entry_value, f"{where} eval")
+    if entry_layer is False or (suite_layer is False and entry_value is None):
+        return EvalSettings(enabled=False)
+    value = {**(suite_layer or {}), **entry_layer}
     _check_keys(value, _EVAL_KEYS, f"{where} eval")
     metrics = value.get("metrics") or []
     if not isinstance(metrics, list) or not all(isinstance(m, str) for m in metrics):
@@ -176,7 +185,7 @@ def parse_suite(data: Mapping[str, Any], origin: str = "suite") -> Suite:
         if not isinstance(seeds, int) or seeds < 1:
             raise UserError(f"{where}: seeds must be an integer >= 1, got {short(seeds)}")
         overrides = {**_mapping(data.get("set"), f"{origin} set"), **_mapping(entry.get("set"), f"{where} set")}
-        settings = _eval({**_mapping(data.get("eval"), f"{origin} eval"), **_mapping(entry.get("eval"), where)}, where)
+        settings = _eval(data.get("eval"), entry.get("eval"), where)
         budget = _budget(entry.get("budget", data.get("budget")), where)
         device = str(entry.get("device", data.get("device", "auto")))
         for dataset in datasets:

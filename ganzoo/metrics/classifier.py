@@ -1,4 +1,4 @@
-"""A small CNN digit/clothing classifier: the domain feature extractor for class-accuracy and FID-style metrics.
+"""A small CNN digit/clothing classifier (for the datasets whose spec declares ``classifier_epochs``): the domain feature extractor for class-accuracy and FID-style metrics.
 
 ``load_classifier("mnist")`` trains it once on the dataset's training split (about a minute on two CPU
 cores), reports its test accuracy, and caches weights and accuracy under ``$GANZOO_CACHE`` (default
@@ -22,9 +22,6 @@ from ganzoo.errors import UserError
 from ganzoo.trainer.checkpoint import atomic_write
 
 CACHE_ENV = "GANZOO_CACHE"
-SUPPORTED = ("mnist", "fashion-mnist", "digits")
-# Epochs per dataset: enough for >= 98% on MNIST's test split; the tiny digits set needs more passes.
-EPOCHS = {"mnist": 2, "fashion-mnist": 3, "digits": 15}
 BATCH_SIZE = 128
 SEED = 0
 
@@ -132,10 +129,12 @@ def load_classifier(dataset: str = "mnist", root: str | Path | None = None,
     """The cached classifier for ``dataset`` (training and caching it first when absent), in eval mode."""
     from ganzoo.registry import get_registry
 
-    name = dataset.lower()
-    if name not in SUPPORTED:
-        raise UserError(f"no digit classifier for dataset '{dataset}'; use one of {', '.join(SUPPORTED)}")
-    spec = get_registry().dataset(name)
+    registry = get_registry()
+    spec, name = registry.dataset(dataset), dataset.lower()
+    if not spec.classifier_epochs:
+        supported = [s.name for s in registry.list("datasets") if s.classifier_epochs]
+        raise UserError(f"no digit classifier for dataset '{dataset}' (its spec declares no classifier_epochs); "
+                        f"use one of {', '.join(supported)}")
     size = int(spec.defaults.get("image_size") or spec.shape[-1])
     path = cache_dir() / "classifiers" / f"{name}-{size}.pt"
     model = _from_cache(path)
@@ -144,7 +143,7 @@ def load_classifier(dataset: str = "mnist", root: str | Path | None = None,
     console = console or Console(stderr=True)
     started = time.perf_counter()
     train_images, train_labels, test_images, test_labels = _splits(name, root)
-    model = train_classifier(train_images, train_labels, EPOCHS[name], spec.num_classes or 10)
+    model = train_classifier(train_images, train_labels, spec.classifier_epochs, spec.num_classes or 10)
     model.test_accuracy = accuracy(model, test_images, test_labels)
     console.print(f"classifier for {name} ({size}x{size}): test accuracy {model.test_accuracy:.2%} on "
                   f"{len(test_labels)} images, trained in {time.perf_counter() - started:.0f}s -> {path}")

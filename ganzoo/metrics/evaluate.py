@@ -1,6 +1,8 @@
-"""One evaluator per kind of data, so every model on a dataset is scored the same way.
+"""Evaluators: the metrics every model on a dataset is scored with, looked up in the registry.
 
-An evaluator holds what is fixed for a benchmark cell (the real set's features, the classifier, the
+Evaluators are plugins' ``ganzoo_evaluators`` specs, for a data kind or for named datasets (the built-in
+ones are in ``ganzoo.metrics.plugin``); ``build_evaluator`` picks a dataset's own before its kind's. An
+evaluator holds what is fixed for a benchmark cell (the real set's features, the classifier, the
 mixture's centres) and scores a module's samples at any step. ``Evaluator.evaluate`` runs a subclass's
 ``metrics`` whole inside its own random state (``rng.isolated_rng``: torch, CUDA, Python and NumPy, seeded),
 and sampling runs in eval mode under ``torch.no_grad`` with a fixed seed, so evaluating never changes the
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from rich.console import Console
@@ -20,18 +22,23 @@ from ganzoo.data import LoadedData
 from ganzoo.errors import UserError
 from ganzoo.metrics.rng import isolated_rng
 from ganzoo.module import GANModule
-from ganzoo.specs import IMAGE, IMAGE_PAIRS, TEXT, VECTORS
+from ganzoo.specs import IMAGE, LABELLED_IMAGE, DatasetSpec, EvaluatorSpec, ModelSpec
 from ganzoo.text import decode, tokenize_sample
+
+if TYPE_CHECKING:
+    from ganzoo.registry import Registry
 
 EVAL_SEED = 4321  # the noise every evaluation draws, so evaluations at different steps are comparable
 METRIC_SEED = 8765  # what metrics draw themselves (KID's and IS's subsets), fixed for the same reason
-LOWER_IS_BETTER = frozenset({"fid", "kid", "mode_kl", "class_kl", "nll", "self_bleu3"})
+LOWER_IS_BETTER = frozenset({"fid", "kid", "mode_kl", "class_kl", "nll", "self_bleu3", "energy", "mmd"})
 
 
 @dataclass(frozen=True)
 class EvalSettings:
-    """How a cell is scored: every ``every`` steps on ``samples`` samples with ``features``."""
+    """How a cell is scored: every ``every`` steps on ``samples`` samples with ``features``; not at all
+    when ``enabled`` is false (a suite's ``eval: false``)."""
 
+    enabled: bool = True
     every: int = 500
     samples: int = 2000
     features: str = "classifier"
@@ -41,6 +48,21 @@ class EvalSettings:
     def wants(self, name: str) -> bool:
         """Whether metric ``name`` was asked for (all are when the suite lists none)."""
         return not self.metrics or name in self.metrics
+
+
+@dataclass(frozen=True)
+class EvalContext:
+    """What an evaluator factory may use beside the data and settings: the specs, data root and console."""
+
+    model: ModelSpec
+    dataset: DatasetSpec
+    root: str | None = None
+    console: Console | None = None
+
+    @property
+    def conditional(self) -> bool:
+        """Whether the model generates from class labels (then class accuracy is scored)."""
+        return LABELLED_IMAGE in self.model.data_kinds and IMAGE not in self.model.data_kinds
 
 
 class Evaluator:
@@ -95,26 +117,43 @@ def real_subset(data: LoadedData, key: str, n: int) -> torch.Tensor:
     return torch.stack(items).float()
 
 
-class MixtureEvaluator(Evaluator):
-    """Toy mixtures: modes recovered, % high-quality samples, KL of the mode histogram (``modes.py``)."""
+class VectorsEvaluator(Evaluator):
+    """Any vectors dataset: energy distance and MMD against a fixed subset of real points (``distances``);
+    a Gaussian mixture (extras ``means`` and ``std``) is also scored by modes recovered, % high-quality
+    samples and the KL of the mode histogram (``modes.py``), and ranked by those."""
 
-    primary = "modes"
+    primary = "energy"
+    higher_is_better = False
 
-    def __init__(self, data: LoadedData, settings: EvalSettings) -> None:
+    def __init__(self, data: LoadedData, settings: EvalSettings, context: EvalContext | None = None) -> None:
         extras = data.info.extras
-        if "means" not in extras or "std" not in extras:
-            raise UserError(f"dataset '{data.info.name}' gives no mixture centres (extras 'means' and 'std'); "
-                            f"mode metrics need them")
-        self.means, self.std, self.samples = torch.tensor(extras["means"]), float(extras["std"]), settings.samples
+        self.samples, self.settings = settings.samples, settings
+        self.real = real_subset(data, "x", settings.samples)
+        self.means = torch.tensor(extras["means"]) if "means" in extras and "std" in extras else None
+        self.std = float(extras.get("std", 0.0))
+        if self.means is not None:
+            self.primary, self.higher_is_better = "modes", True
 
     def metrics(self, module: GANModule) -> dict[str, float]:
+        from ganzoo.metrics.distances import energy_distance, mmd_rbf
         from ganzoo.metrics.modes import mixture_scores
 
-        return mixture_scores(draw(module, self.samples)["x"], self.means, self.std)
+        fake = draw(module, self.samples)["x"]
+        metrics: dict[str, float] = {}
+        if self.settings.wants("energy"):
+            metrics["energy"] = energy_distance(self.real, fake)
+        if self.settings.wants("mmd"):
+            metrics["mmd"] = mmd_rbf(self.real, fake)
+        if self.means is not None:
+            metrics.update({k: v for k, v in mixture_scores(fake, self.means, self.std).items() if self.settings.wants(k)
+                            or k in ("modes", "hq")})
+        return metrics
 
     def score(self, metrics: Mapping[str, float]) -> tuple[float, ...]:
-        """More modes first, then more high-quality samples."""
-        return (metrics["modes"], metrics["hq"])
+        """Mixtures: more modes first, then more high-quality samples; else the lower energy distance."""
+        if self.means is not None:
+            return (metrics["modes"], metrics["hq"])
+        return super().score(metrics)
 
 
 class ImageEvaluator(Evaluator):
@@ -124,19 +163,17 @@ class ImageEvaluator(Evaluator):
     primary = "fid"
     higher_is_better = False
 
-    def __init__(self, data: LoadedData, settings: EvalSettings, conditional: bool = False,
-                 root: str | None = None, console: Console | None = None) -> None:
-        from ganzoo.metrics.classifier import SUPPORTED
+    def __init__(self, data: LoadedData, settings: EvalSettings, context: EvalContext) -> None:
         from ganzoo.metrics.features import ClassifierFeatures, extract, load_extractor
 
-        info = data.info
-        self.settings, self.conditional = settings, conditional
+        info, root, console = data.info, context.root, context.console
+        self.settings, self.conditional = settings, context.conditional
         self.num_classes = info.num_classes
         self.extractor = load_extractor(settings.features, info.name, info.shape, root, console)
         self.classifier: ClassifierFeatures | None = None
         if isinstance(self.extractor, ClassifierFeatures):
             self.classifier = self.extractor
-        elif info.name in SUPPORTED and any(settings.wants(m) for m in ("is", "classes", "class_acc")):
+        elif context.dataset.classifier_epochs and any(settings.wants(m) for m in ("is", "classes", "class_acc")):
             self.classifier = ClassifierFeatures(info.name, root, console).eval()
         self.real_features = extract(self.extractor, real_subset(data, "image", settings.samples))
 
@@ -168,32 +205,26 @@ class ImageEvaluator(Evaluator):
 
 
 class SuperResolutionEvaluator(Evaluator):
-    """PSNR and SSIM on the Y channel (``sr.py``) over whole test images (``settings.dataset``, e.g. set5)."""
+    """PSNR and SSIM on Y over whole test images (``settings.dataset``, e.g. set5), by ``sr.evaluate_sr``: the
+    protocol of ``benchmarks/srgan_set5.py`` (8-bit output, tiled, the scale cropped from every border)."""
 
     primary = "psnr"
 
-    def __init__(self, data: LoadedData, settings: EvalSettings, root: str | None = None) -> None:
+    def __init__(self, data: LoadedData, settings: EvalSettings, context: EvalContext) -> None:
         from ganzoo.registry import get_registry
 
         if settings.dataset:
             spec = get_registry().dataset(settings.dataset)
-            data = spec.build({"name": spec.name, "root": root, **spec.defaults})
-        source = data.dataset if data.dataset is not None else None
-        if source is None:
+            data = spec.build({"name": spec.name, "root": context.root, **spec.defaults})
+        if data.dataset is None or not hasattr(data.dataset, "scale"):
             raise UserError("super-resolution evaluation needs a dataset of whole LR/HR images, e.g. eval.dataset: set5")
-        self.pairs = [(source[i]["lr"], source[i]["hr"]) for i in range(len(source))]  # type: ignore[arg-type]
+        self.test_set = data.dataset
 
     def metrics(self, module: GANModule) -> dict[str, float]:
-        from ganzoo.metrics.sr import psnr_y, ssim_y
+        from ganzoo.metrics.sr import evaluate_sr
 
-        psnrs, ssims = [], []
-        for lr, hr in self.pairs:
-            sr = draw(module, 1, lr=lr.unsqueeze(0))["image"][0]
-            border = hr.shape[-1] // lr.shape[-1]
-            sr01, hr01 = (sr.clamp(-1, 1) + 1) / 2, (hr.float() + 1) / 2
-            psnrs.append(psnr_y(sr01, hr01, border))
-            ssims.append(ssim_y(sr01, hr01, border))
-        return {"psnr": sum(psnrs) / len(psnrs), "ssim": sum(ssims) / len(ssims)}
+        scores = evaluate_sr(self.test_set, lambda lr: draw(module, len(lr), lr=lr)["image"])["mean"]
+        return {"psnr": scores["psnr"], "ssim": scores["ssim"]}
 
 
 class TextEvaluator(Evaluator):
@@ -203,7 +234,7 @@ class TextEvaluator(Evaluator):
     primary = "bleu2"
     limit = 200
 
-    def __init__(self, data: LoadedData, settings: EvalSettings) -> None:
+    def __init__(self, data: LoadedData, settings: EvalSettings, context: EvalContext | None = None) -> None:
         extras = data.info.extras
         vocab = extras.get("vocab")
         if not vocab:
@@ -228,19 +259,26 @@ class TextEvaluator(Evaluator):
                 "self_bleu3": self_bleu(hypotheses, 3)}
 
 
-def build_evaluator(data: LoadedData, settings: EvalSettings, conditional: bool = False,
-                    root: str | None = None, console: Console | None = None) -> Evaluator | None:
-    """The evaluator for ``data``'s kind, or ``None`` when ganzoo has no metrics for it yet."""
-    kind = data.info.kind
-    if kind == VECTORS:
-        return MixtureEvaluator(data, settings)
-    if kind == IMAGE:
-        return ImageEvaluator(data, settings, conditional, root, console)
-    if kind == IMAGE_PAIRS:
-        return SuperResolutionEvaluator(data, settings, root)
-    if kind == TEXT:
-        return TextEvaluator(data, settings)
-    return None
+def evaluator_spec(dataset: DatasetSpec, registry: Registry) -> EvaluatorSpec | None:
+    """The evaluator registered for ``dataset`` by name, else for its kind, else ``None``."""
+    specs = registry.list("evaluators")
+    named = [s for s in specs if dataset.name in s.datasets]
+    return (named or [s for s in specs if not s.datasets and dataset.kind in s.data_kinds] or [None])[0]
+
+
+def build_evaluator(data: LoadedData, settings: EvalSettings, context: EvalContext,
+                    registry: Registry | None = None) -> Evaluator | None:
+    """The registered evaluator for ``context.dataset``, or ``None`` when no plugin scores it."""
+    from ganzoo.registry import get_registry
+
+    spec = evaluator_spec(context.dataset, registry or get_registry())
+    if spec is None:
+        return None
+    evaluator = spec.build(data, settings, context)
+    if not isinstance(evaluator, Evaluator):
+        raise UserError(f"evaluator '{spec.name}' of plugin package '{spec.source}' built "
+                        f"{type(evaluator).__name__}, not a ganzoo.Evaluator; fix the plugin")
+    return evaluator
 
 
 def metric_names(evaluators: Sequence[Evaluator]) -> list[str]:

@@ -1,5 +1,7 @@
 """InfoGAN (Chen et al. 2016) as a model plugin."""
 
+import argparse
+
 from ganzoo import IMAGE, Key, ModelSpec, hookimpl
 
 GANZOO_PLUGIN_API = "2"
@@ -32,3 +34,11 @@ def ganzoo_models() -> list[ModelSpec]:
             test_config={"model": {"g_channels": 8, "d_channels": 8}},
         )
     ]
+
+
+@hookimpl
+def ganzoo_commands(subparsers: argparse._SubParsersAction) -> None:
+    """``ganzoo traverse RUN_DIR``: the paper's latent traversal figure."""
+    from ganzoo_plugins.infogan.command import add_traverse
+
+    add_traverse(subparsers)

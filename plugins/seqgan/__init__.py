@@ -2,7 +2,7 @@
 
 from ganzoo import TEXT, Key, LossSpec, ModelSpec, hookimpl
 
-from ganzoo_plugins.seqgan.discriminator import PAPER_FILTER_SIZES, PAPER_NUM_FILTERS
+from ganzoo_plugins.seqgan.paper import PAPER_FILTER_SIZES, PAPER_NUM_FILTERS
 
 GANZOO_PLUGIN_API = "2"
 

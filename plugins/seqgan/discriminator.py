@@ -12,8 +12,6 @@ from torch import nn
 from ganzoo import UserError
 
 # The paper's table of window sizes and filter counts for the discriminator.
-PAPER_FILTER_SIZES = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20)
-PAPER_NUM_FILTERS = (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)
 
 
 class Highway(nn.Module):

@@ -1,5 +1,7 @@
 """SRGAN (Ledig et al. 2017) as a model plugin, with the content losses it uses (``mse``, ``vgg``)."""
 
+import argparse
+
 from ganzoo import IMAGE_PAIRS, Key, LossSpec, ModelSpec, hookimpl
 
 GANZOO_PLUGIN_API = "2"
@@ -48,3 +50,11 @@ def ganzoo_losses() -> list[LossSpec]:
         LossSpec("vgg", "MSE of VGG19 relu5_4 features with ImageNet weights (SRGAN's VGG54)",
                  "ganzoo_plugins.srgan.content:VGGFeatureLoss", paper="1609.04802", role="content"),
     ]
+
+
+@hookimpl
+def ganzoo_commands(subparsers: argparse._SubParsersAction) -> None:
+    """``ganzoo upscale RUN_DIR IMAGE -o OUT``: super-resolve an image, tile by tile."""
+    from ganzoo_plugins.srgan.command import add_upscale
+
+    add_upscale(subparsers)

@@ -1,0 +1,66 @@
+"""The Python API in the package root: list, create, train, load a run, sample, save a grid, metrics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from PIL import Image
+
+import ganzoo
+
+TINY = {"train": {"steps": 2, "batch_size": 8, "log_every": 1}, "model": {"g_channels": 8, "d_channels": 8}}
+
+
+@pytest.fixture(scope="module")
+def dcgan_run(tmp_path_factory: pytest.TempPathFactory) -> ganzoo.Run:
+    return ganzoo.train("dcgan", "digits", out=tmp_path_factory.mktemp("api") / "run", **TINY)
+
+
+def test_listing_and_lookups_return_names_and_specs() -> None:
+    assert "dcgan" in ganzoo.list_models() and ganzoo.list_models("dc*") == ["dcgan"]
+    assert "bce" in ganzoo.list_losses() and "digits" in ganzoo.list_datasets("dig*")
+    assert ganzoo.is_model("DCGAN") and not ganzoo.is_model("nope")
+    assert ganzoo.get_spec("cgan").conditions == ("label",)
+    assert isinstance(ganzoo.get_spec("digits"), ganzoo.DatasetSpec)
+    with pytest.raises(ganzoo.UserError, match="did you mean: dcgan"):
+        ganzoo.get_spec("dcgn")
+
+
+def test_create_model_takes_nested_overrides_validated_like_set() -> None:
+    module = ganzoo.create_model("dcgan", "digits", model={"z_dim": 16, "g_channels": 8}, seed=3)
+    assert isinstance(module, ganzoo.GANModule) and module.config["model"]["z_dim"] == 16
+    assert module.config["seed"] == 3
+    with pytest.raises(ganzoo.UserError, match="train.steps"):
+        ganzoo.create_model("dcgan", "digits", train={"steps": "ten"})
+
+
+def test_load_dataset_with_options() -> None:
+    data = ganzoo.load_dataset("ring8", size=64)
+    assert data.tensors["x"].shape == (64, 2)
+    with pytest.raises(ganzoo.UserError, match="has no option 'sizes'"):
+        ganzoo.load_dataset("ring8", sizes=64)
+
+
+def test_train_returns_a_run_with_config_step_metrics_and_samples(dcgan_run: ganzoo.Run, tmp_path: Path) -> None:
+    assert dcgan_run.step == 2 and dcgan_run.config["model"]["g_channels"] == 8
+    assert [row["step"] for row in dcgan_run.metrics()] == [1, 2]
+    images = dcgan_run.sample(5, seed=1)["image"]
+    assert images.shape == (5, 1, 32, 32) and torch.equal(images, dcgan_run.sample(5, seed=1)["image"])
+    assert Image.open(dcgan_run.save_grid(tmp_path / "grid.png", n=4)).size == (2 * 34 + 2, 2 * 34 + 2)
+    with pytest.raises(ganzoo.UserError, match="cannot be conditioned on 'label'"):
+        dcgan_run.sample(2, label=3)
+
+
+def test_load_run_uses_the_ema_generator(tmp_path: Path) -> None:
+    run = ganzoo.train("dcgan", "digits", out=tmp_path / "ema", train={**TINY["train"], "ema": True}, model=TINY["model"])
+    state = torch.load(run.dir / "checkpoints" / "last.pt", weights_only=True)
+    for name, value in state["ema"].items():
+        assert torch.equal(run.module.generator.state_dict()[name], value)
+    assert any(not torch.equal(state["model"][f"generator.{k}"], v) for k, v in state["ema"].items())
+
+
+def test_conditional_samples_take_the_declared_condition(tmp_path: Path) -> None:
+    run = ganzoo.train("cgan", "digits", out=tmp_path / "c", **TINY)
+    assert run.sample(4, label=7)["label"].tolist() == [7] * 4
