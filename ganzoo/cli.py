@@ -24,6 +24,8 @@ from ganzoo.bench.command import add_arguments as bench_arguments
 from ganzoo.bench.command import cmd_bench
 from ganzoo.errors import UserError, as_user_error, one_line, short
 from ganzoo.registry import get_registry
+from ganzoo.runs import add_arguments as runs_arguments
+from ganzoo.runs import cmd_runs
 from ganzoo.module import GANModule
 from ganzoo.specs import SPEC_KINDS, DatasetSpec, LossSpec, ModelSpec
 from ganzoo.upscale import cmd_upscale
@@ -87,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench_arguments(p)
     p.set_defaults(handler=cmd_bench)
 
+    p = sub.add_parser("runs", help="list run directories: model, dataset, step, state and last losses")
+    runs_arguments(p)
+    p.set_defaults(handler=cmd_runs)
+
     p = sub.add_parser("upscale", help="super-resolve an image with a trained image-to-image run (e.g. srgan)")
     p.add_argument("run_dir")
     p.add_argument("image", metavar="IMAGE.png")
@@ -108,16 +114,31 @@ def cmd_list(args: argparse.Namespace) -> None:
         raise UserError("list takes at most a kind and one PATTERN, e.g. `ganzoo list models '*gan*'`")
     pattern = words[0] if words else "*"
     registry = get_registry()
-    for kind in kinds:
-        specs = registry.list(kind, pattern)
-        table = Table(title=f"{kind} ({len(specs)})", title_justify="left")
-        for column in ("name", "summary", "paper", "data", "package"):
-            table.add_column(column, overflow="fold")
-        for spec in specs:
-            table.add_row(spec.name, spec.summary, spec.paper, _data_column(spec), spec.source)
-        out.print(table)
+    listed = {kind: registry.list(kind, pattern) for kind in kinds}
+    for kind, specs in listed.items():
+        if specs:
+            out.print(_list_table(kind, specs))
+    if not any(listed.values()):
+        out.print(f"no {', '.join(kinds)} match {pattern!r}; `ganzoo list` shows everything", markup=False)
     if registry.broken:
         err.print(f"[yellow]{len(registry.broken)} plugin(s) failed to load; see `ganzoo plugins`[/]")
+
+
+DATA_HEADERS = {"models": "data", "losses": "role", "datasets": "kind and shape"}  # what _data_column holds
+
+
+def _list_table(kind: str, specs: Sequence[ModelSpec | LossSpec | DatasetSpec]) -> Table:
+    """One kind's table; the paper column only when some spec cites one."""
+    columns = ["name", "summary", "paper", DATA_HEADERS.get(kind, "data"), "package"]
+    if not any(spec.paper for spec in specs):
+        columns.remove("paper")
+    table = Table(title=f"{kind} ({len(specs)})", title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for spec in specs:
+        cells = {"name": spec.name, "summary": spec.summary, "paper": spec.paper, "package": spec.source}
+        table.add_row(*(cells.get(column, _data_column(spec)) for column in columns))
+    return table
 
 
 def _data_column(spec: object) -> str:

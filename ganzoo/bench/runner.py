@@ -192,7 +192,7 @@ def run_suite(suite: Suite, out: Path, only: str | None = None, console: Console
     write_json(out / RESULTS, results)
     write_plots(results, out / "plots")
     write_report(results, out / "report.md")
-    print_tables(results, console)
+    print_tables(results, console, out / "report.md")
     return results
 
 
