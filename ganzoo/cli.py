@@ -11,7 +11,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import numpy as np
 import torch
@@ -127,7 +127,7 @@ def cmd_list(args: argparse.Namespace) -> None:
 DATA_HEADERS = {"models": "data", "losses": "role", "datasets": "kind and shape"}  # what _data_column holds
 
 
-def _list_table(kind: str, specs: Sequence[ModelSpec | LossSpec | DatasetSpec]) -> Table:
+def _list_table(kind: str, specs: Sequence[Any]) -> Table:
     """One kind's table; the paper column only when some spec cites one."""
     columns = ["name", "summary", "paper", DATA_HEADERS.get(kind, "data"), "package"]
     if not any(spec.paper for spec in specs):

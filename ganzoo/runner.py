@@ -23,15 +23,14 @@ from ganzoo.module import GANModule
 from ganzoo.registry import Registry, get_registry
 from ganzoo.schema import Key, defaults_of
 from ganzoo.specs import DatasetSpec, ModelSpec
-from ganzoo.trainer import FitResult, Trainer
+from ganzoo.trainer import FitResult, Trainer, distributed
 from ganzoo.trainer.callbacks import Callback
 from ganzoo.trainer.checkpoint import LAST, CheckpointError, atomic_write, load_checkpoint, load_resumable
 from ganzoo.trainer.interrupt import deferred_signals
 from ganzoo.trainer.loggers import check_loggers
 from ganzoo.trainer.outputs import CHECKPOINTS, CONFIG, FAILED, FINISHED, INTERRUPTED, METRICS, STATUS, write_status
-from ganzoo.trainer import distributed
-from ganzoo.trainer.resume_changes import check_resume_changes
 from ganzoo.trainer.precision import resolve_device, resolve_precision
+from ganzoo.trainer.resume_changes import check_resume_changes
 from ganzoo.trainer.rundir import existing_run_dir, lock_for_resume, new_run_dir
 from ganzoo.trainer.runlock import release_all
 
@@ -304,7 +303,8 @@ def _check_same_run(request: RunRequest, saved: Mapping[str, Any], run_dir: Path
                         f"its seed, so drop --seed")
 
 
-def load_run(run_dir: str | Path, registry: Registry | None = None) -> tuple[Mapping[str, Any], GANModule, dict[str, Any]]:
+def load_run(run_dir: str | Path,
+             registry: Registry | None = None) -> tuple[Mapping[str, Any], GANModule, dict[str, Any]]:
     """The config, the model with its last checkpoint's weights (eval mode, CPU) and the checkpoint."""
     run_dir = Path(run_dir)
     if not run_dir.is_dir():

@@ -19,8 +19,17 @@ from rich.console import Console
 from rich.table import Table
 
 from ganzoo.errors import UserError
-from ganzoo.trainer.outputs import (CHECKPOINTS, CONFIG, FAILED, FINISHED, INTERRUPTED, METRICS, SAMPLES, STATUS,
-                                    read_metrics)
+from ganzoo.trainer.outputs import (
+    CHECKPOINTS,
+    CONFIG,
+    FAILED,
+    FINISHED,
+    INTERRUPTED,
+    METRICS,
+    SAMPLES,
+    STATUS,
+    read_metrics,
+)
 from ganzoo.trainer.runlock import is_held
 
 RUNNING = "running"

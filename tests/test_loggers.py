@@ -23,8 +23,9 @@ def _events(folder: Path):
 
 def test_tensorboard_logger_writes_scalars_and_sample_grids(in_tmp: Path, cli) -> None:
     pytest.importorskip("tensorboard")
-    code, _, err = cli("run", "gan", "-d", "ring8", "--out", "tb", "--set", "train.steps=4", "--set", "train.log_every=2",
-                       "--set", "train.sample_every=2", "--set", "train.loggers=[jsonl,tensorboard]", *FAST)
+    code, _, err = cli("run", "gan", "-d", "ring8", "--out", "tb", "--set", "train.steps=4",
+                       "--set", "train.log_every=2", "--set", "train.sample_every=2",
+                       "--set", "train.loggers=[jsonl,tensorboard]", *FAST)
     assert code == 0, err
     events = _events(in_tmp / "tb" / "tensorboard")
     tags = events.Tags()

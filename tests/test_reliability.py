@@ -26,7 +26,7 @@ from ganzoo.errors import UserError
 from ganzoo.module import GANModule
 from ganzoo.registry import get_registry
 from ganzoo.trainer import Callback, Trainer
-from ganzoo.trainer.checkpoint import CheckpointError, FORMAT, atomic_write, load_checkpoint, save_checkpoint
+from ganzoo.trainer.checkpoint import FORMAT, CheckpointError, atomic_write, load_checkpoint, save_checkpoint
 from ganzoo.trainer.nonfinite import NonFiniteError
 from ganzoo.trainer.outputs import read_metrics
 
@@ -203,10 +203,10 @@ def test_resume_falls_back_past_corrupt_checkpoints(in_tmp: Path, cli, one_threa
     assert code == 0, err
     warnings = [line for line in err.splitlines() if line.startswith("warning:")]
     assert warnings == [
-        f"warning: checkpoint run/checkpoints/last.pt is corrupt or truncated (RuntimeError); falling back to "
-        f"the previous checkpoint",
-        f"warning: checkpoint run/checkpoints/step_0000008.pt is corrupt (its contents do not match its "
-        f"digest); falling back to the previous checkpoint"]
+        "warning: checkpoint run/checkpoints/last.pt is corrupt or truncated (RuntimeError); falling back to "
+        "the previous checkpoint",
+        "warning: checkpoint run/checkpoints/step_0000008.pt is corrupt (its contents do not match its "
+        "digest); falling back to the previous checkpoint"]
     assert "resuming from step 4 (run/checkpoints/step_0000004.pt)" in err
     assert cli("run", "dcgan", "--out", "reference", *args, "--set", "train.steps=14")[0] == 0
     _assert_same_weights(in_tmp / "reference", in_tmp / "run")

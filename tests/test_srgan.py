@@ -11,12 +11,11 @@ import pytest
 import torch
 from PIL import Image
 
-from ganzoo import DataInfo, IMAGE_PAIRS, UserError
+from ganzoo import IMAGE_PAIRS, DataInfo, UserError
 from ganzoo.config import build_config
 from ganzoo.metrics.sr import evaluate_sr
 from ganzoo.trainer.context import StepContext
 from ganzoo.upscale import upscale_tiled
-
 from ganzoo_plugins.sr_data.pairs import SRImageFolder, image_files, load_set5
 from ganzoo_plugins.srgan import content
 from ganzoo_plugins.srgan.model import SRGAN

@@ -12,8 +12,8 @@ from torch import nn
 from ganzoo import IMAGE, DataInfo
 from ganzoo.runner import RunRequest, build_model, load_run, resolve_config
 from ganzoo.trainer.context import StepContext
-from ganzoo.trainer.policy import StepPolicy
 from ganzoo.trainer.outputs import read_metrics
+from ganzoo.trainer.policy import StepPolicy
 
 
 def _model(*overrides: str) -> nn.Module:

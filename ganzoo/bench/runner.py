@@ -223,7 +223,8 @@ def _run_cell(cell: Cell, position: str, suite: Suite, out: Path, registry: Regi
             if previous is not None and previous.get("fingerprint") == cell.fingerprint():
                 records.append(previous)
             continue
-        if previous is not None and previous.get("status") == "ok" and previous.get("fingerprint") == cell.fingerprint():
+        if (previous is not None and previous.get("status") == "ok"
+                and previous.get("fingerprint") == cell.fingerprint()):
             console.print(f"[dim]{position} {cell.name} seed {seed}: done earlier, kept[/]")
             records.append(previous)
             continue

@@ -13,24 +13,23 @@ import torch
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from ganzoo import render
 from ganzoo.config import thaw
 from ganzoo.data import LoadedData
-from ganzoo import render
 from ganzoo.errors import UserError
 from ganzoo.module import GANModule, Phase
-from ganzoo.trainer import outputs
+from ganzoo.trainer import distributed, outputs
 from ganzoo.trainer.batches import make_batches
 from ganzoo.trainer.callbacks import Callback
 from ganzoo.trainer.checkpoint import LAST, atomic_write, encode_checkpoint
 from ganzoo.trainer.context import StepContext
-from ganzoo.trainer import distributed
 from ganzoo.trainer.distributed import DistEnv
-from ganzoo.trainer.wrapping import WrappedNetworks
 from ganzoo.trainer.interrupt import TrainingInterrupted
 from ganzoo.trainer.loggers import build_loggers
 from ganzoo.trainer.nonfinite import NonFiniteGuard
 from ganzoo.trainer.policy import GeneratorEMA, RateSetter, StepPolicy
 from ganzoo.trainer.resume_changes import load_optimizer, optimizer_settings_changed
+from ganzoo.trainer.wrapping import WrappedNetworks
 
 EMA_ATTRIBUTE = "generator"  # the network train.ema averages
 GRID_SEED = 1234  # fixed noise for sample grids, so grids from different steps are comparable

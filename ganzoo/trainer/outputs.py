@@ -9,7 +9,6 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-
 from ganzoo.trainer.checkpoint import atomic_write
 
 METRICS = "metrics.jsonl"
