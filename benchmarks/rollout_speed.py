@@ -15,9 +15,9 @@ from typing import Any
 
 import torch
 
+from ganzoo.text import LSTMLanguageModel
 from ganzoo_plugins.seqgan.discriminator import PAPER_FILTER_SIZES, PAPER_NUM_FILTERS, Discriminator
 from ganzoo_plugins.seqgan.rollout import rollout_rewards, rollout_uniforms, sequential_rollout_rewards
-from ganzoo.text import LSTMLanguageModel
 
 RESULTS = Path(__file__).resolve().parent / "results" / "rollout_speed.json"
 

@@ -27,7 +27,6 @@ from ganzoo.data import data_root
 from ganzoo.metrics.sr import evaluate_sr
 from ganzoo.runner import RunRequest, run
 from ganzoo.trainer.callbacks import Callback
-
 from ganzoo_plugins.sr_data.pairs import SRImageFolder, image_files
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"

@@ -72,7 +72,7 @@ def main() -> None:
     RESULTS.write_text(json.dumps({"tile": args.tile, "model": " ".join(MODEL[1::2]), "threads":
                                    os.environ.get("OMP_NUM_THREADS", "default"), "load_average": load,
                                    "rows": rows}, indent=2) + "\n")
-    print(f"\n| input | output | peak RSS (MiB) | seconds |\n|---|---|---|---|")
+    print("\n| input | output | peak RSS (MiB) | seconds |\n|---|---|---|---|")
     for row in rows:
         print(f"| {row['input']} | {row['output']} | {row['peak_rss_mib']} | {row['seconds']} |")
     print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; results in {RESULTS}")

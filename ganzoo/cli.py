@@ -11,7 +11,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from rich.console import Console
 from rich.markup import escape
@@ -21,6 +21,8 @@ from ganzoo.bench.command import add_arguments as bench_arguments
 from ganzoo.bench.command import cmd_bench
 from ganzoo.errors import UserError, as_user_error, one_line
 from ganzoo.registry import get_registry
+from ganzoo.runs import add_arguments as runs_arguments
+from ganzoo.runs import cmd_runs
 from ganzoo.specs import SPEC_KINDS, DatasetSpec, EvaluatorSpec, LossSpec, ModelSpec
 
 if TYPE_CHECKING:
@@ -89,6 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench_arguments(p)
     p.set_defaults(handler=cmd_bench)
 
+    p = sub.add_parser("runs", help="list run directories: model, dataset, step, state and last losses")
+    runs_arguments(p)
+    p.set_defaults(handler=cmd_runs)
+
     get_registry().add_commands(sub)  # plugins' commands (ganzoo_commands), e.g. srgan's upscale
 
     return parser
@@ -106,16 +112,31 @@ def cmd_list(args: argparse.Namespace) -> None:
     from rich.table import Table
 
     registry = get_registry()
-    for kind in kinds:
-        specs = registry.list(kind, pattern)
-        table = Table(title=f"{kind} ({len(specs)})", title_justify="left")
-        for column in ("name", "summary", "paper", "data", "package"):
-            table.add_column(column, overflow="fold")
-        for spec in specs:
-            table.add_row(spec.name, spec.summary, spec.paper, _data_column(spec), spec.source)
-        out.print(table)
+    listed = {kind: registry.list(kind, pattern) for kind in kinds}
+    for kind, specs in listed.items():
+        if specs:
+            out.print(_list_table(kind, specs))
+    if not any(listed.values()):
+        out.print(f"no {', '.join(kinds)} match {pattern!r}; `ganzoo list` shows everything", markup=False)
     if registry.broken:
         err.print(f"[yellow]{len(registry.broken)} plugin(s) failed to load; see `ganzoo plugins`[/]")
+
+
+DATA_HEADERS = {"models": "data", "losses": "role", "datasets": "kind and shape"}  # what _data_column holds
+
+
+def _list_table(kind: str, specs: Sequence[Any]) -> Table:
+    """One kind's table; the paper column only when some spec cites one."""
+    columns = ["name", "summary", "paper", DATA_HEADERS.get(kind, "data"), "package"]
+    if not any(spec.paper for spec in specs):
+        columns.remove("paper")
+    table = Table(title=f"{kind} ({len(specs)})", title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for spec in specs:
+        cells = {"name": spec.name, "summary": spec.summary, "paper": spec.paper, "package": spec.source}
+        table.add_row(*(cells.get(column, _data_column(spec)) for column in columns))
+    return table
 
 
 def _data_column(spec: object) -> str:

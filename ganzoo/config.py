@@ -63,6 +63,8 @@ TRAINER_KEYS: dict[str, Key] = {
     "train.sync_batchnorm": Key(False, "synchronise batch-norm statistics across DDP processes"),
     "train.find_unused_parameters": Key(False, "DDP's find_unused_parameters"),
     "train.log_every": Key(10, "steps per metrics.jsonl row", low=1),
+    "train.loggers": Key(["jsonl"], "where log rows and samples go: jsonl (always written), tensorboard "
+                         "(RUN_DIR/tensorboard/, needs ganzoo[tensorboard])", items=str),
     "train.sample_every": Key(500, "steps per sample grid", low=1),
     "train.checkpoint_every": Key(500, "steps per kept checkpoint", low=1),
     "train.num_samples": Key(64, "samples in each grid", low=1, high=4096),

@@ -5,8 +5,9 @@ The CLI and the benchmark harness both go through here, so every run is made the
 
 from __future__ import annotations
 
+import contextlib
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from rich.console import Console
 from ganzoo import config as cfg
 from ganzoo.config import config_schema, default_config
 from ganzoo.data import DataInfo, LoadedData
-from ganzoo.errors import UserError
+from ganzoo.errors import UserError, one_line
 from ganzoo.module import GANModule
 from ganzoo.registry import Registry, get_registry
 from ganzoo.specs import DatasetSpec, ModelSpec, resolve_factory
@@ -27,10 +28,12 @@ from ganzoo.trainer.callbacks import Callback
 from ganzoo.trainer.checkpoint import LAST, CheckpointError, atomic_write, load_checkpoint, load_resumable
 from ganzoo.trainer.interrupt import deferred_signals
 from ganzoo.trainer.loop import EMA_ATTRIBUTE
-from ganzoo.trainer.outputs import CHECKPOINTS, CONFIG, METRICS
+from ganzoo.trainer.loggers import check_loggers
+from ganzoo.trainer.outputs import CHECKPOINTS, CONFIG, FAILED, FINISHED, INTERRUPTED, METRICS, STATUS, write_status
 from ganzoo.trainer import distributed
 from ganzoo.trainer.resume_changes import check_resume_changes
 from ganzoo.trainer.precision import resolve_device, resolve_precision
+from ganzoo.trainer.resume_changes import check_resume_changes
 from ganzoo.trainer.rundir import existing_run_dir, lock_for_resume, new_run_dir
 from ganzoo.trainer.runlock import release_all
 
@@ -84,6 +87,7 @@ def resolve_config(request: RunRequest, registry: Registry | None = None,
     config = cfg.build_config(default_config(model, dataset), layers, config_schema(model), notice)
     if model.takes_loss:
         check_loss_role(config["loss"], default_config(model, dataset)["loss"], model.name, registry)
+    check_loggers(config["train"]["loggers"])
     return config, model, dataset
 
 
@@ -187,8 +191,26 @@ def _run(request: RunRequest, console: Console, show_progress: bool, registry: R
                       f"-> {run_dir}")
     trainer = Trainer(config, module, data, run_dir, device, precision, resume=state, console=console,
                       show_progress=show_progress, callbacks=callbacks, dist=env)
-    with deferred_signals(trainer.request_interrupt):
+    with deferred_signals(trainer.request_interrupt), _recording_status(trainer):
         return trainer.fit()
+
+
+@contextlib.contextmanager
+def _recording_status(trainer: Trainer) -> Iterator[None]:
+    """``status.json`` says how training ended: finished, interrupted (a signal) or failed (an error); rank 0."""
+    if not trainer.dist.is_main:
+        yield
+        return
+    (trainer.run_dir / STATUS).unlink(missing_ok=True)  # a resumed run's old status no longer holds
+    try:
+        yield
+    except KeyboardInterrupt:
+        write_status(trainer.run_dir, INTERRUPTED, trainer.step)
+        raise
+    except Exception as exc:
+        write_status(trainer.run_dir, FAILED, trainer.step, one_line(str(exc), 300) or type(exc).__name__)
+        raise
+    write_status(trainer.run_dir, FINISHED, trainer.step)
 
 
 def _shared_start(request: RunRequest, registry: Registry, console: Console,

@@ -58,6 +58,8 @@ def test_a_failing_disk_is_one_line(in_tmp: Path, cli, monkeypatch: pytest.Monke
     assert os.strerror(number) in line and fix in line and "run" in line
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_file_size_limit_is_one_line(tmp_path: Path) -> None:
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
@@ -142,6 +144,7 @@ def test_a_fifo_as_config_does_not_hang(in_tmp: Path, cli) -> None:
     assert "is not a regular file" in one_error(cli("run", "dcgan", "--config", "pipe.yaml", *TINY))
 
 
+@pytest.mark.slow
 def test_yaml_nested_thousands_deep_is_one_line(in_tmp: Path, cli) -> None:
     (in_tmp / "deep.yaml").write_text("a: " + "[" * 5000 + "]" * 5000)
     assert "nested too deeply" in one_error(cli("run", "dcgan", "--config", "deep.yaml", *TINY))
@@ -205,6 +208,8 @@ def test_an_interrupted_suite_says_how_to_continue(in_tmp: Path, cli, monkeypatc
                            f"checkpoint with `ganzoo bench {suite} --out b`")
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_spawned_ranks_import_the_installed_ganzoo_not_a_folder_in_the_cwd(tmp_path: Path) -> None:
     from ganzoo.trainer.distributed import torchrun_environment
 

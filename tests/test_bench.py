@@ -22,6 +22,7 @@ def suite(**extra: object) -> dict:
             "cells": [{"model": "gan", "datasets": ["ring8", "grid25"]}], **extra}
 
 
+@pytest.mark.slow
 def test_suite_runs_resumes_and_writes_results_report_and_plots(tmp_path: Path) -> None:
     data = suite()
     data["cells"] += [{"model": "gan", "datasets": ["digits"], "set": {"model.no_such_key": 1}}]
@@ -133,6 +134,7 @@ def test_suite_values_that_would_escape_or_run_forever_are_one_line(tmp_path: Pa
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_bench_keeps_what_it_did_not_write_and_resumes_an_unfinished_cell(tmp_path: Path) -> None:
     import io
 

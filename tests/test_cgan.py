@@ -66,6 +66,8 @@ def _built(backbone: str):
     return config, build_model(config, DataInfo("digits", IMAGE, (1, 32, 32), 10))
 
 
+@pytest.mark.learning
+@pytest.mark.slow
 def test_cgan_learns_to_draw_the_requested_digit_on_mnist(in_tmp: Path, cli, data_dir: Path,
                                                            mnist_classifier) -> None:
     # The bar: >= 80% of samples drawn for label k are classified as k, averaged over the 10 classes.

@@ -62,6 +62,8 @@ def test_corrupt_checkpoint_is_one_line(cli, in_tmp: Path) -> None:
     assert code == 2 and "corrupt or truncated" in err
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_errors_through_the_console_script_have_no_traceback(in_tmp: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "ganzoo", "run", "dcgan", "--set", "loss=wasserstein"],
                             capture_output=True, text=True)

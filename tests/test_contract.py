@@ -27,6 +27,7 @@ def test_loss_plugin_meets_the_contract(name: str) -> None:
     check_loss_plugin(name)
 
 
+@pytest.mark.slow
 def test_listing_imports_no_factory_module() -> None:
     assert factory_modules_imported_by_listing() == []
 

@@ -53,6 +53,8 @@ def _train_worker(rank: int, world_size: int, port: int, tmp: str) -> None:
     run(request, show_progress=False, callbacks=[_SaveReplica(Path(tmp) / f"rank{rank}.pt")])
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_two_processes_end_with_identical_weights_and_resume_on_one(tmp_path: Path, cli) -> None:
     mp.spawn(_train_worker, args=(2, _free_port(), str(tmp_path)), nprocs=2, join=True)
     rank0, rank1 = torch.load(tmp_path / "rank0.pt"), torch.load(tmp_path / "rank1.pt")
@@ -111,6 +113,8 @@ def _critic_worker(rank: int, world_size: int, port: int, tmp: str, batch: int) 
     dist.destroy_process_group()
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_two_processes_of_batch_b_match_one_process_of_batch_2b(tmp_path: Path) -> None:
     batch = 8
     mp.spawn(_critic_worker, args=(2, _free_port(), str(tmp_path), batch), nprocs=2, join=True)
@@ -144,6 +148,7 @@ def test_sync_batchnorm_on_cpu_is_a_user_error() -> None:
         wrap_for_ddp(DistEnv(0, 2, 0), torch.device("cpu"), sync_batchnorm=True, find_unused_parameters=False)
 
 
+@pytest.mark.subprocess
 def test_nproc_passes_the_same_run_arguments_to_torchrun(monkeypatch: pytest.MonkeyPatch, cli) -> None:
     import subprocess
 

@@ -8,6 +8,7 @@ import random
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 from ganzoo.bench.callback import EvalCallback
@@ -35,6 +36,7 @@ def _final_weights(out: Path, evaluate_every: int) -> dict[str, torch.Tensor]:
     return load_run(result.run_dir)[1].state_dict()
 
 
+@pytest.mark.slow
 def test_mid_run_evaluations_leave_the_final_weights_unchanged(tmp_path: Path) -> None:
     plain = _final_weights(tmp_path / "plain", 0)
     evaluated = _final_weights(tmp_path / "evaluated", 8)

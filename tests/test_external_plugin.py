@@ -98,6 +98,8 @@ def _rows(output: str, word: str) -> list[str]:
     return [line for line in output.splitlines() if line.strip("│ ").startswith(f"{word} ")]
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_ganzoo_lists_the_installed_plugin_with_its_package(venv: Venv) -> None:
     listed = venv.ganzoo("list", "*lsgan*")
     assert listed.returncode == 0, listed.stderr
@@ -110,6 +112,8 @@ def test_ganzoo_lists_the_installed_plugin_with_its_package(venv: Venv) -> None:
     assert "ganzoo-lsgan" in row and "0.1.0" in row and "ok" in row and "broken" not in row
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_ganzoo_run_trains_the_plugin_model(venv: Venv) -> None:
     result = venv.ganzoo("run", "lsgan", "--dataset", "digits", "--out", "run", "--no-progress",
                          "--set", "train.steps=4", "--set", "train.log_every=2", "--set", "train.batch_size=16",
@@ -123,6 +127,8 @@ def test_ganzoo_run_trains_the_plugin_model(venv: Venv) -> None:
     assert (venv.work / "run" / "samples" / "final.png").is_file()
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_the_example_passes_its_own_tests_built_on_the_contract_kit(venv: Venv) -> None:
     result = venv.run("-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", cwd=venv.work / "ganzoo-lsgan")
     assert result.returncode == 0, result.stdout[-3000:]
@@ -152,6 +158,8 @@ def _package(root: Path, dist: str, module: str, source: str) -> Path:
     return folder
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_clashing_broken_and_too_new_plugins_are_reported_and_the_rest_works(venv: Venv) -> None:
     # Packages load in name order after ganzoo's own, so "lsgan-copycat" comes after "ganzoo-lsgan".
     copycat = _package(venv.work, "lsgan-copycat", "copycat_gan", """
@@ -196,6 +204,8 @@ def _check_reported_and_isolated(venv: Venv) -> None:
     assert "plugin(s) failed to load" in listed.stderr
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_uninstalling_removes_the_plugin(venv: Venv) -> None:
     venv.pip_uninstall("ganzoo-lsgan")
     listed = venv.ganzoo("list", "*lsgan*")

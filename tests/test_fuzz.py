@@ -118,6 +118,7 @@ CONFIG_TEXT = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=60)
 @given(text=CONFIG_TEXT, raw=st.none() | st.binary(max_size=40))
 def test_config_files_never_crash(text: str, raw: bytes | None, workdir: Path, cli) -> None:
@@ -146,6 +147,7 @@ def _as_text(value: object) -> str:
     return json.dumps(value) if not isinstance(value, str) else value
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=90)
 @given(key=st.sampled_from(KEYS), value=st.one_of(EDGES, VALUES).map(_as_text))
 def test_any_value_for_any_key_never_crashes(key: str, value: str, workdir: Path, cli) -> None:
@@ -225,6 +227,7 @@ def _damaged(target: Path, relative: str, damage: str, noise: bytes, cut: int) -
         target.write_bytes(b"" if damage == "empty" else noise)
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=40)
 @given(dataset=st.sampled_from(sorted(LAYOUTS)), root_kind=st.sampled_from(["layout", "layout", "layout", "missing", "file"]),
        damages=st.lists(DAMAGE, min_size=7, max_size=7), noise=st.binary(max_size=64),
@@ -265,6 +268,7 @@ def _image_file(target: Path, kind: str, noise: bytes, cut: int) -> None:
     target.write_bytes({"good": data, "garbage": noise, "truncated": data[:cut], "empty": b""}[kind])
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=25)
 @given(files=st.lists(st.tuples(IMAGE_KINDS, st.sampled_from([".png", ".jpg", ".bmp", ".txt"])), max_size=3),
        noise=st.binary(max_size=64), cut=st.integers(0, 400))
@@ -345,6 +349,7 @@ def _original(data: bytes, beside: Path) -> Path:
 FS_ERRNOS = st.sampled_from(["ENOSPC", "EROFS", "EACCES", "EFBIG", "EDQUOT", "ENAMETOOLONG", "EIO", "EPERM"])
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=12)
 @given(name=FS_ERRNOS, where=st.sampled_from(["mkstemp", "replace", "mkdir"]), after=st.integers(0, 6))
 def test_filesystem_faults_never_crash(name: str, where: str, after: int, workdir: Path, cli) -> None:
@@ -374,6 +379,7 @@ def test_filesystem_faults_never_crash(name: str, where: str, after: int, workdi
 
 # --- resume with changed settings ---------------------------------------------------------------------
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=25)
 @given(key=st.sampled_from(KEYS), value=st.one_of(EDGES, VALUES).map(_as_text))
 def test_resume_with_any_changed_setting_never_crashes(key: str, value: str, tiny_run: Path, workdir: Path,
@@ -427,6 +433,7 @@ EDITS = st.one_of(st.binary(max_size=40), VALUES.map(lambda v: json.dumps(v, def
                   CONFIG_TEXT.map(str.encode))
 
 
+@pytest.mark.slow
 @settings(FUZZ, max_examples=25)
 @given(which=st.sampled_from(["metrics.jsonl", "config.yaml", "checkpoints/last.pt", "checkpoints"]),
        edit=EDITS, mode=st.sampled_from(["replace", "append", "directory"]),

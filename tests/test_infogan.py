@@ -57,6 +57,8 @@ def test_code_matching_on_a_known_table() -> None:
     assert one_to_one_accuracy(torch.tensor([[9, 1], [8, 2]])) == pytest.approx((9 + 2) / 20)
 
 
+@pytest.mark.learning
+@pytest.mark.slow
 def test_the_categorical_code_captures_the_digit_class(in_tmp: Path, cli, data_dir: Path, mnist_classifier) -> None:
     # 600 steps on 10,000 images (about 25 s of one CPU core): the code already sorts digits well above chance.
     code, _, err = cli("run", "infogan", "--dataset", "mnist", "--out", "m", "--no-progress", *LEARN)

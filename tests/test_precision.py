@@ -77,6 +77,7 @@ class _CountTensors(Callback):
             self.counts[trainer.step] = (len(tensors), sum(t.numel() * t.element_size() for t in tensors))
 
 
+@pytest.mark.slow
 def test_memory_does_not_grow_with_the_number_of_steps(in_tmp: Path) -> None:
     from ganzoo.runner import RunRequest, run
 

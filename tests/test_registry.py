@@ -93,6 +93,8 @@ def test_a_duplicate_name_names_both_packages(tmp_path: Path, monkeypatch: pytes
     assert registry.model("dcgan").source == "ganzoo"
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_broken_plugin_leaves_the_cli_working(tmp_path: Path) -> None:
     _install_fake_plugin(tmp_path, "broken-gan", "broken_gan_plugin", "import does_not_exist_anywhere\n")
     env = {"PYTHONPATH": str(tmp_path), "COLUMNS": "200", **_base_env()}
@@ -103,6 +105,8 @@ def test_broken_plugin_leaves_the_cli_working(tmp_path: Path) -> None:
     assert "broken-gan" in shown.stdout and "does_not_exist_anywhere" in shown.stdout
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_listing_builds_nothing() -> None:
     code = ("import sys; from ganzoo.cli import main; main(['list']); "
             "print(sorted(m for m in sys.modules if m.startswith('ganzoo_plugins.') and m.endswith(('.model', '.networks', '.images'))))")

@@ -26,7 +26,7 @@ from ganzoo.errors import UserError
 from ganzoo.module import GANModule
 from ganzoo.registry import get_registry
 from ganzoo.trainer import Callback, Trainer
-from ganzoo.trainer.checkpoint import CheckpointError, FORMAT, atomic_write, load_checkpoint, save_checkpoint
+from ganzoo.trainer.checkpoint import FORMAT, CheckpointError, atomic_write, load_checkpoint, save_checkpoint
 from ganzoo.trainer.nonfinite import NonFiniteError
 from ganzoo.trainer.outputs import read_metrics
 
@@ -122,6 +122,8 @@ def _model_or_skip(name: str) -> None:
         pytest.skip(f"model '{name}' is not registered (its plugin is not installed yet)")
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 @pytest.mark.parametrize("model", ["dcgan", "wgan-gp", "seqgan"])
 def test_sigkill_at_random_steps_then_resume_is_bit_exact(model: str, in_tmp: Path, cli, one_thread,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
@@ -155,6 +157,8 @@ def test_sigkill_at_random_steps_then_resume_is_bit_exact(model: str, in_tmp: Pa
     assert _losses(run) == _losses(in_tmp / "reference")
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_sigint_writes_a_checkpoint_and_exits_130_with_one_line(in_tmp: Path, cli, one_thread) -> None:
     args = [*COMMON, *TINY["dcgan"], "--set", "train.checkpoint_every=100000"]
     run = in_tmp / "interrupted"
@@ -193,6 +197,7 @@ def _flip_byte(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
+@pytest.mark.slow
 def test_resume_falls_back_past_corrupt_checkpoints(in_tmp: Path, cli, one_thread) -> None:
     args = [*COMMON, *TINY["dcgan"], "--set", "train.checkpoint_every=4"]
     assert cli("run", "dcgan", "--out", "run", *args, "--set", "train.steps=12")[0] == 0
@@ -203,10 +208,10 @@ def test_resume_falls_back_past_corrupt_checkpoints(in_tmp: Path, cli, one_threa
     assert code == 0, err
     warnings = [line for line in err.splitlines() if line.startswith("warning:")]
     assert warnings == [
-        f"warning: checkpoint run/checkpoints/last.pt is corrupt or truncated (RuntimeError); falling back to "
-        f"the previous checkpoint",
-        f"warning: checkpoint run/checkpoints/step_0000008.pt is corrupt (its contents do not match its "
-        f"digest); falling back to the previous checkpoint"]
+        "warning: checkpoint run/checkpoints/last.pt is corrupt or truncated (RuntimeError); falling back to "
+        "the previous checkpoint",
+        "warning: checkpoint run/checkpoints/step_0000008.pt is corrupt (its contents do not match its "
+        "digest); falling back to the previous checkpoint"]
     assert "resuming from step 4 (run/checkpoints/step_0000004.pt)" in err
     assert cli("run", "dcgan", "--out", "reference", *args, "--set", "train.steps=14")[0] == 0
     _assert_same_weights(in_tmp / "reference", in_tmp / "run")
@@ -289,6 +294,7 @@ def test_resume_refuses_another_models_run_and_foreign_directories(in_tmp: Path,
     assert [p.name for p in (in_tmp / "notes").iterdir()] == ["thesis.tex"]
 
 
+@pytest.mark.slow
 def test_out_directory_is_never_overwritten(in_tmp: Path, cli) -> None:
     args = [*COMMON, *TINY["dcgan"], "--set", "train.steps=2"]
     assert cli("run", "dcgan", "--out", "mine", *args)[0] == 0
@@ -442,6 +448,7 @@ def test_crafted_checkpoint_missing_format_is_rejected(tmp_path: Path) -> None:
         load_checkpoint(path)
 
 
+@pytest.mark.slow
 def test_the_first_metrics_row_after_a_resume_averages_the_same_steps(in_tmp: Path, cli, one_thread) -> None:
     args = [*COMMON, *TINY["dcgan"], "--set", "train.log_every=3", "--set", "train.checkpoint_every=2",
             "--set", "train.steps=6"]

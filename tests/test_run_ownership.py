@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ganzoo.trainer.checkpoint import load_checkpoint
 from ganzoo.trainer.outputs import read_metrics
 
@@ -30,6 +32,8 @@ def _hold(folder: Path) -> int:
     return fd
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_runs_started_at_once_get_separate_directories_and_lose_nothing(tmp_path: Path) -> None:
     seeds = (11, 12, 13)
     procs = [_start(tmp_path, "--seed", str(seed), "--set", "train.steps=3") for seed in seeds]
@@ -65,6 +69,8 @@ def test_a_held_run_directory_is_refused_naming_the_pid_and_new_runs_go_beside_i
     assert cli("run", "dcgan", "--out", "run", "--resume", *TINY, "--set", "train.steps=3")[0] == 0  # free again
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_two_resumes_at_once_one_runs_and_one_is_refused(in_tmp: Path, cli) -> None:
     assert cli("run", "dcgan", "--out", "run", *TINY, "--set", "train.steps=2")[0] == 0
     procs = [_start(in_tmp, "--out", "run", "--resume", "--set", "train.steps=200", "--set",

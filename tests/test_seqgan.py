@@ -128,6 +128,7 @@ def test_mle_pretraining_lowers_nll_oracle(in_tmp: Path, cli) -> None:
     assert after < before - 0.5, (before, after)
 
 
+@pytest.mark.slow
 def test_tiny_adversarial_run_on_imdb_writes_and_samples_decoded_reviews(in_tmp: Path, cli, data_dir: Path) -> None:
     code, _, err = cli("run", "seqgan", "--dataset", "imdb", "--no-progress", "--set", "data.vocab_size=300",
                        "--set", "model.mle_steps=6", "--set", "model.d_pretrain_steps=2", "--set", "train.steps=2",

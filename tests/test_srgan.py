@@ -11,12 +11,11 @@ import pytest
 import torch
 from PIL import Image
 
-from ganzoo import DataInfo, IMAGE_PAIRS, UserError
+from ganzoo import IMAGE_PAIRS, DataInfo, UserError
 from ganzoo.config import build_config
 from ganzoo.metrics.sr import evaluate_sr
 from ganzoo.trainer.context import StepContext
 from ganzoo.upscale import upscale_tiled
-
 from ganzoo_plugins.sr_data.pairs import SRImageFolder, image_files, load_set5
 from ganzoo_plugins.srgan import content
 from ganzoo_plugins.srgan.model import SRGAN
@@ -150,6 +149,7 @@ def test_vgg_without_cached_weights_offline_is_one_clear_error(tmp_path: Path, m
     assert "https://download.pytorch.org/models/vgg19-dcbb9e9d.pth" in line
 
 
+@pytest.mark.slow
 def test_both_phases_end_to_end_then_upscale_and_sample(in_tmp: Path, cli, image_folder: Path) -> None:
     code, _, err = cli("run", "srgan", "--dataset", "sr-pairs", "--set", f"data.root={image_folder}",
                        "--set", "train.steps=6", "--set", "model.pretrain_steps=3", "--set", "train.sample_every=3",

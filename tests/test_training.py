@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 from PIL import Image
 
@@ -41,6 +42,7 @@ def test_a_second_run_never_overwrites_the_first(in_tmp: Path, cli) -> None:
     assert (in_tmp / "runs" / "dcgan-digits").is_dir() and (in_tmp / "runs" / "dcgan-digits-2").is_dir()
 
 
+@pytest.mark.slow
 def test_resume_matches_an_uninterrupted_run_bit_exactly(in_tmp: Path, cli) -> None:
     common = ["--set", "train.checkpoint_every=1000", "--set", "train.sample_every=7", *FAST]
     assert cli("run", "dcgan", "--out", "full", "--set", "train.steps=24", *common)[0] == 0

@@ -12,8 +12,8 @@ from torch import nn
 from ganzoo import IMAGE, DataInfo
 from ganzoo.runner import RunRequest, build_model, load_run, resolve_config
 from ganzoo.trainer.context import StepContext
-from ganzoo.trainer.policy import StepPolicy
 from ganzoo.trainer.outputs import read_metrics
+from ganzoo.trainer.policy import StepPolicy
 
 
 def _model(*overrides: str) -> nn.Module:
@@ -71,6 +71,8 @@ def test_penalty_is_float32_and_finite_under_bfloat16_autocast() -> None:
     assert all(p.grad is None or torch.isfinite(p.grad).all() for p in module.discriminator.parameters())
 
 
+@pytest.mark.learning
+@pytest.mark.slow
 def test_the_wasserstein_estimate_falls_on_mnist(in_tmp: Path, cli, data_dir: Path) -> None:
     # The critic's estimate of W(real, fake) jumps up as the critic learns, then falls as G improves.
     # Class coverage (every class >= 5% of 1,000 samples) takes about 4,000 steps (13 CPU-minutes), too long

@@ -2,8 +2,8 @@
 
 It records metric-vs-step and wall time, keeps the best checkpoint (``checkpoints/best.pt``, written
 atomically), appends each evaluation to ``eval.jsonl`` in the run directory, and stops training at the
-first logging step after a wall-clock budget is spent. The budget counts training time only: time spent evaluating is excluded,
-so evaluating more often does not shorten training.
+first logging step after a wall-clock budget is spent. The budget counts training time only: time spent evaluating
+is excluded, so evaluating more often does not shorten training.
 """
 
 from __future__ import annotations

@@ -110,14 +110,36 @@ def write_report(results: Mapping[str, Any], path: Path) -> None:
     atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
 
 
-def print_tables(results: Mapping[str, Any], console: Console) -> None:
-    """The same tables in the terminal (rich), then failed and skipped cells."""
+def print_tables(results: Mapping[str, Any], console: Console, report: Path | None = None) -> None:
+    """The same tables in the terminal (rich), with as many columns as fit the console's width (the
+    others are named, pointing to ``report``), then failed and skipped cells."""
     for table in build_tables(results):
-        view = Table(title=f"{results['suite']}: {table.dataset}", title_justify="left")
-        for header in table.headers:
-            view.add_column(header, overflow="fold")
-        for row, bold in zip(table.rows, table.bold):
-            view.add_row(*(f"[bold green]{v}[/]" if b else v for v, b in zip(row, bold)))
-        console.print(view)
+        title = f"{results['suite']}: {table.dataset}"
+        shown = _columns_that_fit(console, title, table)
+        console.print(_view(title, table, shown))
+        hidden = [header for column, header in enumerate(table.headers) if column not in shown]
+        if hidden:
+            console.print(f"{len(hidden)} more column(s) in {report or 'report.md'}: {', '.join(hidden)}",
+                          style="dim", markup=False, highlight=False)
     for line in _problems(results):
         console.print(f"[red]{line}[/]", markup=True, highlight=False)
+
+
+def _view(title: str, table: DatasetTable, columns: Sequence[int]) -> Table:
+    """A rich table of ``table``'s ``columns`` (indices), best values in bold green."""
+    view = Table(title=title, title_justify="left")
+    for column in columns:
+        view.add_column(table.headers[column], overflow="fold")
+    for row, bold in zip(table.rows, table.bold):
+        view.add_row(*(f"[bold green]{row[c]}[/]" if bold[c] else row[c] for c in columns))
+    return view
+
+
+def _columns_that_fit(console: Console, title: str, table: DatasetTable) -> list[int]:
+    """The model column, then each other column in order while the table's natural width fits the console."""
+    unbounded = console.options.update_width(10_000)
+    shown = [0]
+    for column in range(1, len(table.headers)):
+        if console.measure(_view(title, table, [*shown, column]), options=unbounded).maximum <= console.width:
+            shown.append(column)
+    return shown

@@ -217,7 +217,7 @@ def run_suite(suite: Suite, out: Path, only: str | None = None, console: Console
     write_json(out / RESULTS, results)
     write_plots(results, out / "plots")
     write_report(results, out / "report.md")
-    print_tables(results, console)
+    print_tables(results, console, out / "report.md")
     return results
 
 
@@ -248,7 +248,8 @@ def _run_cell(cell: Cell, position: str, suite: Suite, out: Path, registry: Regi
             if previous is not None and previous.get("fingerprint") == cell.fingerprint():
                 records.append(previous)
             continue
-        if previous is not None and previous.get("status") == "ok" and previous.get("fingerprint") == cell.fingerprint():
+        if (previous is not None and previous.get("status") == "ok"
+                and previous.get("fingerprint") == cell.fingerprint()):
             console.print(f"[dim]{position} {cell.name} seed {seed}: done earlier, kept[/]")
             records.append(previous)
             continue

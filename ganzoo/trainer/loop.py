@@ -13,23 +13,23 @@ import torch
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from ganzoo import render
 from ganzoo.config import thaw
 from ganzoo.data import LoadedData
-from ganzoo import render
 from ganzoo.errors import UserError
 from ganzoo.module import GANModule, Phase
-from ganzoo.trainer import outputs
+from ganzoo.trainer import distributed, outputs
 from ganzoo.trainer.batches import make_batches
 from ganzoo.trainer.callbacks import Callback
 from ganzoo.trainer.checkpoint import LAST, atomic_write, encode_checkpoint
 from ganzoo.trainer.context import StepContext
-from ganzoo.trainer import distributed
 from ganzoo.trainer.distributed import DistEnv
-from ganzoo.trainer.wrapping import WrappedNetworks
 from ganzoo.trainer.interrupt import TrainingInterrupted
+from ganzoo.trainer.loggers import build_loggers
 from ganzoo.trainer.nonfinite import NonFiniteGuard
 from ganzoo.trainer.policy import GeneratorEMA, RateSetter, StepPolicy
 from ganzoo.trainer.resume_changes import load_optimizer, optimizer_settings_changed
+from ganzoo.trainer.wrapping import WrappedNetworks
 
 EMA_ATTRIBUTE = "generator"  # the network train.ema averages
 GRID_SEED = 1234  # fixed noise for sample grids, so grids from different steps are comparable
@@ -95,6 +95,7 @@ class Trainer:
             self._restore(resume)
         self.rates.apply(max(self.step, 1))
         self.networks = WrappedNetworks(module, self._wrappers())
+        self.callbacks += build_loggers(self.train_cfg.get("loggers", ()), run_dir, self.step, self.dist.is_main)
 
     def _make_ema(self, module: GANModule) -> GeneratorEMA | None:
         """``train.ema``'s average of ``module.generator``, or ``None`` when off."""
@@ -216,6 +217,8 @@ class Trainer:
         n = int(self.train_cfg["num_samples"])
         with self.sampling(), self.context.autocast():
             path = render.write_samples(self.module, n, self.run_dir / outputs.SAMPLES / stem, generator)
+        for callback in self.callbacks:
+            callback.on_samples(self, path)
         return path
 
     def fit(self) -> FitResult:
@@ -257,6 +260,8 @@ class Trainer:
                     self.context.guard.check()
                     if self.dist.is_main:
                         self.metrics.write(last)
+                        for callback in self.callbacks:
+                            callback.on_log(self, last)
                     sums, count = {}, 0
                     window_start, window_samples = time.perf_counter(), self.samples_seen
                     progress.update(task, status=_status(last))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
-
 
 from ganzoo.trainer.checkpoint import atomic_write
 
@@ -16,6 +16,8 @@ CONFIG = "config.yaml"
 SAMPLES = "samples"
 CHECKPOINTS = "checkpoints"
 LOSS_PLOT = "loss_curves.png"
+STATUS = "status.json"
+FINISHED, INTERRUPTED, FAILED = "finished", "interrupted", "failed"
 
 
 class MetricsLog:
@@ -36,6 +38,13 @@ class MetricsLog:
         kept = [r for r in read_metrics(self.path) if r["step"] <= step]
         text = "".join(json.dumps(r) + "\n" for r in kept).encode("utf-8")
         atomic_write(self.path, lambda handle: handle.write(text))  # a kill now keeps the old file whole
+
+
+def write_status(run_dir: Path, state: str, step: int, error: str = "") -> None:
+    """Record how the run's process ended (``finished``, ``interrupted`` or ``failed``), atomically."""
+    record = {"state": state, "step": step, "time": round(time.time(), 3), **({"error": error} if error else {})}
+    text = json.dumps(record).encode("utf-8")
+    atomic_write(run_dir / STATUS, lambda handle: handle.write(text))
 
 
 def read_metrics(path: Path) -> list[dict[str, Any]]:

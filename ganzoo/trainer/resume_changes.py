@@ -19,7 +19,8 @@ from ganzoo.errors import UserError, short
 # Keys the trainer reads afresh on every start, so a resumed run simply uses the new value.
 RESUMABLE = {
     "device", "train.steps", "train.log_every", "train.sample_every", "train.checkpoint_every",
-    "train.num_samples", "train.on_nonfinite", "train.precision", "train.compile", "train.channels_last",
+    "train.num_samples", "train.loggers", "train.on_nonfinite", "train.precision", "train.compile",
+    "train.channels_last",
     "train.find_unused_parameters", "data.root", "data.download",
     # the shared training policy, applied by the trainer from the config at every start
     "train.d_steps", "train.lr_schedule", "train.lr_decay_start", "train.grad_clip", "train.ema_decay",

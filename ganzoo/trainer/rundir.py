@@ -13,7 +13,8 @@ from ganzoo.trainer.runlock import LOCK, holder, mark_created, release, try_lock
 
 RUNS = Path("runs")
 # What a run writes; a directory holding only these (or nothing) is safe to start a run in.
-RUN_ENTRIES = {"config.yaml", "metrics.jsonl", "samples", "checkpoints", "loss_curves.png", "eval.jsonl", LOCK}
+RUN_ENTRIES = {"config.yaml", "metrics.jsonl", "samples", "checkpoints", "loss_curves.png", "eval.jsonl", LOCK,
+               "status.json", "tensorboard"}
 
 
 def new_run_dir(requested: str | None, default_name: str) -> Path:

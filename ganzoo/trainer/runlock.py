@@ -63,3 +63,20 @@ def release_all() -> None:
         os.close(fd)
     _held.clear()
     _created.clear()
+
+
+def is_held(folder: Path) -> bool:
+    """Whether some process (this one included) holds ``folder``'s lock now, i.e. a run is training there."""
+    if folder.resolve() in _held:
+        return True
+    try:
+        fd = os.open(folder / LOCK, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing drops our probe lock too
+    return False
