@@ -27,6 +27,7 @@ from ganzoo.specs import SPEC_KINDS, DatasetSpec, EvaluatorSpec, LossSpec, Model
 
 if TYPE_CHECKING:
     import torch
+    from rich.table import Table
 
 out = Console()
 MAX_SAMPLES = 100_000  # one call's samples are held in memory at once
@@ -109,8 +110,6 @@ def cmd_list(args: argparse.Namespace) -> None:
     if len(words) > 1:
         raise UserError("list takes at most a kind and one PATTERN, e.g. `ganzoo list models '*gan*'`")
     pattern = words[0] if words else "*"
-    from rich.table import Table
-
     registry = get_registry()
     listed = {kind: registry.list(kind, pattern) for kind in kinds}
     for kind, specs in listed.items():
@@ -127,6 +126,8 @@ DATA_HEADERS = {"models": "data", "losses": "role", "datasets": "kind and shape"
 
 def _list_table(kind: str, specs: Sequence[Any]) -> Table:
     """One kind's table; the paper column only when some spec cites one."""
+    from rich.table import Table
+
     columns = ["name", "summary", "paper", DATA_HEADERS.get(kind, "data"), "package"]
     if not any(spec.paper for spec in specs):
         columns.remove("paper")

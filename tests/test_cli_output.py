@@ -51,7 +51,7 @@ def test_list_hides_empty_tables_and_heads_columns_by_content(cli) -> None:
     code, out, _ = cli("list", "datasets", "mnist")
     assert code == 0 and "kind and shape" in out and "paper" not in out
     code, out, _ = cli("list", "no-such-thing")
-    assert code == 0 and "no models, losses, datasets match 'no-such-thing'" in out
+    assert code == 0 and "no models, losses, datasets, evaluators match 'no-such-thing'" in out
 
 
 class _Stop(Callback):

@@ -80,7 +80,7 @@ def test_the_papers_networks_at_28_pixels(in_tmp: Path, cli) -> None:
     """Appendix C.1's networks are the default at 28x28: FC body of 1024 shared by D's score and Q."""
     assert cli("run", "infogan", "--out", "p", "--set", "data.image_size=28", "--set", "train.steps=2",
                "--set", "train.batch_size=8", "--no-progress")[0] == 0
-    _, module, _ = load_run("p")
+    module = ganzoo.load_run("p").module
     assert module.backbone == "paper"
     assert module.generator.project[0].out_features == 1024 and module.discriminator.head.in_features == 1024
     assert module.sample(3, torch.Generator().manual_seed(0))["image"].shape == (3, 1, 28, 28)

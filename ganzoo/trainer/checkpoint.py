@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import pickle
 import re
-import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Any
 import torch
 
 from ganzoo.errors import UserError
+from ganzoo.trainer.atomic import atomic_write as atomic_write  # re-exported: callers import it from here
 
 FORMAT = "ganzoo-checkpoint"
 FORMAT_VERSION = 2  # 2 adds the digest; version 1 files (no digest) still load
@@ -36,38 +35,6 @@ class CheckpointError(UserError):
     def __init__(self, problem: str, advice: str = "resume from an earlier checkpoint or retrain") -> None:
         super().__init__(f"{problem}; {advice}")
         self.problem = problem
-
-
-def atomic_write(path: Path, write: Any) -> None:
-    """Call ``write(file)`` on a temp file beside ``path``, fsync it, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.is_dir():
-        raise UserError(f"cannot write {path}: a folder of that name is in the way; remove or rename it")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); a no-op where directories cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _to_cpu(value: Any) -> Any:

@@ -9,7 +9,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from ganzoo.trainer.checkpoint import atomic_write
+from ganzoo.trainer.atomic import atomic_write
 
 METRICS = "metrics.jsonl"
 CONFIG = "config.yaml"
