@@ -227,5 +227,5 @@ def test_a_suite_can_switch_evaluation_off_and_any_vectors_dataset_is_scored(plu
 def test_the_classifier_features_are_declared_by_the_dataset_spec() -> None:
     from ganzoo.metrics.classifier import load_classifier
 
-    with pytest.raises(ganzoo.UserError, match="declares no classifier_epochs; use one of digits, fashion-mnist, mnist"):
+    with pytest.raises(ganzoo.UserError, match=r"declares no classifier_epochs\); use one of digits, fashion-mnist, mnist"):
         load_classifier("cifar10")
