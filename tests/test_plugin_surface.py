@@ -222,3 +222,10 @@ def test_a_suite_can_switch_evaluation_off_and_any_vectors_dataset_is_scored(plu
     assert scored["status"] == "ok" and set(scored["final"]) == {"energy", "mmd"}
     assert scored["primary"] == "energy"
     assert unscored["status"] == "ok" and unscored["final"] == {} and unscored["steps"]["mean"] == 4
+
+
+def test_the_classifier_features_are_declared_by_the_dataset_spec() -> None:
+    from ganzoo.metrics.classifier import load_classifier
+
+    with pytest.raises(ganzoo.UserError, match=r"declares no classifier_epochs\); use one of digits, fashion-mnist, mnist"):
+        load_classifier("cifar10")
