@@ -90,8 +90,11 @@ def config_page(registry: Any) -> str:
 
 
 def cli_page() -> str:
+    import os
+
     from ganzoo.cli import build_parser
 
+    os.environ["COLUMNS"] = "100"  # argparse wraps help to the terminal: fix the width so builds are stable
     parser = build_parser()
     lines = ["# CLI reference", "", "Generated at build time from `ganzoo.cli.build_parser()`, including the "
              "commands that installed plugins add. Every user error prints one `error:` line and exits with "
