@@ -1,0 +1,315 @@
+"""Write benchmarks/results/README.md: every headline number in the committed results JSON, with its protocol.
+
+    python benchmarks/results_page.py            # rewrites benchmarks/results/README.md
+    python benchmarks/results_page.py --check    # exit 1 when the committed page is out of date
+
+Only numbers present in the JSON files appear; each row names its source file. Each results format has a
+small reader below; a bench-suite ``results.json`` (``suite`` + ``cells``) is read generically, so a new
+suite's results appear without code. The docs site (``docs/hooks/generate.py``) imports ``collect`` and
+``headlines`` from this file for the README's model table and the per-model pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import json
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results"
+VERSIONED = ("torch", "torchmetrics", "torch-fidelity", "nltk", "scikit-image")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One measured number: what it is, its value (text), the protocol it was measured under, its source."""
+
+    model: str
+    dataset: str
+    metric: str
+    value: str
+    protocol: dict[str, str] = field(default_factory=dict)
+    source: str = ""
+    headline: bool = False  # the model's one number for the README table
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def _ms(stat: dict[str, Any], digits: int = 3) -> str:
+    """``mean ± std`` of a bench statistic (``± std`` only with more than one seed)."""
+    mean, std, n = stat["mean"], stat.get("std", 0.0), stat.get("n", 1)
+    text = f"{mean:.{digits}g}"
+    return f"{text} ± {std:.2g}" if n > 1 else text
+
+
+def _machine(load: Any = None, extra: str = "") -> str:
+    text = "CPU, 2 cores, 1 torch thread"
+    if load:
+        text += f", load average {load[0]:.1f} at start"
+    return text + (f"; {extra}" if extra else "")
+
+
+def _suite_eval(suite: str, cell: dict[str, Any]) -> dict[str, Any]:
+    """The cell's ``eval`` settings from its suite file (the results JSON does not record them)."""
+    import yaml
+
+    path = RESULTS.parent / f"{suite}.yaml"
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    settings = dict(data.get("eval") or {})
+    for spec in data.get("cells", []):
+        if spec.get("model") == cell["model"] and cell["dataset"] in spec.get("datasets", []):
+            settings.update(spec.get("eval") or {})
+    return settings
+
+
+def read_suite(path: Path, data: dict[str, Any]) -> Iterator[Entry]:
+    """A ``ganzoo bench`` results.json: every cell's final metrics, mean ± std over seeds."""
+    for cell in data["cells"]:
+        if cell.get("status") != "ok":
+            continue
+        ev = _suite_eval(data["suite"], cell)
+        seeds = len(cell.get("seeds", [])) or cell["steps"].get("n", 1)
+        protocol = {
+            "features": str(ev.get("features", "per data kind (see metrics)")),
+            "samples": str(ev.get("samples", "suite default")),
+            "reference": str(ev.get("dataset", cell["dataset"]) + " (train split)"),
+            "steps": f"{cell['steps']['mean']:.0f}",
+            "seeds": str(seeds),
+            "CPU min": f"{cell['train_s']['mean'] / 60:.1f} train (wall {cell['wall_s']['mean'] / 60:.1f})",
+            "device": f"{cell.get('device', '?')} ({cell.get('device_name', '')})",
+        }
+        for metric, stat in cell["final"].items():
+            yield Entry(cell["model"], cell["dataset"], metric, _ms(stat), protocol, path.name,
+                        headline=metric == cell.get("primary"))
+
+
+def read_image_gans(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
+    """``benchmarks/image_gans.py``: MNIST-classifier label/code accuracy and class coverage."""
+    final = d["final"]
+    protocol = {
+        "features": f"ganzoo MNIST classifier (test accuracy {_pct(d['classifier_test_accuracy'])})",
+        "samples": "1,000 (10 classes x 100)",
+        "reference": "MNIST classifier labels",
+        "steps": str(d["steps"]),
+        "seeds": "1 (seed 0)",
+        "CPU min": f"{d['cpu_min']} (wall {d['wall_min']})",
+        "device": _machine(d["machine"].get("load_average_at_start")),
+        "settings": f"profile {d['profile']}; " + " ".join(d.get("overrides", [])),
+    }
+    head = d["profile"] == "full"
+    if "label_accuracy" in final:
+        yield Entry(d["model"], d["dataset"], "label accuracy", _pct(final["label_accuracy"]), protocol, path.name,
+                    head)
+    if "code_accuracy" in final:
+        yield Entry(d["model"], d["dataset"], "categorical code accuracy (one-to-one)",
+                    _pct(final["one_to_one_accuracy"]), protocol, path.name, head)
+        yield Entry(d["model"], d["dataset"], "categorical code accuracy (majority)", _pct(final["code_accuracy"]),
+                    protocol, path.name)
+    if "min_class_fraction" in final:
+        yield Entry(d["model"], d["dataset"], "smallest class share", _pct(final["min_class_fraction"]), protocol,
+                    path.name, head)
+        w = d.get("wasserstein", {})
+        if w:
+            yield Entry(d["model"], d["dataset"], "Wasserstein estimate peak -> last tenth",
+                        f"{w['peak']:.1f} -> {w['last_tenth']:.2f}", protocol, path.name)
+
+
+def read_seqgan_oracle(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
+    s, p = d["settings"], d["paper_table_1"]
+    protocol = {
+        "features": "oracle LSTM log-likelihood", "samples": f"{s['eval_samples']:,} generated, temperature 1",
+        "reference": f"oracle (vocab {s['vocab']:,}, {s['num_sequences']:,} sequences)",
+        "steps": f"{s['mle_steps']} MLE + {s['d_pretrain_steps']} D + {s['adversarial_steps']} adversarial",
+        "seeds": f"1 (seed {s['seed']})",
+        "CPU min": f"wall {d['seqgan']['minutes']} (SeqGAN), {d['mle']['minutes']} (MLE)",
+        "device": _machine(), "paper": f"MLE {p['mle']}, SeqGAN {p['seqgan']}",
+    }
+    summary = d["summary"]
+    yield Entry("seqgan", "oracle", "NLL-oracle, SeqGAN vs MLE (lower is better)",
+                f"{summary['nll_oracle_seqgan_final']:.2f} vs {summary['nll_oracle_mle_baseline_final']:.2f}",
+                protocol, path.name, True)
+
+
+def read_seqgan_diversity(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
+    protocol = {"features": "oracle / generator log-likelihood", "samples": f"{d['settings']['samples']:,}",
+                "reference": "fresh oracle samples (NLL-test)", "steps": f"MLE {d['mle']['step']}, SeqGAN "
+                f"{d['seqgan']['step']}", "seeds": f"1 (eval seed {d['settings']['seed']})", "CPU min": "not recorded",
+                "device": _machine()}
+    for key, label in (("nll_oracle", "NLL-oracle"), ("nll_test", "NLL-test"), ("entropy_per_token", "entropy/token")):
+        yield Entry("seqgan", "oracle", f"{label}, MLE -> SeqGAN", f"{d['mle'][key]:.3f} -> {d['seqgan'][key]:.3f}",
+                    protocol, path.name)
+
+
+def read_seqgan_imdb(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
+    s = d["settings"]
+    mle, adv = d["phases"][0], d["phases"][-1]
+    protocol = {"features": "BLEU (nltk, smoothing 1)", "samples": str(s["samples"]),
+                "reference": f"{s['references']} held-out IMDB test reviews", "steps": str(d["run"]["steps"]),
+                "seeds": f"1 (seed {s['seed']})", "CPU min": f"wall {d['run']['minutes']}",
+                "device": _machine(extra=f"load average {d['run']['load_average_1min_at_end']} at end")}
+    yield Entry("seqgan", "imdb", "BLEU-3, MLE -> SeqGAN", f"{mle['bleu3']} -> {adv['bleu3']}", protocol, path.name)
+    yield Entry("seqgan", "imdb", "self-BLEU-3, MLE -> SeqGAN", f"{mle['self_bleu3']} -> {adv['self_bleu3']}",
+                protocol, path.name)
+
+
+def read_srgan(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
+    s5 = d["set5"]
+    protocol = {"features": d["protocol"], "samples": "Set5 (5 images, x4)", "reference": "Set5 HR",
+                "steps": str(d["steps"]), "seeds": f"1 (seed {d['seed']})", "CPU min": f"wall {d['minutes']}",
+                "device": d["machine"], "paper": f"SRResNet {d['paper_set5']['srresnet']['psnr']} dB"}
+    residual = "bicubic_residual" in path.name
+    name = "PSNR / SSIM" + (" (model.bicubic_residual=true)" if residual else "")
+    yield Entry("srgan", "set5", name,
+                f"{s5['srresnet']['psnr']:.2f} dB / {s5['srresnet']['ssim']:.3f} (bicubic {s5['bicubic']['psnr']:.2f} / "
+                f"{s5['bicubic']['ssim']:.3f})", protocol, path.name, not residual)
+
+
+def read_precision(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
+    protocol = {"features": "ganzoo MNIST classifier", "samples": f"{d['samples_scored']:,}",
+                "reference": "MNIST train", "steps": str(d["steps"]), "seeds": "2 (0, 1)",
+                "CPU min": f"wall {d['minutes']} in all", "device": _machine(d.get("load_average"))}
+    for run in d["runs"]:
+        yield Entry("dcgan", "mnist", f"classifier FID, {run['precision']} seed {run['seed']}",
+                    f"{run['classifier_fid']:.1f}", protocol, path.name)
+
+
+def read_speed(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
+    m = d["machine"]
+    protocol = {"features": "-", "samples": f"batch {d['settings']['batch_size']}", "reference": "PyTorch DCGAN example loop",
+                "steps": f"{d['settings']['rounds']} alternating rounds", "seeds": "-", "CPU min": f"wall {d['minutes']}",
+                "device": f"CPU {m['cpu_capability']}, {m['cpu_count']} cores, {d['settings']['threads']} thread"}
+    for arm, s in d.get("ab", {}).get("summary", {}).items():
+        if "median_ratio_vs_reference" in s:
+            yield Entry("dcgan", "mnist", f"samples/s vs plain loop ({s['precision']})",
+                        f"{s['median_ratio_vs_reference']:.2f}x", protocol, path.name)
+
+
+READERS: dict[str, Callable[[Path, dict[str, Any]], Iterator[Entry]]] = {
+    "image_gans_": read_image_gans, "seqgan_oracle.json": read_seqgan_oracle,
+    "seqgan_oracle_diversity": read_seqgan_diversity, "seqgan_imdb": read_seqgan_imdb, "srgan_set5": read_srgan,
+    "precision-quality": read_precision, "speed-": read_speed,
+}
+
+
+def collect(results: Path = RESULTS) -> list[Entry]:
+    """Every entry of every results JSON under ``results`` that a reader understands."""
+    entries: list[Entry] = []
+    for path in sorted(results.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and "suite" in data and "cells" in data:
+            entries += read_suite(path, data)
+            continue
+        for prefix, reader in READERS.items():
+            if path.name.startswith(prefix) or path.name == prefix:
+                entries += reader(path, data)
+                break
+    return entries
+
+
+def headlines(entries: list[Entry]) -> dict[str, Entry]:
+    """One headline entry per model: a flagged one from a dedicated benchmark before a suite's."""
+    best: dict[str, Entry] = {}
+    for entry in entries:
+        if not entry.headline:
+            continue
+        current = best.get(entry.model)
+        dedicated = not entry.source.endswith("-cpu.json")
+        if current is None or (dedicated and current.source.endswith("-cpu.json")):
+            best[entry.model] = entry
+        elif entry.source == "toy-cpu.json" and entry.dataset == "grid25":  # the toy goal's own suite
+            best[entry.model] = entry
+    return best
+
+
+def versions(results: Path = RESULTS) -> list[tuple[str, str, str]]:
+    """(package, version, where the version comes from) for the packages the metrics depend on."""
+    recorded: dict[str, str] = {}
+    for path in sorted(results.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        env = data.get("environment") if isinstance(data, dict) else None
+        if isinstance(env, dict):
+            for name in VERSIONED:
+                key = name.replace("-", "_")
+                value = env.get(name) or env.get(key) or (env.get("versions") or {}).get(name)
+                if value:
+                    recorded[name] = f"{value}|recorded in {path.name}"
+    rows = []
+    for name in VERSIONED:
+        if name in recorded:
+            version, where = recorded[name].split("|")
+        else:
+            try:
+                version, where = importlib.metadata.version(name), "not recorded; the environment that wrote this page"
+            except importlib.metadata.PackageNotFoundError:
+                version, where = "not installed", "not recorded"
+        rows.append((name, version, where))
+    return rows
+
+
+PROTOCOL_COLUMNS = ("features", "samples", "reference", "steps", "seeds", "CPU min", "device")
+
+
+def render(results: Path = RESULTS) -> str:
+    """The results page as Markdown."""
+    entries = collect(results)
+    heads = headlines(entries)
+    lines = [
+        "<!-- Generated by `python benchmarks/results_page.py` from the JSON files in this folder; do not edit. -->",
+        "",
+        "# Measured results",
+        "",
+        "Every number below is read from a committed JSON file in `benchmarks/results/` (named in the *source* "
+        "column); nothing else is reported. Seeds: a value with `±` is the mean ± standard deviation over the "
+        "seeds listed; one seed is a single run. CPU minutes are the process's CPU or wall time as the file "
+        "recorded it. All runs so far were on a shared 2-core x86_64 CPU, one torch thread per process.",
+        "",
+    ]
+    if not list(results.glob("gpu_check*.json")):
+        lines += ["**CUDA is unmeasured**: no GPU run has been recorded (there is no `gpu_check*.json` here), so "
+                  "nothing on this page says how ganzoo performs on a GPU.", ""]
+    lines += ["## Headline per model", "", "| model | dataset | metric | value | source |", "|---|---|---|---|---|"]
+    for model in sorted(heads):
+        e = heads[model]
+        lines.append(f"| `{model}` | {e.dataset} | {e.metric} | **{e.value}** | `{e.source}` |")
+    lines += ["", "## Every number with its protocol", ""]
+    for source in sorted({e.source for e in entries}):
+        group = [e for e in entries if e.source == source]
+        lines += [f"### `{source}`", "", "| model | dataset | metric | value | " + " | ".join(PROTOCOL_COLUMNS) + " |",
+                  "|" + "---|" * (4 + len(PROTOCOL_COLUMNS))]
+        for e in group:
+            cells = [e.protocol.get(c, "-").replace("|", "/") for c in PROTOCOL_COLUMNS]
+            lines.append(f"| `{e.model}` | {e.dataset} | {e.metric} | {e.value} | " + " | ".join(cells) + " |")
+        extras = sorted({f"{k}: {v}" for e in group for k, v in e.protocol.items() if k not in PROTOCOL_COLUMNS})
+        if extras:
+            lines += [""] + [f"- {x}" for x in extras]
+        lines.append("")
+    lines += ["## Versions", "", "| package | version | source |", "|---|---|---|"]
+    lines += [f"| {n} | {v} | {w} |" for n, v, w in versions(results)]
+    lines += ["", "The narrative reports beside the JSON (`*.md` in this folder) describe machine load and "
+              "the runs' history; this page holds only the numbers.", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if README.md is out of date")
+    args = parser.parse_args(argv)
+    target = RESULTS / "README.md"
+    text = render()
+    if args.check:
+        return 0 if target.is_file() and target.read_text(encoding="utf-8") == text else 1
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
