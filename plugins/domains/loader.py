@@ -18,30 +18,15 @@ from typing import Any
 import torch
 from torchvision.transforms.v2 import functional as TF
 
-from ganzoo import IMAGE_DOMAINS, DataInfo, LoadedData, UserError
+from ganzoo import IMAGE_DOMAINS, DataInfo, LoadedData, UserError, load_dataset
 
 SPLITS = ("train", "test")
 SPLIT_SEED = 0
 
 
 def load_named(name: str, **overrides: Any) -> LoadedData:
-    """Dataset ``name`` with data overrides, through the public ``ganzoo.load_dataset`` once the root API has it.
-
-    Until then, a bridge through the registry (plugins may not import it, hence importlib); it goes when
-    ``ganzoo.load_dataset`` lands.
-    """
-    import importlib
-
-    import ganzoo
-
-    public = getattr(ganzoo, "load_dataset", None)
-    if public is not None:
-        return public(name, **overrides)
-    spec = importlib.import_module("ganzoo.registry").get_registry().dataset(name)
-    unknown = sorted(set(overrides) - set(spec.defaults))
-    if unknown:
-        raise UserError(f"dataset '{name}' has no data key {', '.join(unknown)}; pick an image dataset")
-    return spec.build({"name": spec.name, "root": None, **spec.defaults, **overrides})
+    """Dataset ``name`` with data overrides, through the public ``ganzoo.load_dataset``."""
+    return load_dataset(name, **overrides)
 
 
 def _held_out(count: int, split: str, fraction: float) -> torch.Tensor:
