@@ -41,13 +41,39 @@ def make_loader(root: Path, batch_size: int, image_size: int, workers: int) -> D
     return DataLoader(dataset, batch_size=batch_size, shuffle=True, num_workers=workers, drop_last=True)
 
 
+def iteration(real: torch.Tensor, net_g: nn.Module, net_d: nn.Module, opt_g: torch.optim.Optimizer,
+              opt_d: torch.optim.Optimizer, criterion: nn.Module) -> tuple[float, float]:
+    """One iteration of the example's loop: D on real, D on fake, G through D; the losses as floats."""
+    dev, b = real.device, real.size(0)
+    net_d.zero_grad()
+    label = torch.full((b,), 1.0, device=dev)
+    err_d_real = criterion(net_d(real).view(-1), label)
+    err_d_real.backward()
+    fake = net_g(torch.randn(b, Z_DIM, 1, 1, device=dev))
+    label.fill_(0.0)
+    err_d_fake = criterion(net_d(fake.detach()).view(-1), label)
+    err_d_fake.backward()
+    opt_d.step()
+    net_g.zero_grad()
+    label.fill_(1.0)
+    err_g = criterion(net_d(fake).view(-1), label)
+    err_g.backward()
+    opt_g.step()
+    return err_d_real.item() + err_d_fake.item(), err_g.item()
+
+
+def networks(image_size: int = 28, device: str | torch.device = "cpu") -> tuple[nn.Module, nn.Module]:
+    """The example's generator and discriminator (sigmoid output) at ganzoo's DCGAN sizes."""
+    return (DCGANGenerator(Z_DIM, 1, image_size).to(device),
+            nn.Sequential(DCGANDiscriminator(1, image_size), nn.Sigmoid()).to(device))
+
+
 def train(root: Path, steps: int, batch_size: int, warmup: int, image_size: int = 28, workers: int = 2,
           device: str = "cpu", seed: int = 0) -> dict[str, Any]:
     """Run ``steps`` DCGAN iterations and return the throughput after ``warmup`` iterations."""
     torch.manual_seed(seed)
     dev = torch.device(device)
-    net_g = DCGANGenerator(Z_DIM, 1, image_size).to(dev)
-    net_d = nn.Sequential(DCGANDiscriminator(1, image_size), nn.Sigmoid()).to(dev)
+    net_g, net_d = networks(image_size, dev)
     criterion = nn.BCELoss()
     opt_d = torch.optim.Adam(net_d.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_g = torch.optim.Adam(net_g.parameters(), lr=2e-4, betas=(0.5, 0.999))
@@ -59,23 +85,7 @@ def train(root: Path, steps: int, batch_size: int, warmup: int, image_size: int 
                 if dev.type == "cuda":
                     torch.cuda.synchronize()
                 started, cpu_started = time.perf_counter(), time.process_time()
-            real = images.to(dev)
-            b = real.size(0)
-            net_d.zero_grad()
-            label = torch.full((b,), 1.0, device=dev)
-            err_d_real = criterion(net_d(real).view(-1), label)
-            err_d_real.backward()
-            fake = net_g(torch.randn(b, Z_DIM, 1, 1, device=dev))
-            label.fill_(0.0)
-            err_d_fake = criterion(net_d(fake.detach()).view(-1), label)
-            err_d_fake.backward()
-            opt_d.step()
-            net_g.zero_grad()
-            label.fill_(1.0)
-            err_g = criterion(net_d(fake).view(-1), label)
-            err_g.backward()
-            opt_g.step()
-            losses.append((err_d_real.item() + err_d_fake.item(), err_g.item()))
+            losses.append(iteration(images.to(dev), net_g, net_d, opt_g, opt_d, criterion))
             step += 1
             if step >= steps:
                 break

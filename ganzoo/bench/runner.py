@@ -10,126 +10,32 @@ A seed whose record says ``ok`` is never rerun; an interrupted one resumes from 
 checkpoint (its wall-clock budget and evaluation history start afresh); one whose record is for other
 settings gets a new run directory beside the old one. Nothing the harness did not write is removed or
 overwritten (see ``ownership``). A failing seed is recorded with its error and the suite goes on.
+
+Each (cell, seed) is one task (``seeds.run_seed``); ``launch`` runs the tasks here, in ``--jobs N``
+worker processes or as submitit jobs, and the summary is read back from the records, so every path
+writes the same records and the same report.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import statistics
 import time
-import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 from rich.console import Console
 
-from ganzoo.bench.callback import EvalCallback
+from ganzoo.bench.launch import Launch, run_tasks, worker_threads
 from ganzoo.bench.ownership import claim_output
+from ganzoo.bench.seeds import SeedTask, cell_folder, read_record, write_json
 from ganzoo.bench.suite import Cell, Suite
-from ganzoo.bench.system import device_name, environment, peak_memory_mb, reset_peak_memory
+from ganzoo.bench.system import device_name, environment
 from ganzoo.errors import UserError, did_you_mean
 from ganzoo.registry import Registry, get_registry
-from ganzoo.trainer.checkpoint import atomic_write
-from ganzoo.trainer.precision import resolve_device
-from ganzoo.trainer.rundir import is_run_dir
 
 RESULTS = "results.json"
-
-
-@dataclass
-class SeedRun:
-    """The outcome of one cell with one seed."""
-
-    record: dict[str, Any]
-    reused: bool
-
-
-def cell_folder(out: Path, cell: Cell) -> Path:
-    """Where a cell's per-seed records live."""
-    return out / "cells" / f"{cell.model}__{cell.dataset}".replace("/", "_")
-
-
-def write_json(path: Path, data: Any) -> None:
-    """Write ``data`` as indented JSON, atomically."""
-    text = json.dumps(data, indent=2, allow_nan=False) + "\n"
-    atomic_write(path, lambda handle: handle.write(text.encode("utf-8")))
-
-
-def _finite(value: float) -> float | None:
-    return value if math.isfinite(value) else None
-
-
-def _clean(metrics: dict[str, float]) -> dict[str, float | None]:
-    return {k: _finite(float(v)) for k, v in metrics.items()}
-
-
-class _CellRunner:
-    """Trains one cell for one seed and turns what happened into a record."""
-
-    def __init__(self, cell: Cell, seed: int, out: Path, data_root: str | None, registry: Registry,
-                 console: Console, show_progress: bool, resumable: bool = True) -> None:
-        self.cell, self.seed, self.out, self.data_root, self.resumable = cell, seed, out, data_root, resumable
-        self.registry, self.console, self.show_progress = registry, console, show_progress
-
-    def run(self) -> dict[str, Any]:
-        record: dict[str, Any] = {"cell": self.cell.name, "model": self.cell.model, "dataset": self.cell.dataset,
-                                  "seed": self.seed, "budget": self.cell.budget.describe(),
-                                  "fingerprint": self.cell.fingerprint()}
-        started = time.perf_counter()
-        try:
-            record.update(status="ok", error=None, **self._train())
-        except Exception as exc:  # a failing cell is recorded and the suite goes on
-            message = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
-            record.update(status="failed", error=message.splitlines()[0] if message else type(exc).__name__)
-            if not isinstance(exc, UserError):
-                record["traceback"] = traceback.format_exc(limit=8)
-        record["wall_s"] = round(time.perf_counter() - started, 3)
-        return record
-
-    def _train(self) -> dict[str, Any]:
-        from ganzoo.metrics.evaluate import EvalContext, build_evaluator
-        from ganzoo.runner import RunRequest, load_data, resolve_config, run
-
-        cell = self.cell
-        overrides = [f"train.steps={cell.budget.steps}", *cell.set_args()]
-        if self.data_root:
-            overrides.append(f"data.root={self.data_root}")
-        request = RunRequest(cell.model, cell.dataset, overrides=overrides, device=cell.device, seed=self.seed,
-                             out=str(self.out / "runs" / f"{cell.model}-{cell.dataset}-s{self.seed}"))
-        config, model_spec, dataset_spec = resolve_config(request, self.registry)
-        device = resolve_device(config["device"])
-        evaluator = None
-        if cell.eval.enabled:
-            context = EvalContext(model_spec, dataset_spec, config["data"]["root"], self.console)
-            evaluator = build_evaluator(load_data(config, self.registry), cell.eval, context, self.registry)
-            if evaluator is None:
-                raise UserError(f"no evaluator scores {cell.dataset}'s kind of data; set `eval: false` for this cell")
-        request.resume = self.resumable and is_run_dir(Path(request.out))  # an interrupted attempt continues
-        callback = EvalCallback(evaluator, cell.eval.every, cell.budget.minutes * 60)
-        reset_peak_memory(device)
-        result = run(request, console=self.console, show_progress=self.show_progress, registry=self.registry,
-                     callbacks=[callback])
-        peak, peak_kind = peak_memory_mb(device)
-        trainer_s = max(result.seconds - callback.eval_s, 1e-9)
-        record = {
-            "run_dir": str(result.run_dir), "steps": result.steps, "train_s": round(trainer_s, 3),
-            "eval_s": round(callback.eval_s, 3), "samples_per_s": round(callback.samples_seen / trainer_s, 2),
-            "peak_memory_mb": round(peak, 1), "memory_kind": peak_kind, "device": str(device),
-            "device_name": device_name(device), "primary": evaluator.primary if evaluator else None,
-            "higher_is_better": evaluator.higher_is_better if evaluator else None,
-            "final": {"step": result.steps, "metrics": {}}, "best": {"step": result.steps, "metrics": {}},
-            "history": [],
-        }
-        if callback.history:
-            final, best = callback.history[-1], callback.best or callback.history[-1]
-            record.update(final={"step": final.step, "metrics": _clean(final.metrics)},
-                          best={"step": best.step, "metrics": _clean(best.metrics)},
-                          history=[{**e.to_dict(), "metrics": _clean(e.metrics)} for e in callback.history])
-        return record
 
 
 def check_suite(suite: Suite, registry: Registry) -> None:
@@ -189,28 +95,31 @@ def _mean_std(values: Sequence[float | None]) -> dict[str, float | None]:
 
 def run_suite(suite: Suite, out: Path, only: str | None = None, console: Console | None = None,
               show_progress: bool = False, registry: Registry | None = None,
-              seed: int | None = None, force: bool = False) -> dict[str, Any]:
-    """Run the selected cells (skipping seeds already done; only seed ``seed`` when given, so separate
-    processes can share the seeds of one suite), then write ``results.json``, the report and the plots
+              seed: int | None = None, force: bool = False, launch: Launch | None = None) -> dict[str, Any]:
+    """Run the selected cells' seeds not already done (only seed ``seed`` when given; ``launch``: in
+    worker processes or as cluster jobs), then write ``results.json``, the report and the plots
     (``force``: even over a report another suite or a person left in ``out``)."""
     from ganzoo.bench.plots import write_plots
     from ganzoo.bench.report import print_tables, write_report
 
     console = console or Console(stderr=True)
     registry = registry or get_registry()
+    launch = launch or Launch()
     cells = suite.select(only)  # the others are reported from their records, when they have some
     check_suite(suite, registry)
     claim_output(out, suite.name, force)
+    serial = launch.jobs == 1 and launch.launcher == "local"
+    tasks = plan_tasks(suite, cells, out, registry, seed, 0 if serial else worker_threads(suite.threads, launch.jobs))
     threads = torch.get_num_threads()
-    if suite.threads:
+    if suite.threads and serial:
         torch.set_num_threads(suite.threads)
     try:
-        summaries = [_run_cell(cell, f"{index}/{len(cells)}", suite, out, registry, console, show_progress, seed)
-                     if cell in cells else _recorded(cell, out) for index, cell in enumerate(suite.cells, 1)]
-        pending = [c.name for c, s in zip(suite.cells, summaries) if s is None or not s["seeds"]]
-        summaries = [s for s in summaries if s is not None and s["seeds"]]
+        run_tasks(tasks, launch, registry, console, show_progress)
     finally:
         torch.set_num_threads(threads)
+    summaries = [_recorded(cell, out) for cell in suite.cells]
+    pending = [c.name for c, s in zip(suite.cells, summaries) if s is None or not s["seeds"]]
+    summaries = [s for s in summaries if s is not None and s["seeds"]]
     results = {"suite": suite.name, "created": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
                "environment": {**environment(), "device_name": _device_names(summaries)},
                "cells": summaries, "pending": pending}
@@ -221,46 +130,22 @@ def run_suite(suite: Suite, out: Path, only: str | None = None, console: Console
     return results
 
 
+def plan_tasks(suite: Suite, cells: Sequence[Cell], out: Path, registry: Registry, only_seed: int | None,
+               threads: int) -> list[SeedTask]:
+    """The (cell, seed) tasks of ``cells`` (seed ``only_seed`` alone when given); a cell whose model is not
+    installed never gets here: ``check_suite`` refuses the suite first."""
+    tasks = []
+    for index, cell in enumerate(cells, 1):
+        seeds = [s for s in range(cell.seeds) if only_seed is None or s == only_seed]
+        tasks += [SeedTask(cell, s, out, suite.data_root, f"{index}/{len(cells)}", threads) for s in seeds]
+    return tasks
+
+
 def _recorded(cell: Cell, out: Path) -> dict[str, Any] | None:
-    """The summary of a cell not selected this time, from the seeds it already finished."""
+    """The summary of a cell from the records of its seeds (those for its current settings)."""
     paths = [cell_folder(out, cell) / f"seed{seed}.json" for seed in range(cell.seeds)]
-    records = [r for r in map(_read_record, paths) if r is not None and r.get("fingerprint") == cell.fingerprint()]
+    records = [r for r in map(read_record, paths) if r is not None and r.get("fingerprint") == cell.fingerprint()]
     return summarize(cell, records) if records else None
-
-
-def _read_record(path: Path) -> dict[str, Any] | None:
-    """A seed's record, or ``None`` when it is missing or not a record (a damaged or hand-edited file)."""
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return record if isinstance(record, dict) and isinstance(record.get("status"), str) else None
-
-
-def _run_cell(cell: Cell, position: str, suite: Suite, out: Path, registry: Registry, console: Console,
-              show_progress: bool, only_seed: int | None = None) -> dict[str, Any]:
-    """Run the seeds of ``cell`` not already done and summarise all of them."""
-    records = []
-    for seed in range(cell.seeds):
-        path = cell_folder(out, cell) / f"seed{seed}.json"
-        previous = _read_record(path)
-        if only_seed is not None and seed != only_seed:
-            if previous is not None and previous.get("fingerprint") == cell.fingerprint():
-                records.append(previous)
-            continue
-        if (previous is not None and previous.get("status") == "ok"
-                and previous.get("fingerprint") == cell.fingerprint()):
-            console.print(f"[dim]{position} {cell.name} seed {seed}: done earlier, kept[/]")
-            records.append(previous)
-            continue
-        console.print(f"[bold]{position} {cell.name}[/] seed {seed} ({cell.budget.describe()})")
-        resumable = previous is None or previous.get("fingerprint") == cell.fingerprint()
-        record = _CellRunner(cell, seed, out, suite.data_root, registry, console, show_progress, resumable).run()
-        write_json(path, record)
-        records.append(record)
-        if record["status"] != "ok":
-            console.print(f"[red]{cell.name} seed {seed} {record['status']}: {record['error']}[/]", highlight=False)
-    return summarize(cell, records)
 
 
 def _device_names(summaries: Sequence[dict[str, Any]]) -> str:

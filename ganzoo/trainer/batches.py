@@ -152,8 +152,17 @@ class _ShardedRandomSampler(torch.utils.data.Sampler[int]):
 def _place(tensor: torch.Tensor, device: torch.device, channels_last: bool, non_blocking: bool = False) -> torch.Tensor:
     """``tensor`` on ``device``; 4-d float tensors (image batches) in channels_last layout when asked."""
     if channels_last and tensor.dim() == 4 and tensor.is_floating_point():
+        if tensor.device == device and tensor.shape[1] == 1 and tensor.is_contiguous():
+            return _one_channel_as_channels_last(tensor)
         return tensor.to(device, non_blocking=non_blocking, memory_format=torch.channels_last)
     return tensor.to(device, non_blocking=non_blocking)
+
+
+def _one_channel_as_channels_last(tensor: torch.Tensor) -> torch.Tensor:
+    """A contiguous N x 1 x H x W tensor viewed with channels_last strides: with one channel both layouts
+    order memory alike, so this is what ``.to(memory_format=channels_last)`` returns, without the copy."""
+    n, c, h, w = tensor.shape
+    return tensor.as_strided(tensor.shape, (c * h * w, 1, w * c, c))
 
 
 def make_batches(data: LoadedData, batch_size: int, device: torch.device, seed: int, rank: int = 0,

@@ -53,10 +53,24 @@ def build_optimizer(parameters: Iterable[nn.Parameter], role: str, train: Mappin
     lr, decay, momentum = role_lr(train, role), float(train.get("weight_decay", 0.0)), float(train.get("momentum", 0.0))
     if name == "adam":
         betas = tuple(float(b) for b in train["betas"])
-        return torch.optim.Adam([group], lr=lr, betas=betas, weight_decay=decay)  # type: ignore[arg-type]
+        return torch.optim.Adam([group], lr=lr, betas=betas, weight_decay=decay,  # type: ignore[arg-type]
+                                **_multi_tensor(group["params"], fused_kernel=True))
     if name == "rmsprop":
-        return torch.optim.RMSprop([group], lr=lr, momentum=momentum, weight_decay=decay)
-    return torch.optim.SGD([group], lr=lr, momentum=momentum, weight_decay=decay)
+        return torch.optim.RMSprop([group], lr=lr, momentum=momentum, weight_decay=decay,
+                                   **_multi_tensor(group["params"], fused_kernel=False))
+    return torch.optim.SGD([group], lr=lr, momentum=momentum, weight_decay=decay,
+                           **_multi_tensor(group["params"], fused_kernel=True))
+
+
+def _multi_tensor(parameters: list[nn.Parameter], fused_kernel: bool) -> dict[str, bool]:
+    """One kernel over all parameters (``fused``) where torch has one for the optimizer and the parameters'
+    device, else ``foreach``: on a 2-core CPU, Adam's per-tensor loop cost 21 ms a step against 0.5 ms
+    fused (benchmarks/utilisation.py). Same update rule; rounding may differ in the last bit."""
+    floating = bool(parameters) and all(p.is_floating_point() for p in parameters)
+    devices = {p.device.type for p in parameters}
+    if fused_kernel and floating and len(devices) == 1 and devices <= {"cpu", "cuda"}:
+        return {"fused": True}
+    return {"foreach": True} if floating else {}
 
 
 def lr_factor(train: Mapping[str, Any], step: int, total: int) -> float:

@@ -17,12 +17,14 @@ from ganzoo_plugins.datasets import cifar
 
 
 def to_model_range(images: np.ndarray | torch.Tensor, max_value: float, size: int) -> torch.Tensor:
-    """uint8-like N x H x W (x C) images -> float N x C x size x size in [-1, 1]."""
-    x = torch.as_tensor(images).float()
+    """uint8-like N x H x W (x C) images -> float N x C x size x size in [-1, 1]. Laid out and scaled in
+    place, so the only float copy is the result (the same values as ``x / max_value * 2 - 1``)."""
+    x = torch.as_tensor(images)
     x = x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2)
-    x = x / max_value * 2 - 1
+    x = x.contiguous().to(torch.float32, copy=True)  # a copy: the caller's array is never scaled in place
+    x.div_(max_value).mul_(2).sub_(1)
     if size and size != x.shape[-1]:
-        x = TF.resize(x, [size, size], antialias=True).clamp(-1, 1)
+        x = TF.resize(x, [size, size], antialias=True).clamp_(-1, 1)
     return x.contiguous()
 
 
