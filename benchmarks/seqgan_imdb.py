@@ -80,7 +80,8 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     """Train SeqGAN on the IMDB training split and score it after each phase."""
     filters = [max(1, round(n * args.filter_scale)) for n in (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)]
     overrides = [f"data.vocab_size={args.vocab}", f"model.mle_steps={args.mle_steps}",
-                 f"model.d_pretrain_steps={args.d_pretrain_steps}", f"train.steps={args.adversarial_steps}",
+                 f"model.d_pretrain_steps={args.d_pretrain_steps}",
+                 f"train.steps={args.mle_steps + args.d_pretrain_steps + args.adversarial_steps}",
                  f"model.rollout_num={args.rollouts}", f"model.embed_dim={args.embed_dim}",
                  f"model.hidden_dim={args.hidden_dim}", f"model.d_num_filters={filters}".replace(" ", ""),
                  f"train.batch_size={args.batch}", f"train.precision={args.precision}", "train.log_every=10",

@@ -81,8 +81,9 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {"paper_table_1": PAPER, "settings": vars(args) | {"out": str(args.out)}}
     mle_extra = args.mle_extra or args.adversarial_steps
     pretrain = args.mle_steps + args.d_pretrain_steps
-    for name, extra, after in (("seqgan", [f"train.steps={args.adversarial_steps}"], pretrain),
-                               ("mle", ["model.mle_only=true", f"train.steps={mle_extra}"], args.mle_steps)):
+    for name, extra, after in (("seqgan", [f"train.steps={pretrain + args.adversarial_steps}"], pretrain),
+                               ("mle", ["model.mle_only=true", f"train.steps={args.mle_steps + mle_extra}"],
+                                args.mle_steps)):
         probe = NLLOracleProbe(args.eval_samples, args.eval_every, after, after)
         request = RunRequest("seqgan", "oracle", overrides=_overrides(args) + extra, out=str(args.runs / name),
                              seed=args.seed)

@@ -27,6 +27,8 @@ def _finals(out: Path) -> dict[str, dict]:
             for p in sorted((out / "cells").glob("*/seed*.json"))}
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_jobs_2_gives_the_serial_records(tmp_path: Path) -> None:
     run_suite(parse_suite(_suite()), tmp_path / "serial")
     results = run_suite(parse_suite(_suite()), tmp_path / "jobs", launch=Launch(jobs=2))
@@ -36,6 +38,8 @@ def test_jobs_2_gives_the_serial_records(tmp_path: Path) -> None:
     assert (tmp_path / "jobs" / "report.md").is_file() and (tmp_path / "jobs" / "results.json").is_file()
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_submitit_local_runs_and_resumes_a_half_finished_suite(tmp_path: Path) -> None:
     pytest.importorskip("submitit")
     data = {**_suite(), "cells": [{"model": "gan", "datasets": ["ring8"]}]}

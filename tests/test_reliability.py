@@ -40,7 +40,7 @@ TINY = {
               "--set", "train.steps=30"],
     "wgan-gp": ["--set", "model.g_channels=8", "--set", "model.d_channels=8", "--set", "train.d_steps=2",
                 "--set", "train.batch_size=16", "--set", "train.steps=24"],
-    "seqgan": ["--set", "model.mle_steps=8", "--set", "model.d_pretrain_steps=4", "--set", "train.steps=8",
+    "seqgan": ["--set", "model.mle_steps=8", "--set", "model.d_pretrain_steps=4", "--set", "train.steps=20",
                "--set", "model.embed_dim=8", "--set", "model.hidden_dim=8", "--set", "model.d_embed_dim=8",
                "--set", "model.d_filter_sizes=[2,3]", "--set", "model.d_num_filters=[4,4]",
                "--set", "model.rollout_num=2", "--set", "train.d_steps=1", "--set", "model.k_epochs=1",

@@ -115,7 +115,7 @@ def test_seqgan_refuses_an_adversarial_loss(in_tmp: Path, cli) -> None:
 def test_mle_pretraining_lowers_nll_oracle(in_tmp: Path, cli) -> None:
     code, _, err = cli("run", "seqgan", "--dataset", "oracle", "--out", "mle", "--no-progress",
                        "--set", "data.num_sequences=1000", "--set", "data.vocab_size=50", "--set", "data.length=10",
-                       "--set", "model.mle_only=true", "--set", "model.mle_steps=150", "--set", "train.steps=1",
+                       "--set", "model.mle_only=true", "--set", "model.mle_steps=150", "--set", "train.steps=151",
                        "--set", "train.precision=fp32", "--set", "train.log_every=50", *SMALL_D)
     assert code == 0, err
     config, trained, state = load_run(in_tmp / "mle")
@@ -131,7 +131,7 @@ def test_mle_pretraining_lowers_nll_oracle(in_tmp: Path, cli) -> None:
 @pytest.mark.slow
 def test_tiny_adversarial_run_on_imdb_writes_and_samples_decoded_reviews(in_tmp: Path, cli, data_dir: Path) -> None:
     code, _, err = cli("run", "seqgan", "--dataset", "imdb", "--no-progress", "--set", "data.vocab_size=300",
-                       "--set", "model.mle_steps=6", "--set", "model.d_pretrain_steps=2", "--set", "train.steps=2",
+                       "--set", "model.mle_steps=6", "--set", "model.d_pretrain_steps=2", "--set", "train.steps=10",
                        "--set", "model.rollout_num=2", "--set", "train.d_steps=1", "--set", "model.k_epochs=1",
                        "--set", "model.d_batches=1", "--set", "train.batch_size=8", "--set", "train.log_every=1",
                        "--set", "train.sample_every=5", "--set", "train.precision=fp32", *SMALL_D)

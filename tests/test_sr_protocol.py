@@ -13,6 +13,7 @@ from ganzoo.metrics.evaluate import EvalContext, EvalSettings, build_evaluator
 from ganzoo.metrics.sr import evaluate_sr
 
 
+@pytest.mark.slow
 def test_bench_scoring_and_the_set5_benchmark_agree(tmp_path: Path, data_dir: Path) -> None:
     run = ganzoo.train("srgan", "sr-pairs", out=tmp_path / "sr", train={"steps": 1, "batch_size": 2},
                        model={"blocks": 1, "channels": 8, "d_channels": 8, "d_dense": 16, "pretrain_steps": 1,

@@ -20,7 +20,7 @@ def ganzoo_models() -> list[ModelSpec]:
             keys={
                 "embed_dim": Key(32, "generator token embedding size", low=1, high=100_000),
                 "hidden_dim": Key(32, "generator LSTM width", low=1, high=100_000),
-                "mle_steps": Key(2000, "MLE pre-training steps (a phase before train.steps)", low=0),
+                "mle_steps": Key(2000, "MLE pre-training steps (the first phase of train.steps)", low=0),
                 "d_pretrain_steps": Key(50, "discriminator pre-training d-steps (a phase)", low=0),
                 "g_steps": Key(1, "policy-gradient updates per adversarial step", low=1, high=1000),
                 "k_epochs": Key(3, "epochs of each d-step over its batches", low=1, high=1000),
@@ -40,7 +40,7 @@ def ganzoo_models() -> list[ModelSpec]:
             defaults={
                 "data": {"name": "oracle"},
                 "loss": "policy_gradient",
-                "train": {"steps": 200, "batch_size": 64, "lr": 0.01, "d_lr": 1e-4, "betas": [0.9, 0.999],
+                "train": {"steps": 2250, "batch_size": 64, "lr": 0.01, "d_lr": 1e-4, "betas": [0.9, 0.999],
                           "d_steps": 5, "grad_clip": 5.0, "sample_every": 100, "checkpoint_every": 100,
                           "num_samples": 20},
             },
@@ -49,7 +49,7 @@ def ganzoo_models() -> list[ModelSpec]:
                           "k_epochs": 1, "rollout_num": 2, "d_embed_dim": 8,
                           "d_filter_sizes": [2, 3], "d_num_filters": [4, 4]},
                 "data": {"num_sequences": 64, "vocab_size": 50, "embed_dim": 8, "hidden_dim": 8},
-                "train": {"d_steps": 1},
+                "train": {"d_steps": 1, "steps": 3},
             },
         )
     ]

@@ -2,14 +2,14 @@
 estimated by Monte Carlo rollouts scored by a CNN discriminator.
 
 Phases: ``mle`` (generator pre-training by maximum likelihood, ``model.mle_steps`` steps of one batch),
-``discriminator`` (pre-training, ``model.d_pretrain_steps`` d-steps), then ``adversarial`` (``train.steps``
-steps, each ``model.g_steps`` policy-gradient updates and ``train.d_steps`` d-steps). A d-step samples
+``discriminator`` (pre-training, ``model.d_pretrain_steps`` d-steps), then ``adversarial`` (the rest of
+``train.steps``, which counts every phase's steps as for every model, each ``model.g_steps`` policy-gradient updates and ``train.d_steps`` d-steps). A d-step samples
 ``model.d_batches`` batches of fresh negatives, draws as many real batches and trains the discriminator
 ``model.k_epochs`` epochs over them. The rollout policy is a delayed copy of the generator: after every
 generator update it moves ``1 - model.rollout_update_rate`` of the way to the generator's weights.
 MLE and policy-gradient updates use two Adam optimizers (``generator`` and ``policy``), as the authors' code does.
 ``model.reward_baseline`` subtracts the batch's mean reward at each position (a variance-reducing baseline
-the paper does not use; off by default). ``model.mle_only`` replaces the discriminator and adversarial phases by as many more MLE steps (the
+the paper does not use; off by default). ``model.mle_only`` makes all of ``train.steps`` MLE steps (the
 MLE baseline at equal generator size).
 """
 
@@ -53,11 +53,13 @@ class SeqGAN(GANModule):
                             f"use --set loss=policy_gradient")
 
     def phases(self) -> list[Phase]:
-        m, steps = self.config["model"], int(self.config["train"]["steps"])
+        """MLE, D pre-training, then adversarial steps: ``train.steps`` counts all of them, like every model."""
+        m, total = self.config["model"], self.config["train"]["steps"]
         if m["mle_only"]:
-            return [Phase("mle", int(m["mle_steps"]) + steps)]
-        phases = [Phase("mle", int(m["mle_steps"])), Phase("discriminator", int(m["d_pretrain_steps"])),
-                  Phase("adversarial", steps)]
+            return [Phase("mle", total)]
+        mle = min(m["mle_steps"], total)
+        pretrain = min(m["d_pretrain_steps"], total - mle)
+        phases = [Phase("mle", mle), Phase("discriminator", pretrain), Phase("adversarial", total - mle - pretrain)]
         return [p for p in phases if p.steps > 0]
 
     def parameter_groups(self) -> dict[str, tuple[str, Any]]:
