@@ -192,7 +192,44 @@ def read_speed(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
                         f"{s['median_ratio_vs_reference']:.2f}x", protocol, path.name)
 
 
+def read_techniques(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
+    """``benchmarks/techniques.py``: DCGAN on 500 MNIST images per technique arm, mean ± std over seeds."""
+    p = d["protocol"]
+    protocol = {"features": "ganzoo MNIST classifier", "samples": f"{p['samples']:,}",
+                "reference": "MNIST test split (10,000)", "steps": str(p["steps"]),
+                "seeds": f"{len(p['seeds'])} ({', '.join(map(str, p['seeds']))})", "device": _machine(d.get("load_average_end"))}
+    for arm, row in d["summary"].items():
+        settings = ", ".join(p["arms"][arm]) or "none"
+        yield Entry("dcgan", "mnist (500 images)", f"classifier FID, {arm} ({settings})",
+                    f"{row['fid_mean']:.1f} ± {row['fid_std']:.1f}",
+                    {**protocol, "CPU min": f"{row['cpu_min_per_run']} per run"}, path.name)
+
+
+def read_zoo(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
+    """``benchmarks/zoo_models.py``: a short MNIST run of one model."""
+    protocol = {"features": "ganzoo MNIST classifier", "samples": "1,000", "reference": "MNIST test",
+                "steps": str(d["steps"]), "seeds": f"1 (seed {d['seed']})", "CPU min": str(d["train_cpu_min"]),
+                "device": _machine(d.get("load_average_after"))}
+    yield Entry(d["model"], d["dataset"], "classifier FID", f"{d['fid_classifier']:.1f}", protocol, path.name,
+                d["model"] not in ("dcgan", "cgan"))
+    if d.get("label_accuracy") is not None:
+        yield Entry(d["model"], d["dataset"], "label accuracy", _pct(d["label_accuracy"]), protocol, path.name)
+
+
+def read_cyclegan(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
+    """``benchmarks/cyclegan_digits.py``: scikit-learn digits translated to MNIST, 3 seeds."""
+    t = d["translated"]
+    protocol = {"features": "ganzoo MNIST classifier", "samples": f"{d['test_digits']} held-out digits",
+                "reference": "MNIST", "steps": "see the JSON", "seeds": str(len(d["seeds"])), "CPU min": "see the JSON",
+                "device": _machine()}
+    yield Entry("cyclegan", "digits -> mnist", "label kept / FID to MNIST",
+                f"{_pct(t['label_kept']['mean'])} / {t['fid_classifier_to_mnist']['mean']:.1f} (raw digits "
+                f"{_pct(d['raw_digits']['label_accuracy'])} / {d['raw_digits']['fid_classifier_to_mnist']:.1f})",
+                protocol, path.name, True)
+
+
 READERS: dict[str, Callable[[Path, dict[str, Any]], Iterator[Entry]]] = {
+    "techniques-cpu": read_techniques, "zoo_models_": read_zoo, "cyclegan_digits": read_cyclegan,
     "image_gans_": read_image_gans, "seqgan_oracle.json": read_seqgan_oracle,
     "seqgan_oracle_diversity": read_seqgan_diversity, "seqgan_imdb": read_seqgan_imdb, "srgan_set5": read_srgan,
     "precision-quality": read_precision, "speed-": read_speed,
