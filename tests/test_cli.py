@@ -65,7 +65,7 @@ def test_corrupt_checkpoint_is_one_line(cli, in_tmp: Path) -> None:
 @pytest.mark.subprocess
 @pytest.mark.slow
 def test_errors_through_the_console_script_have_no_traceback(in_tmp: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "ganzoo", "run", "dcgan", "--set", "loss=wasserstein"],
+    result = subprocess.run([sys.executable, "-m", "ganzoo", "run", "dcgan", "--set", "loss=wasserstien"],
                             capture_output=True, text=True)
     assert result.returncode == 2
-    assert "Traceback" not in result.stderr and "unknown loss 'wasserstein'" in result.stderr
+    assert "Traceback" not in result.stderr and "unknown loss 'wasserstien'" in result.stderr
