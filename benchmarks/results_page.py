@@ -228,8 +228,19 @@ def read_cyclegan(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
                 protocol, path.name, True)
 
 
+def read_toy_rerun(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
+    """The grid25 goal rerun after the model-layer move: one process per seed."""
+    m = d["summary"]
+    protocol = {"features": "-", "samples": f"{d['eval_samples']:,}", "reference": "the 25 centres",
+                "steps": str(d["steps"]), "seeds": f"{len(d['runs'])} (0, 1, 2)",
+                "CPU min": "wall " + ", ".join(f"{r['wall_s'] / 60:.1f}" for r in d["runs"]),
+                "device": _machine(d.get("load_average_end"))}
+    yield Entry("gan", "grid25", "modes / high-quality samples (rerun on the shared step)",
+                f"{m['modes']['mean']:.0f}/25 / {m['hq']['mean']:.1f}% ± {m['hq']['std']:.1f}", protocol, path.name)
+
+
 READERS: dict[str, Callable[[Path, dict[str, Any]], Iterator[Entry]]] = {
-    "techniques-cpu": read_techniques, "zoo_models_": read_zoo, "cyclegan_digits": read_cyclegan,
+    "toy-rerun": read_toy_rerun, "techniques-cpu": read_techniques, "zoo_models_": read_zoo, "cyclegan_digits": read_cyclegan,
     "image_gans_": read_image_gans, "seqgan_oracle.json": read_seqgan_oracle,
     "seqgan_oracle_diversity": read_seqgan_diversity, "seqgan_imdb": read_seqgan_imdb, "srgan_set5": read_srgan,
     "precision-quality": read_precision, "speed-": read_speed,
