@@ -39,12 +39,12 @@ class SeqGAN(GANModule):
         vocab_size, length = int(extras["vocab_size"]), int(info.shape[0])
         self.pad_id = int(extras.get("pad_id", -1))
         self.stop_ids = [i for i in (self.pad_id, int(extras.get("eos_id", -1))) if i >= 0]
-        self.generator = LSTMLanguageModel(vocab_size, int(m["embed_dim"]), int(m["hidden_dim"]), length,
+        self.generator = LSTMLanguageModel(vocab_size, m["embed_dim"], m["hidden_dim"], length,
                                            int(extras["start_id"]))
         for param in self.generator.parameters():  # N(0, 0.1), as the paper's code initialises it
             torch.nn.init.normal_(param, 0.0, 0.1)
-        self.discriminator = Discriminator(vocab_size, length, int(m["d_embed_dim"]), m["d_filter_sizes"],
-                                           m["d_num_filters"], float(m["d_dropout"]))
+        self.discriminator = Discriminator(vocab_size, length, m["d_embed_dim"], m["d_filter_sizes"],
+                                           m["d_num_filters"], m["d_dropout"])
         self.rollout_policy = copy.deepcopy(self.generator).requires_grad_(False)
         self.register_buffer("rollout_ready", torch.zeros((), dtype=torch.bool))
         self.policy_loss = create_loss(config["loss"])
@@ -90,19 +90,19 @@ class SeqGAN(GANModule):
     def _d_step(self, ctx: StepContext) -> torch.Tensor:
         """One d-step: fresh negatives and real batches, ``k_epochs`` passes of minibatch updates."""
         m = self.config["model"]
-        batches = int(m["d_batches"])
+        batches = m["d_batches"]
         real = [ctx.next_batch()["tokens"] for _ in range(batches)]
         size = real[0].shape[0]
         fake = self.generator.sample(size * batches).split(size)
         targets = torch.cat([torch.ones(size, device=self.device), torch.zeros(size, device=self.device)])
         loss = torch.zeros((), device=self.device)
-        for _ in range(int(m["k_epochs"])):
+        for _ in range(m["k_epochs"]):
             for i in torch.randperm(batches).tolist():
                 with ctx.autocast():
                     logits = self.discriminator(torch.cat([real[i], fake[i]]))
                 head = self.discriminator.head
                 loss = (F.binary_cross_entropy_with_logits(logits.float(), targets)
-                        + float(m["d_l2"]) * 0.5 * (head.weight.square().sum() + head.bias.square().sum()))
+                        + m["d_l2"] * 0.5 * (head.weight.square().sum() + head.bias.square().sum()))
                 self._update(ctx, "discriminator", loss)
         return loss.detach()
 
@@ -132,19 +132,19 @@ class SeqGAN(GANModule):
         if not self.rollout_ready:
             self._sync_rollout(0.0)
             self.rollout_ready.fill_(True)
-        size = int(self.config["train"]["batch_size"])
+        size = self.config["train"]["batch_size"]
         g_loss = reward = torch.zeros((), device=self.device)
-        for _ in range(int(m["g_steps"])):
+        for _ in range(m["g_steps"]):
             fake = self.generator.sample(size)
             rewards = rollout_rewards(self.rollout_policy, lambda seqs: self.real_probability(seqs, ctx), fake,
-                                      int(m["rollout_num"]), chunk_rows=int(m["rollout_chunk"]))
+                                      m["rollout_num"], chunk_rows=m["rollout_chunk"])
             if m["reward_baseline"]:  # not in the paper: REINFORCE with the batch's mean reward per position
                 rewards = rewards - rewards.mean(dim=0, keepdim=True)
             with ctx.autocast():
                 log_probs = self.generator.log_probs(fake)
             g_loss = self.policy_loss.generator_loss(log_probs, rewards)
             self._update(ctx, "policy", g_loss)
-            self._sync_rollout(float(m["rollout_update_rate"]))
+            self._sync_rollout(m["rollout_update_rate"])
             reward = rewards.mean()
         d_loss = torch.zeros((), device=self.device)
         for _ in range(ctx.policy.d_steps):

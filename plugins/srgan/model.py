@@ -52,8 +52,8 @@ class SRGAN(AdversarialGAN):
         self.register_buffer("grid_count", torch.zeros((), dtype=torch.long))
 
     def phases(self) -> list[Phase]:
-        total = int(self.config["train"]["steps"])
-        pretrain = min(int(self.config["model"]["pretrain_steps"]), total)
+        total = self.config["train"]["steps"]
+        pretrain = min(self.config["model"]["pretrain_steps"], total)
         phases = [Phase(PRETRAIN, pretrain)] if pretrain else []
         return phases + ([Phase(ADVERSARIAL, total - pretrain)] if total > pretrain else [])
 
