@@ -33,16 +33,19 @@ def wall(command: list[str], runs: int) -> list[float]:
 
 
 # Imports ganzoo from the old tree: the editable install's finder is dropped, plugins/ is ganzoo_plugins.
-OLD_LIST = ("import sys; sys.meta_path[:] = [f for f in sys.meta_path if '__editable__' not in type(f).__module__]; "
-            "sys.path[:0] = sys.argv[1:3]; from ganzoo.cli import main; sys.exit(main(['list']))")
+OLD_LIST = (
+    "import sys; sys.meta_path[:] = [f for f in sys.meta_path if '__editable__' not in type(f).__module__]; "
+    "sys.path[:0] = sys.argv[1:3]; from ganzoo.cli import main; sys.exit(main(['list']))"
+)
 
 
 def old_listing(commit: str, runs: int) -> list[float]:
     """``ganzoo list`` as ``commit`` ran it: its tree in a temporary worktree, imported instead of this one."""
     with tempfile.TemporaryDirectory() as folder:
         tree, shim = Path(folder) / "old", Path(folder) / "shim"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), commit], check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), commit], check=True, capture_output=True
+        )
         shim.mkdir()
         (shim / "ganzoo_plugins").symlink_to(tree / "plugins")
         try:
@@ -56,11 +59,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--old-commit", help="also time `ganzoo list` of this commit (e.g. HEAD~3)")
     args = parser.parse_args()
-    results: dict[str, object] = {"runs": args.runs, "load_average": list(os.getloadavg()),
-                                  "cpus": os.cpu_count()}
-    measured = {"ganzoo list": wall([sys.executable, "-m", "ganzoo", "list"], args.runs),
-                "import ganzoo": wall([sys.executable, "-c", "import ganzoo"], args.runs),
-                "import torch (the old floor)": wall([sys.executable, "-c", "import torch"], args.runs)}
+    results: dict[str, object] = {"runs": args.runs, "load_average": list(os.getloadavg()), "cpus": os.cpu_count()}
+    measured = {
+        "ganzoo list": wall([sys.executable, "-m", "ganzoo", "list"], args.runs),
+        "import ganzoo": wall([sys.executable, "-c", "import ganzoo"], args.runs),
+        "import torch (the old floor)": wall([sys.executable, "-c", "import torch"], args.runs),
+    }
     if args.old_commit:
         measured[f"ganzoo list at {args.old_commit}"] = old_listing(args.old_commit, args.runs)
     results["median_s"] = {name: round(statistics.median(times), 3) for name, times in measured.items()}

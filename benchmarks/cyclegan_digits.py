@@ -30,9 +30,20 @@ from ganzoo.runner import RunRequest, load_run, run
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # Narrow networks and batch 16 so a seed takes minutes on one CPU thread; the paper's objective and weights.
-OVERRIDES = ["data.a=digits", "data.b=mnist", "data.limit=5000", "model.g_channels=16", "model.g_blocks=3",
-             "model.d_channels=16", "model.d_layers=2", "train.batch_size=16", "train.precision=fp32",
-             "train.sample_every=100000", "train.checkpoint_every=100000", "train.log_every=20"]
+OVERRIDES = [
+    "data.a=digits",
+    "data.b=mnist",
+    "data.limit=5000",
+    "model.g_channels=16",
+    "model.g_blocks=3",
+    "model.d_channels=16",
+    "model.d_layers=2",
+    "train.batch_size=16",
+    "train.precision=fp32",
+    "train.sample_every=100000",
+    "train.checkpoint_every=100000",
+    "train.log_every=20",
+]
 
 
 def cpu_seconds() -> float:
@@ -45,8 +56,7 @@ def held_out() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(the held-out digits at 28x28, their labels, 1,000 MNIST test images)."""
     registry = get_registry()
     spec, mnist = registry.dataset("domains"), registry.dataset("mnist")
-    data = spec.build({"name": "domains", "root": None, **spec.defaults, "a": "digits", "b": "digits",
-                       "split": "test"})
+    data = spec.build({"name": "domains", "root": None, **spec.defaults, "a": "digits", "b": "digits", "split": "test"})
     count = data.info.extras["a_size"]
     reference = mnist.build({"name": "mnist", "root": None, **mnist.defaults, "split": "test", "limit": 1000})
     return data.tensors["a"][:count], data.tensors["a_label"][:count], reference.tensors["image"]
@@ -62,32 +72,61 @@ def main() -> None:
     digits, labels, mnist = held_out()
     with torch.no_grad():
         mnist_features = classifier.features(mnist)
-        raw = {"label_accuracy": accuracy(classifier, digits, labels),
-               "fid_classifier_to_mnist": fid(mnist_features, classifier.features(digits))}
+        raw = {
+            "label_accuracy": accuracy(classifier, digits, labels),
+            "fid_classifier_to_mnist": fid(mnist_features, classifier.features(digits)),
+        }
     print(json.dumps({"raw_digits": raw, "test_digits": len(digits)}), flush=True)
     seeds: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as runs:
         for seed in args.seeds:
             load_before, wall, cpu = os.getloadavg(), time.perf_counter(), cpu_seconds()
-            fit = run(RunRequest("cyclegan", "domains", overrides=[f"train.steps={args.steps}", *OVERRIDES],
-                                 out=str(Path(runs) / f"s{seed}"), seed=seed, device="cpu"), show_progress=False)
+            fit = run(
+                RunRequest(
+                    "cyclegan",
+                    "domains",
+                    overrides=[f"train.steps={args.steps}", *OVERRIDES],
+                    out=str(Path(runs) / f"s{seed}"),
+                    seed=seed,
+                    device="cpu",
+                ),
+                show_progress=False,
+            )
             train_cpu, train_wall = cpu_seconds() - cpu, time.perf_counter() - wall
             _, module, _ = load_run(fit.run_dir)
             with torch.no_grad():
-                translated = torch.cat([module.translate(digits[i:i + 200], "a2b") for i in range(0, len(digits), 200)])
-                result = {"seed": seed, "steps": fit.steps, "train_cpu_min": round(train_cpu / 60, 2),
-                          "train_wall_min": round(train_wall / 60, 2), "load_average_before": load_before,
-                          "load_average_after": os.getloadavg(),
-                          "label_kept": accuracy(classifier, translated, labels),
-                          "fid_classifier_to_mnist": fid(mnist_features, classifier.features(translated))}
+                translated = torch.cat(
+                    [module.translate(digits[i : i + 200], "a2b") for i in range(0, len(digits), 200)]
+                )
+                result = {
+                    "seed": seed,
+                    "steps": fit.steps,
+                    "train_cpu_min": round(train_cpu / 60, 2),
+                    "train_wall_min": round(train_wall / 60, 2),
+                    "load_average_before": load_before,
+                    "load_average_after": os.getloadavg(),
+                    "label_kept": accuracy(classifier, translated, labels),
+                    "fid_classifier_to_mnist": fid(mnist_features, classifier.features(translated)),
+                }
             print(json.dumps(result), flush=True)
             seeds.append(result)
-    summary = {key: {"mean": statistics.mean(s[key] for s in seeds),
-                     "stdev": statistics.stdev(s[key] for s in seeds) if len(seeds) > 1 else 0.0}
-               for key in ("label_kept", "fid_classifier_to_mnist")}
-    out = {"experiment": "cyclegan digits (sklearn 8x8 -> 28x28) to MNIST", "overrides": OVERRIDES,
-           "classifier_test_accuracy": classifier.test_accuracy, "test_digits": len(digits), "raw_digits": raw,
-           "translated": summary, "seeds": seeds, "torch_threads": torch.get_num_threads()}
+    summary = {
+        key: {
+            "mean": statistics.mean(s[key] for s in seeds),
+            "stdev": statistics.stdev(s[key] for s in seeds) if len(seeds) > 1 else 0.0,
+        }
+        for key in ("label_kept", "fid_classifier_to_mnist")
+    }
+    out = {
+        "experiment": "cyclegan digits (sklearn 8x8 -> 28x28) to MNIST",
+        "overrides": OVERRIDES,
+        "classifier_test_accuracy": classifier.test_accuracy,
+        "test_digits": len(digits),
+        "raw_digits": raw,
+        "translated": summary,
+        "seeds": seeds,
+        "torch_threads": torch.get_num_threads(),
+    }
     args.results.mkdir(parents=True, exist_ok=True)
     (args.results / "cyclegan_digits.json").write_text(json.dumps(out, indent=2) + "\n")
     print(json.dumps({"raw_digits": raw, "translated": summary}), flush=True)

@@ -48,18 +48,24 @@ def ab(rounds: int, steps: int, log_every: int, batch: int, arms: list[str]) -> 
     for index in range(rounds):
         order = ["reference", *arms] if index % 2 == 0 else [*arms[::-1], "reference"]
         for arm in order:
-            result = (speed.reference(steps, batch, log_every, env) if arm == "reference" else
-                      speed.ganzoo("dcgan", "mnist", ARMS[arm], steps, log_every, env, batch))
+            result = (
+                speed.reference(steps, batch, log_every, env)
+                if arm == "reference"
+                else speed.ganzoo("dcgan", "mnist", ARMS[arm], steps, log_every, env, batch)
+            )
             runs[arm].append(result)
             print(f"round {index} {arm:16s} {result['samples_per_s']:10.1f} samples/s", flush=True)
     summary = {}
     for arm in arms:
         ratios = [g["samples_per_s"] / r["samples_per_s"] for g, r in zip(runs[arm], runs["reference"])]
-        summary[arm] = {"median_ratio_vs_reference": round(statistics.median(ratios), 3),
-                        "ratios": [round(x, 3) for x in ratios],
-                        "median_samples_per_s": round(statistics.median(x["samples_per_s"] for x in runs[arm]), 1)}
-    summary["reference"] = {"median_samples_per_s": round(statistics.median(
-        x["samples_per_s"] for x in runs["reference"]), 1)}
+        summary[arm] = {
+            "median_ratio_vs_reference": round(statistics.median(ratios), 3),
+            "ratios": [round(x, 3) for x in ratios],
+            "median_samples_per_s": round(statistics.median(x["samples_per_s"] for x in runs[arm]), 1),
+        }
+    summary["reference"] = {
+        "median_samples_per_s": round(statistics.median(x["samples_per_s"] for x in runs["reference"]), 1)
+    }
     return {"rounds": rounds, "steps": steps, "batch_size": batch, "runs": runs, "summary": summary}
 
 
@@ -68,10 +74,13 @@ class _SmallCNN(nn.Module):
 
     def __init__(self) -> None:
         super().__init__()
+
         def block(i: int, o: int) -> list[nn.Module]:
             return [nn.Conv2d(i, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU(True), nn.MaxPool2d(2)]
-        self.features = nn.Sequential(*block(3, 64), *block(64, 128), *block(128, 256), nn.Flatten(),
-                                      nn.Linear(256 * 16, 256), nn.ReLU(True))
+
+        self.features = nn.Sequential(
+            *block(3, 64), *block(64, 128), *block(128, 256), nn.Flatten(), nn.Linear(256 * 16, 256), nn.ReLU(True)
+        )
         self.head = nn.Linear(256, 10)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -79,10 +88,11 @@ class _SmallCNN(nn.Module):
 
 
 def _cifar(split: str, limit: int) -> tuple[torch.Tensor, torch.Tensor]:
-    from ganzoo.runner import load_data, resolve_config, RunRequest
+    from ganzoo.runner import RunRequest, load_data, resolve_config
 
-    config, _, _ = resolve_config(RunRequest("dcgan", "cifar10", overrides=[f"data.split={split}",
-                                                                          f"data.limit={limit}"]))
+    config, _, _ = resolve_config(
+        RunRequest("dcgan", "cifar10", overrides=[f"data.split={split}", f"data.limit={limit}"])
+    )
     data = load_data(config)
     assert data.tensors is not None
     return data.tensors["image"], data.tensors["label"]
@@ -106,7 +116,7 @@ def train_classifier(images: torch.Tensor, labels: torch.Tensor, device: torch.d
 @torch.no_grad()
 def features(net: _SmallCNN, images: torch.Tensor, device: torch.device) -> torch.Tensor:
     """Penultimate features of ``images`` (on the CPU, float64-ready)."""
-    return torch.cat([net.features(images[i:i + 500].to(device)).float().cpu() for i in range(0, len(images), 500)])
+    return torch.cat([net.features(images[i : i + 500].to(device)).float().cpu() for i in range(0, len(images), 500)])
 
 
 def fid_run(steps: int, samples: int, epochs: int, limit: int) -> dict[str, Any]:
@@ -127,11 +137,20 @@ def fid_run(steps: int, samples: int, epochs: int, limit: int) -> dict[str, Any]
     real = features(net, test_x, device)
     scores: dict[str, float] = {"real_train_images": fid(real, features(net, train_x[:samples], device))}
     with tempfile.TemporaryDirectory() as tmp:
-        sets = [f"train.steps={steps}", "train.log_every=100", f"train.sample_every={10 * steps}",
-                f"train.checkpoint_every={10 * steps}", "data.split=auto", f"data.limit={limit}"]
+        sets = [
+            f"train.steps={steps}",
+            "train.log_every=100",
+            f"train.sample_every={10 * steps}",
+            f"train.checkpoint_every={10 * steps}",
+            "data.split=auto",
+            f"data.limit={limit}",
+        ]
         train_started = time.perf_counter()
-        result = run(RunRequest("dcgan", "cifar10", overrides=sets, out=f"{tmp}/run"),
-                     console=Console(stderr=True, quiet=True), show_progress=False)
+        result = run(
+            RunRequest("dcgan", "cifar10", overrides=sets, out=f"{tmp}/run"),
+            console=Console(stderr=True, quiet=True),
+            show_progress=False,
+        )
         train_s = time.perf_counter() - train_started
         _, module, _ = load_run(result.run_dir)
         module = module.to(device).eval()
@@ -145,11 +164,18 @@ def fid_run(steps: int, samples: int, epochs: int, limit: int) -> dict[str, Any]
         with torch.no_grad():
             fake = torch.cat([module.sample(500, generator)["image"].float().cpu() for _ in range(samples // 500)])
         scores["untrained_generator"] = fid(real, features(net, fake, device))
-    return {"steps": steps, "samples": samples, "train_s": round(train_s, 1),
-            "classifier": {"epochs": epochs, "test_accuracy": round(accuracy, 4), "features": 256},
-            "fid": {k: round(v, 3) for k, v in scores.items()},
-            "note": "no CIFAR-10 training split here: the GAN and the classifier trained on the test split, "
-                    "which is also the FID reference" if overlap else "trained on the training split", "seconds": round(time.perf_counter() - started, 1)}
+    return {
+        "steps": steps,
+        "samples": samples,
+        "train_s": round(train_s, 1),
+        "classifier": {"epochs": epochs, "test_accuracy": round(accuracy, 4), "features": 256},
+        "fid": {k: round(v, 3) for k, v in scores.items()},
+        "note": "no CIFAR-10 training split here: the GAN and the classifier trained on the test split, "
+        "which is also the FID reference"
+        if overlap
+        else "trained on the training split",
+        "seconds": round(time.perf_counter() - started, 1),
+    }
 
 
 def main() -> None:
@@ -166,19 +192,34 @@ def main() -> None:
         parser.error("set GANZOO_DATA to the folder holding MNIST/raw and cifar-10-batches-py")
     path = Path(args.json)
     report = json.loads(path.read_text()) if path.is_file() else {}
-    report.update(card=card(), torch=torch.__version__, cuda=torch.version.cuda, dry_run=args.dry_run,
-                  date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    report.update(
+        card=card(),
+        torch=torch.__version__,
+        cuda=torch.version.cuda,
+        dry_run=args.dry_run,
+        date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    )
     if args.part == "ab":
         steps = args.steps or (8 if args.dry_run else 400)
-        report["ab"] = ab(1 if args.dry_run else args.rounds, steps, 2 if args.dry_run else 50, 64,
-                          ["ganzoo"] if args.dry_run else list(ARMS))
+        report["ab"] = ab(
+            1 if args.dry_run else args.rounds,
+            steps,
+            2 if args.dry_run else 50,
+            64,
+            ["ganzoo"] if args.dry_run else list(ARMS),
+        )
     else:
         steps = args.steps or (8 if args.dry_run else 3000)
-        report["fid"] = (fid_run(steps, 500, 1, 1000) if args.dry_run else fid_run(steps, 10_000, 3, 0))
+        report["fid"] = fid_run(steps, 500, 1, 1000) if args.dry_run else fid_run(steps, 10_000, 3, 0)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=1) + "\n")
-    print(json.dumps({k: v for k, v in report.items() if k not in ("ab",)} | (
-        {"ab": report["ab"]["summary"]} if "ab" in report else {}), indent=1))
+    print(
+        json.dumps(
+            {k: v for k, v in report.items() if k not in ("ab",)}
+            | ({"ab": report["ab"]["summary"]} if "ab" in report else {}),
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

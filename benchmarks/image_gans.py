@@ -66,9 +66,12 @@ def evaluate(model: str, module: Any, classifier: Any, n: int = 1000) -> dict[st
         from ganzoo_plugins.infogan.evaluation import code_class_table, majority_matched_accuracy, one_to_one_accuracy
 
         table = code_class_table(module, classifier, n)
-        return {"code_accuracy": majority_matched_accuracy(table), "one_to_one_accuracy": one_to_one_accuracy(table),
-                "largest_class_share": (table.sum(0).max() / table.sum()).item(),
-                "code_to_class": table.argmax(1).tolist()}
+        return {
+            "code_accuracy": majority_matched_accuracy(table),
+            "one_to_one_accuracy": one_to_one_accuracy(table),
+            "largest_class_share": (table.sum(0).max() / table.sum()).item(),
+            "code_to_class": table.argmax(1).tolist(),
+        }
     was_training = module.training
     module.eval()
     with torch.no_grad():
@@ -88,9 +91,14 @@ class Evaluator(Callback):
 
     def on_step_end(self, trainer: Any) -> None:
         if trainer.step % self.every == 0:
-            self.records.append({"step": trainer.step, "wall_min": round((time.perf_counter() - self.wall) / 60, 2),
-                                 "cpu_min": round((cpu_seconds() - self.cpu) / 60, 2),
-                                 **evaluate(self.model, trainer.module, self.classifier)})
+            self.records.append(
+                {
+                    "step": trainer.step,
+                    "wall_min": round((time.perf_counter() - self.wall) / 60, 2),
+                    "cpu_min": round((cpu_seconds() - self.cpu) / 60, 2),
+                    **evaluate(self.model, trainer.module, self.classifier),
+                }
+            )
             print(json.dumps(self.records[-1]), flush=True)
 
 
@@ -98,8 +106,7 @@ def wasserstein_trend(run_dir: Path) -> dict[str, float]:
     """Mean Wasserstein estimate over the first and the last tenth of the logged steps."""
     values = [r["wasserstein"] for r in read_metrics(run_dir / "metrics.jsonl") if "wasserstein" in r]
     tenth = max(1, len(values) // 10)
-    return {"first_tenth": sum(values[:tenth]) / tenth, "last_tenth": sum(values[-tenth:]) / tenth,
-            "peak": max(values)}
+    return {"first_tenth": sum(values[:tenth]) / tenth, "last_tenth": sum(values[-tenth:]) / tenth, "peak": max(values)}
 
 
 def main() -> None:
@@ -107,8 +114,14 @@ def main() -> None:
     parser.add_argument("--models", nargs="+", help="models to run (default: all of the profile's)")
     parser.add_argument("--profile", choices=sorted(PROFILES), default="full")
     parser.add_argument("--steps", type=int, default=0, help="override the profile's training steps")
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="extra config overrides, after the profile's")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra config overrides, after the profile's",
+    )
     parser.add_argument("--results", type=Path, default=RESULTS, help="folder for the JSON files")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch default)")
     parser.add_argument("--dataset", default="mnist")
@@ -122,24 +135,40 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     classifier = load_classifier(args.dataset)
     results: dict[str, Any] = {
-        "dataset": args.dataset, "profile": args.profile, "classifier_test_accuracy": classifier.test_accuracy,
-        "machine": {"cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(),
-                    "load_average_at_start": os.getloadavg(), "platform": platform.platform()},
+        "dataset": args.dataset,
+        "profile": args.profile,
+        "classifier_test_accuracy": classifier.test_accuracy,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "torch_threads": torch.get_num_threads(),
+            "load_average_at_start": os.getloadavg(),
+            "platform": platform.platform(),
+        },
     }
     with tempfile.TemporaryDirectory() as runs:
         for model in args.models or list(PROFILES[args.profile]):
             steps, every, overrides = PROFILES[args.profile][model]
             steps, overrides = args.steps or steps, [*overrides, *args.overrides]
             evaluator = Evaluator(model, classifier, every)
-            settings = [f"train.steps={steps}", "train.sample_every=100000", "train.checkpoint_every=100000",
-                        *overrides]
-            request = RunRequest(model, args.dataset, overrides=settings, out=str(Path(runs) / model),
-                                 device=args.device)
+            settings = [
+                f"train.steps={steps}",
+                "train.sample_every=100000",
+                "train.checkpoint_every=100000",
+                *overrides,
+            ]
+            request = RunRequest(
+                model, args.dataset, overrides=settings, out=str(Path(runs) / model), device=args.device
+            )
             fit = run(request, show_progress=False, callbacks=[evaluator])
-            entry = {"steps": fit.steps, "overrides": overrides, "wall_min": round(fit.seconds / 60, 2),
-                     "cpu_min": evaluator.records[-1]["cpu_min"] if evaluator.records else None,
-                     "final": evaluator.records[-1] if evaluator.records else None, "curve": evaluator.records,
-                     "load_average_at_end": os.getloadavg()}
+            entry = {
+                "steps": fit.steps,
+                "overrides": overrides,
+                "wall_min": round(fit.seconds / 60, 2),
+                "cpu_min": evaluator.records[-1]["cpu_min"] if evaluator.records else None,
+                "final": evaluator.records[-1] if evaluator.records else None,
+                "curve": evaluator.records,
+                "load_average_at_end": os.getloadavg(),
+            }
             if model == "wgan-gp":
                 entry["wasserstein"] = wasserstein_trend(fit.run_dir)
             out_path = args.results / f"image_gans_{args.profile}_{model}.json"

@@ -59,24 +59,39 @@ def main() -> None:
     load_start = [round(x, 2) for x in os.getloadavg()]
     with tempfile.TemporaryDirectory() as tmp:
         arms: dict[str, tuple[list[str], dict[str, str]]] = {
-            "reference": ([sys.executable, str(HERE / "reference_dcgan.py"), "--steps", str(args.steps),
-                           "--warmup", "1"], env)}
-        run = ["-m", "ganzoo", "run", "dcgan", "--dataset", "mnist", "--no-progress",
-               "--set", f"train.steps={args.steps}"]
+            "reference": (
+                [sys.executable, str(HERE / "reference_dcgan.py"), "--steps", str(args.steps), "--warmup", "1"],
+                env,
+            )
+        }
+        run = [
+            "-m",
+            "ganzoo",
+            "run",
+            "dcgan",
+            "--dataset",
+            "mnist",
+            "--no-progress",
+            "--set",
+            f"train.steps={args.steps}",
+        ]
         arms["ganzoo"] = ([sys.executable, *run], env)
         if args.before:
             tree = export_revision(args.before, Path(tmp))
             arms[f"ganzoo@{args.before}"] = ([sys.executable, *run], {**env, "PYTHONPATH": str(tree)})
         peaks: dict[str, list[float]] = {name: [] for name in arms}
         for round_index in range(args.rounds):
-            for number, (name, (command, arm_env)) in enumerate(arms.items()):
+            for name, (command, arm_env) in arms.items():
                 out = ["--out", f"{tmp}/run-{name}-{round_index}"] if name != "reference" else []
                 peaks[name].append(peak_rss_mb(command + out, arm_env))
                 print(f"round {round_index} {name:24s} peak RSS {peaks[name][-1]:7.1f} MiB", flush=True)
     report: dict[str, Any] = {
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "steps": args.steps,
-        "load_average_start": load_start, "load_average_end": [round(x, 2) for x in os.getloadavg()],
-        "peak_rss_mb": {name: {"median": statistics.median(v), "runs": v} for name, v in peaks.items()}}
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "steps": args.steps,
+        "load_average_start": load_start,
+        "load_average_end": [round(x, 2) for x in os.getloadavg()],
+        "peak_rss_mb": {name: {"median": statistics.median(v), "runs": v} for name, v in peaks.items()},
+    }
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"memory-{time.strftime('%Y%m%d-%H%M', time.gmtime())}.json"
     path.write_text(json.dumps(report, indent=1) + "\n")

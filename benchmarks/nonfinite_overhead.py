@@ -84,9 +84,18 @@ def main() -> None:
     args = parser.parse_args()
     device = torch.device(args.device)
     registry = get_registry()
-    config = cfg.build_config(default_config(registry.model("dcgan"), registry.dataset("digits")),
-                              [("benchmark", {"train": {"batch_size": args.batch_size},
-                                              "model": {"g_channels": args.width, "d_channels": args.width}})])
+    config = cfg.build_config(
+        default_config(registry.model("dcgan"), registry.dataset("digits")),
+        [
+            (
+                "benchmark",
+                {
+                    "train": {"batch_size": args.batch_size},
+                    "model": {"g_channels": args.width, "d_channels": args.width},
+                },
+            )
+        ],
+    )
     modes = ("off", "stop", "skip")
     samples: dict[str, list[float]] = {mode: [] for mode in modes}
     for _ in range(args.rounds):
@@ -97,13 +106,18 @@ def main() -> None:
     ctx, module = _context(config, device, "off")
     isolated = {mode: _guard_only(ctx, module, mode, 200) for mode in ("stop", "skip")}
     record = {
-        "model": f"dcgan (width {args.width}, 32x32 digits)", "batch_size": args.batch_size, "device": str(device),
-        "torch_threads": torch.get_num_threads(), "steps_per_mode": len(samples["off"]),
+        "model": f"dcgan (width {args.width}, 32x32 digits)",
+        "batch_size": args.batch_size,
+        "device": str(device),
+        "torch_threads": torch.get_num_threads(),
+        "steps_per_mode": len(samples["off"]),
         "cpu": platform.processor() or platform.machine(),
         "median_step_ms": {mode: round(value * 1000, 3) for mode, value in median.items()},
         "overhead_percent": {mode: round((median[mode] / median["off"] - 1) * 100, 2) for mode in ("stop", "skip")},
         "guard_alone_ms_per_step": {mode: round(value * 1000, 3) for mode, value in isolated.items()},
-        "guard_alone_percent_of_step": {mode: round(value / median["off"] * 100, 2) for mode, value in isolated.items()},
+        "guard_alone_percent_of_step": {
+            mode: round(value / median["off"] * 100, 2) for mode, value in isolated.items()
+        },
         "load_average": list(os.getloadavg()),
         "when": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
     }
@@ -113,7 +127,9 @@ def main() -> None:
         extra = f"  ({record['overhead_percent'][mode]:+.2f}%)" if mode != "off" else ""
         print(f"{mode:>5}: {record['median_step_ms'][mode]:8.3f} ms/step{extra}")
     for mode, value in record["guard_alone_ms_per_step"].items():
-        print(f"guard alone ({mode}): {value:.3f} ms/step = {record['guard_alone_percent_of_step'][mode]:.2f}% of a step")
+        print(
+            f"guard alone ({mode}): {value:.3f} ms/step = {record['guard_alone_percent_of_step'][mode]:.2f}% of a step"
+        )
     print(f"load average while measuring: {record['load_average']}")
     print(f"wrote {RESULTS}")
 

@@ -41,15 +41,18 @@ def score(run_dir: Path, classifier: torch.nn.Module, real_features: torch.Tenso
     features = classifier.features(images)
     logits = classifier.head(features)
     coverage = class_coverage(logits.argmax(1), 10)
-    return {"classifier_fid": round(fid(real_features, features), 3),
-            "classifier_is": round(inception_score(logits), 3), "classes": coverage["classes"],
-            "class_kl": round(coverage["class_kl"], 4)}
+    return {
+        "classifier_fid": round(fid(real_features, features), 3),
+        "classifier_is": round(inception_score(logits), 3),
+        "classes": coverage["classes"],
+        "class_kl": round(coverage["class_kl"], 4),
+    }
 
 
 def late_losses(run_dir: Path) -> dict[str, float]:
     """Mean of each loss over the last quarter of the logged steps (the end of the loss curve)."""
     records = read_metrics(run_dir / METRICS)
-    tail = records[-max(1, len(records) // 4):]
+    tail = records[-max(1, len(records) // 4) :]
     return {key: round(statistics.mean(r[key] for r in tail), 4) for key in ("d_loss", "g_loss", "d_real", "d_fake")}
 
 
@@ -61,35 +64,60 @@ def main() -> None:
     args = parser.parse_args()
     console = Console(stderr=True)
     classifier = load_classifier("mnist", console=console)
-    data = load_data({"data": {"name": "mnist", "root": None, "split": "test", "image_size": 0, "limit": SAMPLES,
-                               "download": False}})
+    data = load_data(
+        {"data": {"name": "mnist", "root": None, "split": "test", "image_size": 0, "limit": SAMPLES, "download": False}}
+    )
     real_features = classifier.features(data.tensors["image"][:SAMPLES])
     rows: list[dict[str, Any]] = []
     started = time.time()
     with tempfile.TemporaryDirectory() as tmp:
         for seed in (int(s) for s in args.seeds.split(",")):
             for precision in ("fp32", "bf16"):
-                overrides = [f"train.precision={precision}", f"train.steps={args.steps}",
-                             f"train.batch_size={args.batch_size}", "train.log_every=10",
-                             f"train.sample_every={args.steps}", f"train.checkpoint_every={args.steps}"]
-                result = run(RunRequest("dcgan", "mnist", overrides=overrides, out=f"{tmp}/{precision}-{seed}",
-                                        seed=seed), console=console, show_progress=False)
-                row = {"precision": precision, "seed": seed, "seconds": round(result.seconds, 1),
-                       **late_losses(result.run_dir), **score(result.run_dir, classifier, real_features)}
+                overrides = [
+                    f"train.precision={precision}",
+                    f"train.steps={args.steps}",
+                    f"train.batch_size={args.batch_size}",
+                    "train.log_every=10",
+                    f"train.sample_every={args.steps}",
+                    f"train.checkpoint_every={args.steps}",
+                ]
+                result = run(
+                    RunRequest("dcgan", "mnist", overrides=overrides, out=f"{tmp}/{precision}-{seed}", seed=seed),
+                    console=console,
+                    show_progress=False,
+                )
+                row = {
+                    "precision": precision,
+                    "seed": seed,
+                    "seconds": round(result.seconds, 1),
+                    **late_losses(result.run_dir),
+                    **score(result.run_dir, classifier, real_features),
+                }
                 rows.append(row)
                 console.print(row)
-    report = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "steps": args.steps,
-              "batch_size": args.batch_size, "samples_scored": SAMPLES,
-              "classifier_test_accuracy": classifier.test_accuracy, "minutes": round((time.time() - started) / 60, 1),
-              "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None, "runs": rows}
+    report = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "steps": args.steps,
+        "batch_size": args.batch_size,
+        "samples_scored": SAMPLES,
+        "classifier_test_accuracy": classifier.test_accuracy,
+        "minutes": round((time.time() - started) / 60, 1),
+        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "runs": rows,
+    }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "precision-quality.json").write_text(json.dumps(report, indent=1) + "\n")
     keys = ["d_loss", "g_loss", "d_real", "d_fake", "classifier_fid", "classifier_is", "classes", "seconds"]
-    lines = [f"# bf16 vs fp32 quality, DCGAN on MNIST ({report['date']})", "",
-             f"{args.steps} steps, batch {args.batch_size}, seeds {args.seeds}; losses are means over the last "
-             f"quarter of logged steps; classifier metrics on {SAMPLES} samples (classifier test accuracy "
-             f"{classifier.test_accuracy:.2%}). Shared, busy CPU: seconds are not comparable.", "",
-             "| precision | seed | " + " | ".join(keys) + " |", "|---|---|" + "---|" * len(keys)]
+    lines = [
+        f"# bf16 vs fp32 quality, DCGAN on MNIST ({report['date']})",
+        "",
+        f"{args.steps} steps, batch {args.batch_size}, seeds {args.seeds}; losses are means over the last "
+        f"quarter of logged steps; classifier metrics on {SAMPLES} samples (classifier test accuracy "
+        f"{classifier.test_accuracy:.2%}). Shared, busy CPU: seconds are not comparable.",
+        "",
+        "| precision | seed | " + " | ".join(keys) + " |",
+        "|---|---|" + "---|" * len(keys),
+    ]
     lines += [f"| {r['precision']} | {r['seed']} | " + " | ".join(str(r[k]) for k in keys) + " |" for r in rows]
     (RESULTS / "precision-quality.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -41,8 +41,14 @@ def make_loader(root: Path, batch_size: int, image_size: int, workers: int) -> D
     return DataLoader(dataset, batch_size=batch_size, shuffle=True, num_workers=workers, drop_last=True)
 
 
-def iteration(real: torch.Tensor, net_g: nn.Module, net_d: nn.Module, opt_g: torch.optim.Optimizer,
-              opt_d: torch.optim.Optimizer, criterion: nn.Module) -> tuple[float, float]:
+def iteration(
+    real: torch.Tensor,
+    net_g: nn.Module,
+    net_d: nn.Module,
+    opt_g: torch.optim.Optimizer,
+    opt_d: torch.optim.Optimizer,
+    criterion: nn.Module,
+) -> tuple[float, float]:
     """One iteration of the example's loop: D on real, D on fake, G through D; the losses as floats."""
     dev, b = real.device, real.size(0)
     net_d.zero_grad()
@@ -64,12 +70,22 @@ def iteration(real: torch.Tensor, net_g: nn.Module, net_d: nn.Module, opt_g: tor
 
 def networks(image_size: int = 28, device: str | torch.device = "cpu") -> tuple[nn.Module, nn.Module]:
     """The example's generator and discriminator (sigmoid output) at ganzoo's DCGAN sizes."""
-    return (DCGANGenerator(Z_DIM, 1, image_size).to(device),
-            nn.Sequential(DCGANDiscriminator(1, image_size), nn.Sigmoid()).to(device))
+    return (
+        DCGANGenerator(Z_DIM, 1, image_size).to(device),
+        nn.Sequential(DCGANDiscriminator(1, image_size), nn.Sigmoid()).to(device),
+    )
 
 
-def train(root: Path, steps: int, batch_size: int, warmup: int, image_size: int = 28, workers: int = 2,
-          device: str = "cpu", seed: int = 0) -> dict[str, Any]:
+def train(
+    root: Path,
+    steps: int,
+    batch_size: int,
+    warmup: int,
+    image_size: int = 28,
+    workers: int = 2,
+    device: str = "cpu",
+    seed: int = 0,
+) -> dict[str, Any]:
     """Run ``steps`` DCGAN iterations and return the throughput after ``warmup`` iterations."""
     torch.manual_seed(seed)
     dev = torch.device(device)
@@ -92,12 +108,21 @@ def train(root: Path, steps: int, batch_size: int, warmup: int, image_size: int 
     if dev.type == "cuda":
         torch.cuda.synchronize()
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-    return {"impl": "reference", "device": str(dev), "steps": steps, "warmup": warmup, "batch_size": batch_size,
-            "image_size": image_size, "workers": workers, "threads": torch.get_num_threads(),
-            "samples_per_s": round((steps - warmup) * batch_size / seconds, 2),
-            "samples_per_cpu_s": round((steps - warmup) * batch_size / cpu_seconds, 2),
-            "final_d_loss": round(losses[-1][0], 4), "final_g_loss": round(losses[-1][1], 4),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    return {
+        "impl": "reference",
+        "device": str(dev),
+        "steps": steps,
+        "warmup": warmup,
+        "batch_size": batch_size,
+        "image_size": image_size,
+        "workers": workers,
+        "threads": torch.get_num_threads(),
+        "samples_per_s": round((steps - warmup) * batch_size / seconds, 2),
+        "samples_per_cpu_s": round((steps - warmup) * batch_size / cpu_seconds, 2),
+        "final_d_loss": round(losses[-1][0], 4),
+        "final_g_loss": round(losses[-1][1], 4),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
 
 
 def main() -> None:
@@ -114,8 +139,12 @@ def main() -> None:
         parser.error("MNIST not found: pass --root or set GANZOO_DATA to the folder holding MNIST/raw")
     if args.steps <= args.warmup:
         parser.error("--steps must be larger than --warmup")
-    print(json.dumps(train(Path(args.root), args.steps, args.batch_size, args.warmup, args.image_size,
-                           args.workers, args.device)), flush=True)
+    print(
+        json.dumps(
+            train(Path(args.root), args.steps, args.batch_size, args.warmup, args.image_size, args.workers, args.device)
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -87,8 +87,15 @@ def read_suite(path: Path, data: dict[str, Any]) -> Iterator[Entry]:
             "device": f"{cell.get('device', '?')} ({cell.get('device_name', '')})",
         }
         for metric, stat in cell["final"].items():
-            yield Entry(cell["model"], cell["dataset"], metric, _ms(stat), protocol, path.name,
-                        headline=metric == cell.get("primary"))
+            yield Entry(
+                cell["model"],
+                cell["dataset"],
+                metric,
+                _ms(stat),
+                protocol,
+                path.name,
+                headline=metric == cell.get("primary"),
+            )
 
 
 def read_image_gans(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
@@ -106,112 +113,230 @@ def read_image_gans(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
     }
     head = d["profile"] == "full"
     if "label_accuracy" in final:
-        yield Entry(d["model"], d["dataset"], "label accuracy", _pct(final["label_accuracy"]), protocol, path.name,
-                    head)
+        yield Entry(
+            d["model"], d["dataset"], "label accuracy", _pct(final["label_accuracy"]), protocol, path.name, head
+        )
     if "code_accuracy" in final:
-        yield Entry(d["model"], d["dataset"], "categorical code accuracy (one-to-one)",
-                    _pct(final["one_to_one_accuracy"]), protocol, path.name, head)
-        yield Entry(d["model"], d["dataset"], "categorical code accuracy (majority)", _pct(final["code_accuracy"]),
-                    protocol, path.name)
+        yield Entry(
+            d["model"],
+            d["dataset"],
+            "categorical code accuracy (one-to-one)",
+            _pct(final["one_to_one_accuracy"]),
+            protocol,
+            path.name,
+            head,
+        )
+        yield Entry(
+            d["model"],
+            d["dataset"],
+            "categorical code accuracy (majority)",
+            _pct(final["code_accuracy"]),
+            protocol,
+            path.name,
+        )
     if "min_class_fraction" in final:
-        yield Entry(d["model"], d["dataset"], "smallest class share", _pct(final["min_class_fraction"]), protocol,
-                    path.name, head)
+        yield Entry(
+            d["model"],
+            d["dataset"],
+            "smallest class share",
+            _pct(final["min_class_fraction"]),
+            protocol,
+            path.name,
+            head,
+        )
         w = d.get("wasserstein", {})
         if w:
-            yield Entry(d["model"], d["dataset"], "Wasserstein estimate peak -> last tenth",
-                        f"{w['peak']:.1f} -> {w['last_tenth']:.2f}", protocol, path.name)
+            yield Entry(
+                d["model"],
+                d["dataset"],
+                "Wasserstein estimate peak -> last tenth",
+                f"{w['peak']:.1f} -> {w['last_tenth']:.2f}",
+                protocol,
+                path.name,
+            )
 
 
 def read_seqgan_oracle(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
     s, p = d["settings"], d["paper_table_1"]
     protocol = {
-        "features": "oracle LSTM log-likelihood", "samples": f"{s['eval_samples']:,} generated, temperature 1",
+        "features": "oracle LSTM log-likelihood",
+        "samples": f"{s['eval_samples']:,} generated, temperature 1",
         "reference": f"oracle (vocab {s['vocab']:,}, {s['num_sequences']:,} sequences)",
         "steps": f"{s['mle_steps']} MLE + {s['d_pretrain_steps']} D + {s['adversarial_steps']} adversarial",
         "seeds": f"1 (seed {s['seed']})",
         "CPU min": f"wall {d['seqgan']['minutes']} (SeqGAN), {d['mle']['minutes']} (MLE)",
-        "device": _machine(), "paper": f"MLE {p['mle']}, SeqGAN {p['seqgan']}",
+        "device": _machine(),
+        "paper": f"MLE {p['mle']}, SeqGAN {p['seqgan']}",
     }
     summary = d["summary"]
-    yield Entry("seqgan", "oracle", "NLL-oracle, SeqGAN vs MLE (lower is better)",
-                f"{summary['nll_oracle_seqgan_final']:.2f} vs {summary['nll_oracle_mle_baseline_final']:.2f}",
-                protocol, path.name, True)
+    yield Entry(
+        "seqgan",
+        "oracle",
+        "NLL-oracle, SeqGAN vs MLE (lower is better)",
+        f"{summary['nll_oracle_seqgan_final']:.2f} vs {summary['nll_oracle_mle_baseline_final']:.2f}",
+        protocol,
+        path.name,
+        True,
+    )
 
 
 def read_seqgan_diversity(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
-    protocol = {"features": "oracle / generator log-likelihood", "samples": f"{d['settings']['samples']:,}",
-                "reference": "fresh oracle samples (NLL-test)", "steps": f"MLE {d['mle']['step']}, SeqGAN "
-                f"{d['seqgan']['step']}", "seeds": f"1 (eval seed {d['settings']['seed']})", "CPU min": "not recorded",
-                "device": _machine()}
+    protocol = {
+        "features": "oracle / generator log-likelihood",
+        "samples": f"{d['settings']['samples']:,}",
+        "reference": "fresh oracle samples (NLL-test)",
+        "steps": f"MLE {d['mle']['step']}, SeqGAN {d['seqgan']['step']}",
+        "seeds": f"1 (eval seed {d['settings']['seed']})",
+        "CPU min": "not recorded",
+        "device": _machine(),
+    }
     for key, label in (("nll_oracle", "NLL-oracle"), ("nll_test", "NLL-test"), ("entropy_per_token", "entropy/token")):
-        yield Entry("seqgan", "oracle", f"{label}, MLE -> SeqGAN", f"{d['mle'][key]:.3f} -> {d['seqgan'][key]:.3f}",
-                    protocol, path.name)
+        yield Entry(
+            "seqgan",
+            "oracle",
+            f"{label}, MLE -> SeqGAN",
+            f"{d['mle'][key]:.3f} -> {d['seqgan'][key]:.3f}",
+            protocol,
+            path.name,
+        )
 
 
 def read_seqgan_imdb(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
     s = d["settings"]
     mle, adv = d["phases"][0], d["phases"][-1]
-    protocol = {"features": "BLEU (nltk, smoothing 1)", "samples": str(s["samples"]),
-                "reference": f"{s['references']} held-out IMDB test reviews", "steps": str(d["run"]["steps"]),
-                "seeds": f"1 (seed {s['seed']})", "CPU min": f"wall {d['run']['minutes']}",
-                "device": _machine(extra=f"load average {d['run']['load_average_1min_at_end']} at end")}
+    protocol = {
+        "features": "BLEU (nltk, smoothing 1)",
+        "samples": str(s["samples"]),
+        "reference": f"{s['references']} held-out IMDB test reviews",
+        "steps": str(d["run"]["steps"]),
+        "seeds": f"1 (seed {s['seed']})",
+        "CPU min": f"wall {d['run']['minutes']}",
+        "device": _machine(extra=f"load average {d['run']['load_average_1min_at_end']} at end"),
+    }
     yield Entry("seqgan", "imdb", "BLEU-3, MLE -> SeqGAN", f"{mle['bleu3']} -> {adv['bleu3']}", protocol, path.name)
-    yield Entry("seqgan", "imdb", "self-BLEU-3, MLE -> SeqGAN", f"{mle['self_bleu3']} -> {adv['self_bleu3']}",
-                protocol, path.name)
+    yield Entry(
+        "seqgan",
+        "imdb",
+        "self-BLEU-3, MLE -> SeqGAN",
+        f"{mle['self_bleu3']} -> {adv['self_bleu3']}",
+        protocol,
+        path.name,
+    )
 
 
 def read_srgan(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
     s5 = d["set5"]
-    protocol = {"features": d["protocol"], "samples": "Set5 (5 images, x4)", "reference": "Set5 HR",
-                "steps": str(d["steps"]), "seeds": f"1 (seed {d['seed']})", "CPU min": f"wall {d['minutes']}",
-                "device": d["machine"], "paper": f"SRResNet {d['paper_set5']['srresnet']['psnr']} dB"}
+    protocol = {
+        "features": d["protocol"],
+        "samples": "Set5 (5 images, x4)",
+        "reference": "Set5 HR",
+        "steps": str(d["steps"]),
+        "seeds": f"1 (seed {d['seed']})",
+        "CPU min": f"wall {d['minutes']}",
+        "device": d["machine"],
+        "paper": f"SRResNet {d['paper_set5']['srresnet']['psnr']} dB",
+    }
     residual = "bicubic_residual" in path.name
     name = "PSNR / SSIM" + (" (model.bicubic_residual=true)" if residual else "")
-    yield Entry("srgan", "set5", name,
-                f"{s5['srresnet']['psnr']:.2f} dB / {s5['srresnet']['ssim']:.3f} (bicubic {s5['bicubic']['psnr']:.2f} / "
-                f"{s5['bicubic']['ssim']:.3f})", protocol, path.name, not residual)
+    yield Entry(
+        "srgan",
+        "set5",
+        name,
+        f"{s5['srresnet']['psnr']:.2f} dB / {s5['srresnet']['ssim']:.3f} (bicubic {s5['bicubic']['psnr']:.2f} / "
+        f"{s5['bicubic']['ssim']:.3f})",
+        protocol,
+        path.name,
+        not residual,
+    )
 
 
 def read_precision(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
-    protocol = {"features": "ganzoo MNIST classifier", "samples": f"{d['samples_scored']:,}",
-                "reference": "MNIST train", "steps": str(d["steps"]), "seeds": "2 (0, 1)",
-                "CPU min": f"wall {d['minutes']} in all", "device": _machine(d.get("load_average"))}
+    protocol = {
+        "features": "ganzoo MNIST classifier",
+        "samples": f"{d['samples_scored']:,}",
+        "reference": "MNIST train",
+        "steps": str(d["steps"]),
+        "seeds": "2 (0, 1)",
+        "CPU min": f"wall {d['minutes']} in all",
+        "device": _machine(d.get("load_average")),
+    }
     for run in d["runs"]:
-        yield Entry("dcgan", "mnist", f"classifier FID, {run['precision']} seed {run['seed']}",
-                    f"{run['classifier_fid']:.1f}", protocol, path.name)
+        yield Entry(
+            "dcgan",
+            "mnist",
+            f"classifier FID, {run['precision']} seed {run['seed']}",
+            f"{run['classifier_fid']:.1f}",
+            protocol,
+            path.name,
+        )
 
 
 def read_speed(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
     m = d["machine"]
-    protocol = {"features": "-", "samples": f"batch {d['settings']['batch_size']}", "reference": "PyTorch DCGAN example loop",
-                "steps": f"{d['settings']['rounds']} alternating rounds", "seeds": "-", "CPU min": f"wall {d['minutes']}",
-                "device": f"CPU {m['cpu_capability']}, {m['cpu_count']} cores, {d['settings']['threads']} thread"}
-    for arm, s in d.get("ab", {}).get("summary", {}).items():
+    protocol = {
+        "features": "-",
+        "samples": f"batch {d['settings']['batch_size']}",
+        "reference": "PyTorch DCGAN example loop",
+        "steps": f"{d['settings']['rounds']} alternating rounds",
+        "seeds": "-",
+        "CPU min": f"wall {d['minutes']}",
+        "device": f"CPU {m['cpu_capability']}, {m['cpu_count']} cores, {d['settings']['threads']} thread",
+    }
+    for s in d.get("ab", {}).get("summary", {}).values():
         if "median_ratio_vs_reference" in s:
-            yield Entry("dcgan", "mnist", f"samples/s vs plain loop ({s['precision']})",
-                        f"{s['median_ratio_vs_reference']:.2f}x", protocol, path.name)
+            yield Entry(
+                "dcgan",
+                "mnist",
+                f"samples/s vs plain loop ({s['precision']})",
+                f"{s['median_ratio_vs_reference']:.2f}x",
+                protocol,
+                path.name,
+            )
 
 
 def read_techniques(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
     """``benchmarks/techniques.py``: DCGAN on 500 MNIST images per technique arm, mean ± std over seeds."""
     p = d["protocol"]
-    protocol = {"features": "ganzoo MNIST classifier", "samples": f"{p['samples']:,}",
-                "reference": "MNIST test split (10,000)", "steps": str(p["steps"]),
-                "seeds": f"{len(p['seeds'])} ({', '.join(map(str, p['seeds']))})", "device": _machine(d.get("load_average_end"))}
+    protocol = {
+        "features": "ganzoo MNIST classifier",
+        "samples": f"{p['samples']:,}",
+        "reference": "MNIST test split (10,000)",
+        "steps": str(p["steps"]),
+        "seeds": f"{len(p['seeds'])} ({', '.join(map(str, p['seeds']))})",
+        "device": _machine(d.get("load_average_end")),
+    }
     for arm, row in d["summary"].items():
         settings = ", ".join(p["arms"][arm]) or "none"
-        yield Entry("dcgan", "mnist (500 images)", f"classifier FID, {arm} ({settings})",
-                    f"{row['fid_mean']:.1f} ± {row['fid_std']:.1f}",
-                    {**protocol, "CPU min": f"{row['cpu_min_per_run']} per run"}, path.name)
+        yield Entry(
+            "dcgan",
+            "mnist (500 images)",
+            f"classifier FID, {arm} ({settings})",
+            f"{row['fid_mean']:.1f} ± {row['fid_std']:.1f}",
+            {**protocol, "CPU min": f"{row['cpu_min_per_run']} per run"},
+            path.name,
+        )
 
 
 def read_zoo(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
     """``benchmarks/zoo_models.py``: a short MNIST run of one model."""
-    protocol = {"features": "ganzoo MNIST classifier", "samples": "1,000", "reference": "MNIST test",
-                "steps": str(d["steps"]), "seeds": f"1 (seed {d['seed']})", "CPU min": str(d["train_cpu_min"]),
-                "device": _machine(d.get("load_average_after"))}
-    yield Entry(d["model"], d["dataset"], "classifier FID", f"{d['fid_classifier']:.1f}", protocol, path.name,
-                d["model"] not in ("dcgan", "cgan"))
+    protocol = {
+        "features": "ganzoo MNIST classifier",
+        "samples": "1,000",
+        "reference": "MNIST test",
+        "steps": str(d["steps"]),
+        "seeds": f"1 (seed {d['seed']})",
+        "CPU min": str(d["train_cpu_min"]),
+        "device": _machine(d.get("load_average_after")),
+    }
+    yield Entry(
+        d["model"],
+        d["dataset"],
+        "classifier FID",
+        f"{d['fid_classifier']:.1f}",
+        protocol,
+        path.name,
+        d["model"] not in ("dcgan", "cgan"),
+    )
     if d.get("label_accuracy") is not None:
         yield Entry(d["model"], d["dataset"], "label accuracy", _pct(d["label_accuracy"]), protocol, path.name)
 
@@ -219,31 +344,61 @@ def read_zoo(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
 def read_cyclegan(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
     """``benchmarks/cyclegan_digits.py``: scikit-learn digits translated to MNIST, 3 seeds."""
     t = d["translated"]
-    protocol = {"features": "ganzoo MNIST classifier", "samples": f"{d['test_digits']} held-out digits",
-                "reference": "MNIST", "steps": "see the JSON", "seeds": str(len(d["seeds"])), "CPU min": "see the JSON",
-                "device": _machine()}
-    yield Entry("cyclegan", "digits -> mnist", "label kept / FID to MNIST",
-                f"{_pct(t['label_kept']['mean'])} / {t['fid_classifier_to_mnist']['mean']:.1f} (raw digits "
-                f"{_pct(d['raw_digits']['label_accuracy'])} / {d['raw_digits']['fid_classifier_to_mnist']:.1f})",
-                protocol, path.name, True)
+    protocol = {
+        "features": "ganzoo MNIST classifier",
+        "samples": f"{d['test_digits']} held-out digits",
+        "reference": "MNIST",
+        "steps": "see the JSON",
+        "seeds": str(len(d["seeds"])),
+        "CPU min": "see the JSON",
+        "device": _machine(),
+    }
+    yield Entry(
+        "cyclegan",
+        "digits -> mnist",
+        "label kept / FID to MNIST",
+        f"{_pct(t['label_kept']['mean'])} / {t['fid_classifier_to_mnist']['mean']:.1f} (raw digits "
+        f"{_pct(d['raw_digits']['label_accuracy'])} / {d['raw_digits']['fid_classifier_to_mnist']:.1f})",
+        protocol,
+        path.name,
+        True,
+    )
 
 
 def read_toy_rerun(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
     """The grid25 goal rerun after the model-layer move: one process per seed."""
     m = d["summary"]
-    protocol = {"features": "-", "samples": f"{d['eval_samples']:,}", "reference": "the 25 centres",
-                "steps": str(d["steps"]), "seeds": f"{len(d['runs'])} (0, 1, 2)",
-                "CPU min": "wall " + ", ".join(f"{r['wall_s'] / 60:.1f}" for r in d["runs"]),
-                "device": _machine(d.get("load_average_end"))}
-    yield Entry("gan", "grid25", "modes / high-quality samples (rerun on the shared step)",
-                f"{m['modes']['mean']:.0f}/25 / {m['hq']['mean']:.1f}% ± {m['hq']['std']:.1f}", protocol, path.name)
+    protocol = {
+        "features": "-",
+        "samples": f"{d['eval_samples']:,}",
+        "reference": "the 25 centres",
+        "steps": str(d["steps"]),
+        "seeds": f"{len(d['runs'])} (0, 1, 2)",
+        "CPU min": "wall " + ", ".join(f"{r['wall_s'] / 60:.1f}" for r in d["runs"]),
+        "device": _machine(d.get("load_average_end")),
+    }
+    yield Entry(
+        "gan",
+        "grid25",
+        "modes / high-quality samples (rerun on the shared step)",
+        f"{m['modes']['mean']:.0f}/25 / {m['hq']['mean']:.1f}% ± {m['hq']['std']:.1f}",
+        protocol,
+        path.name,
+    )
 
 
 READERS: dict[str, Callable[[Path, dict[str, Any]], Iterator[Entry]]] = {
-    "toy-rerun": read_toy_rerun, "techniques-cpu": read_techniques, "zoo_models_": read_zoo, "cyclegan_digits": read_cyclegan,
-    "image_gans_": read_image_gans, "seqgan_oracle.json": read_seqgan_oracle,
-    "seqgan_oracle_diversity": read_seqgan_diversity, "seqgan_imdb": read_seqgan_imdb, "srgan_set5": read_srgan,
-    "precision-quality": read_precision, "speed-": read_speed,
+    "toy-rerun": read_toy_rerun,
+    "techniques-cpu": read_techniques,
+    "zoo_models_": read_zoo,
+    "cyclegan_digits": read_cyclegan,
+    "image_gans_": read_image_gans,
+    "seqgan_oracle.json": read_seqgan_oracle,
+    "seqgan_oracle_diversity": read_seqgan_diversity,
+    "seqgan_imdb": read_seqgan_imdb,
+    "srgan_set5": read_srgan,
+    "precision-quality": read_precision,
+    "speed-": read_speed,
 }
 
 
@@ -321,8 +476,11 @@ def render(results: Path = RESULTS) -> str:
         "",
     ]
     if not list(results.glob("gpu_check*.json")):
-        lines += ["**CUDA is unmeasured**: no GPU run has been recorded (there is no `gpu_check*.json` here), so "
-                  "nothing on this page says how ganzoo performs on a GPU.", ""]
+        lines += [
+            "**CUDA is unmeasured**: no GPU run has been recorded (there is no `gpu_check*.json` here), so "
+            "nothing on this page says how ganzoo performs on a GPU.",
+            "",
+        ]
     lines += ["## Headline per model", "", "| model | dataset | metric | value | source |", "|---|---|---|---|---|"]
     for model in sorted(heads):
         e = heads[model]
@@ -330,8 +488,12 @@ def render(results: Path = RESULTS) -> str:
     lines += ["", "## Every number with its protocol", ""]
     for source in sorted({e.source for e in entries}):
         group = [e for e in entries if e.source == source]
-        lines += [f"### `{source}`", "", "| model | dataset | metric | value | " + " | ".join(PROTOCOL_COLUMNS) + " |",
-                  "|" + "---|" * (4 + len(PROTOCOL_COLUMNS))]
+        lines += [
+            f"### `{source}`",
+            "",
+            "| model | dataset | metric | value | " + " | ".join(PROTOCOL_COLUMNS) + " |",
+            "|" + "---|" * (4 + len(PROTOCOL_COLUMNS)),
+        ]
         for e in group:
             cells = [e.protocol.get(c, "-").replace("|", "/") for c in PROTOCOL_COLUMNS]
             lines.append(f"| `{e.model}` | {e.dataset} | {e.metric} | {e.value} | " + " | ".join(cells) + " |")
@@ -341,8 +503,12 @@ def render(results: Path = RESULTS) -> str:
         lines.append("")
     lines += ["## Versions", "", "| package | version | source |", "|---|---|---|"]
     lines += [f"| {n} | {v} | {w} |" for n, v, w in versions(results)]
-    lines += ["", "The narrative reports beside the JSON (`*.md` in this folder) describe machine load and "
-              "the runs' history; this page holds only the numbers.", ""]
+    lines += [
+        "",
+        "The narrative reports beside the JSON (`*.md` in this folder) describe machine load and "
+        "the runs' history; this page holds only the numbers.",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -69,48 +69,81 @@ class PhaseEndProbe(Callback):
         phases = trainer.module.phases()
         phase = phase_at(phases, trainer.step).name
         if trainer.step == sum(p.steps for p in phases) or phase_at(phases, trainer.step + 1).name != phase:
-            record = {"step": trainer.step, "phase": phase,
-                      "minutes": round((time.perf_counter() - self.started) / 60, 2),
-                      **self.scores.of_generator(trainer.module.generator)}
+            record = {
+                "step": trainer.step,
+                "phase": phase,
+                "minutes": round((time.perf_counter() - self.started) / 60, 2),
+                **self.scores.of_generator(trainer.module.generator),
+            }
             self.records.append(record)
             print(json.dumps(record), flush=True)
 
 
 def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     """Train SeqGAN on the IMDB training split and score it after each phase."""
-    filters = [max(1, round(n * args.filter_scale)) for n in (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)]
-    overrides = [f"data.vocab_size={args.vocab}", f"model.mle_steps={args.mle_steps}",
-                 f"model.d_pretrain_steps={args.d_pretrain_steps}",
-                 f"train.steps={args.mle_steps + args.d_pretrain_steps + args.adversarial_steps}",
-                 f"model.rollout_num={args.rollouts}", f"model.embed_dim={args.embed_dim}",
-                 f"model.hidden_dim={args.hidden_dim}", f"model.d_num_filters={filters}".replace(" ", ""),
-                 f"train.batch_size={args.batch}", f"train.precision={args.precision}", "train.log_every=10",
-                 "train.sample_every=100000", "train.checkpoint_every=100000"]
+    filters = [
+        max(1, round(n * args.filter_scale)) for n in (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)
+    ]
+    overrides = [
+        f"data.vocab_size={args.vocab}",
+        f"model.mle_steps={args.mle_steps}",
+        f"model.d_pretrain_steps={args.d_pretrain_steps}",
+        f"train.steps={args.mle_steps + args.d_pretrain_steps + args.adversarial_steps}",
+        f"model.rollout_num={args.rollouts}",
+        f"model.embed_dim={args.embed_dim}",
+        f"model.hidden_dim={args.hidden_dim}",
+        f"model.d_num_filters={filters}".replace(" ", ""),
+        f"train.batch_size={args.batch}",
+        f"train.precision={args.precision}",
+        "train.log_every=10",
+        "train.sample_every=100000",
+        "train.checkpoint_every=100000",
+    ]
     spec = get_registry().dataset("imdb")
     held_out = spec.build({**spec.defaults, "name": "imdb", "root": None, "vocab_size": args.vocab, "split": "test"})
     train = spec.build({**spec.defaults, "name": "imdb", "root": None, "vocab_size": args.vocab})
     scores = TextScores(held_out.tensors["tokens"], dict(held_out.info.extras), args.samples, args.references)
-    real = words(train.tensors["tokens"][torch.randperm(len(train), generator=torch.Generator().manual_seed(0))[:args.samples]],
-                 scores.vocab, scores.stops)
-    results: dict[str, Any] = {"settings": vars(args) | {"out": str(args.out)},
-                               "data": {"train": train.description, "held_out": held_out.description},
-                               "real_training_reviews": scores.of_words(real)}
+    real = words(
+        train.tensors["tokens"][torch.randperm(len(train), generator=torch.Generator().manual_seed(0))[: args.samples]],
+        scores.vocab,
+        scores.stops,
+    )
+    results: dict[str, Any] = {
+        "settings": vars(args) | {"out": str(args.out)},
+        "data": {"train": train.description, "held_out": held_out.description},
+        "real_training_reviews": scores.of_words(real),
+    }
     probe = PhaseEndProbe(scores)
     request = RunRequest("seqgan", "imdb", overrides=overrides, out=str(args.runs), seed=args.seed)
     result = run(request, console=Console(stderr=True), show_progress=False, callbacks=[probe])
     results["phases"] = probe.records
-    results["run"] = {"dir": str(result.run_dir), "steps": result.steps, "minutes": round(result.seconds / 60, 2),
-                      "load_average_1min_at_end": round(os.getloadavg()[0], 2), "cpu_count": os.cpu_count(),
-                      "torch_threads": torch.get_num_threads()}
+    results["run"] = {
+        "dir": str(result.run_dir),
+        "steps": result.steps,
+        "minutes": round(result.seconds / 60, 2),
+        "load_average_1min_at_end": round(os.getloadavg()[0], 2),
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+    }
     return results
 
 
 def main() -> None:
     """Command line: sizes as flags (defaults fit a shared 2-core CPU); prints and writes JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for name, default in (("vocab", 2000), ("batch", 64), ("mle-steps", 400), ("d-pretrain-steps", 10),
-                          ("adversarial-steps", 10), ("rollouts", 8), ("embed-dim", 32), ("hidden-dim", 32),
-                          ("samples", 100), ("references", 300), ("seed", 0)):
+    for name, default in (
+        ("vocab", 2000),
+        ("batch", 64),
+        ("mle-steps", 400),
+        ("d-pretrain-steps", 10),
+        ("adversarial-steps", 10),
+        ("rollouts", 8),
+        ("embed-dim", 32),
+        ("hidden-dim", 32),
+        ("samples", 100),
+        ("references", 300),
+        ("seed", 0),
+    ):
         parser.add_argument(f"--{name}", type=int, default=default)
     parser.add_argument("--filter-scale", type=float, default=0.25)
     parser.add_argument("--precision", default="fp32")

@@ -52,27 +52,50 @@ class NLLOracleProbe(Callback):
         generator = torch.Generator(module.device).manual_seed(self.seed)
         with torch.no_grad():
             samples = module.generator.sample(self.eval_samples, generator=generator)
-        self.records.append({"step": trainer.step, "phase": phase, "g_updates": max(0, trainer.step - self.pretrain),
-                             "nll_oracle": round(nll_oracle(self.oracle, samples), 4),
-                             "minutes": round((time.perf_counter() - self.started) / 60, 2)})
+        self.records.append(
+            {
+                "step": trainer.step,
+                "phase": phase,
+                "g_updates": max(0, trainer.step - self.pretrain),
+                "nll_oracle": round(nll_oracle(self.oracle, samples), 4),
+                "minutes": round((time.perf_counter() - self.started) / 60, 2),
+            }
+        )
         print(json.dumps(self.records[-1]), flush=True)
 
     def on_step_end(self, trainer: Trainer) -> None:
         phases = trainer.module.phases()
         phase = phase_at(phases, trainer.step).name
         ends_phase = trainer.step == sum(p.steps for p in phases) or phase_at(phases, trainer.step + 1).name != phase
-        if trainer.step == 1 or ends_phase or (trainer.step > self.after and (trainer.step - self.after) % self.every == 0):
+        if (
+            trainer.step == 1
+            or ends_phase
+            or (trainer.step > self.after and (trainer.step - self.after) % self.every == 0)
+        ):
             self.measure(trainer, phase)
 
 
 def _overrides(args: argparse.Namespace) -> list[str]:
-    filters = [max(1, round(n * args.filter_scale)) for n in (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)]
-    return [f"data.num_sequences={args.num_sequences}", f"data.vocab_size={args.vocab}", "data.length=20",
-            f"model.mle_steps={args.mle_steps}", f"model.d_pretrain_steps={args.d_pretrain_steps}",
-            f"model.rollout_num={args.rollouts}", f"model.d_batches={args.d_batches}", f"model.d_lr={args.d_lr}",
-            f"model.d_num_filters={filters}".replace(" ", ""), f"train.batch_size={args.batch}",
-            f"train.precision={args.precision}", f"model.reward_baseline={str(args.reward_baseline).lower()}",
-            "train.log_every=10", "train.sample_every=100000", "train.checkpoint_every=100000"]
+    filters = [
+        max(1, round(n * args.filter_scale)) for n in (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)
+    ]
+    return [
+        f"data.num_sequences={args.num_sequences}",
+        f"data.vocab_size={args.vocab}",
+        "data.length=20",
+        f"model.mle_steps={args.mle_steps}",
+        f"model.d_pretrain_steps={args.d_pretrain_steps}",
+        f"model.rollout_num={args.rollouts}",
+        f"model.d_batches={args.d_batches}",
+        f"model.d_lr={args.d_lr}",
+        f"model.d_num_filters={filters}".replace(" ", ""),
+        f"train.batch_size={args.batch}",
+        f"train.precision={args.precision}",
+        f"model.reward_baseline={str(args.reward_baseline).lower()}",
+        "train.log_every=10",
+        "train.sample_every=100000",
+        "train.checkpoint_every=100000",
+    ]
 
 
 def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
@@ -81,18 +104,26 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {"paper_table_1": PAPER, "settings": vars(args) | {"out": str(args.out)}}
     mle_extra = args.mle_extra or args.adversarial_steps
     pretrain = args.mle_steps + args.d_pretrain_steps
-    for name, extra, after in (("seqgan", [f"train.steps={pretrain + args.adversarial_steps}"], pretrain),
-                               ("mle", ["model.mle_only=true", f"train.steps={args.mle_steps + mle_extra}"],
-                                args.mle_steps)):
+    for name, extra, after in (
+        ("seqgan", [f"train.steps={pretrain + args.adversarial_steps}"], pretrain),
+        ("mle", ["model.mle_only=true", f"train.steps={args.mle_steps + mle_extra}"], args.mle_steps),
+    ):
         probe = NLLOracleProbe(args.eval_samples, args.eval_every, after, after)
-        request = RunRequest("seqgan", "oracle", overrides=_overrides(args) + extra, out=str(args.runs / name),
-                             seed=args.seed)
+        request = RunRequest(
+            "seqgan", "oracle", overrides=_overrides(args) + extra, out=str(args.runs / name), seed=args.seed
+        )
         result = run(request, console=console, show_progress=False, callbacks=[probe])
-        results[name] = {"curve": probe.records, "steps": result.steps, "minutes": round(result.seconds / 60, 2),
-                         "final_nll_oracle": probe.records[-1]["nll_oracle"]}
+        results[name] = {
+            "curve": probe.records,
+            "steps": result.steps,
+            "minutes": round(result.seconds / 60, 2),
+            "final_nll_oracle": probe.records[-1]["nll_oracle"],
+        }
     mle_end = [r["nll_oracle"] for r in results["seqgan"]["curve"] if r["phase"] == "mle"][-1]
-    after = {name: {r["g_updates"]: r["nll_oracle"] for r in results[name]["curve"] if r["g_updates"] > 0}
-             for name in ("seqgan", "mle")}
+    after = {
+        name: {r["g_updates"]: r["nll_oracle"] for r in results[name]["curve"] if r["g_updates"] > 0}
+        for name in ("seqgan", "mle")
+    }
     shared = sorted(set(after["seqgan"]) & set(after["mle"]))
     results["summary"] = {
         "nll_oracle_after_mle_pretraining": mle_end,
@@ -104,7 +135,8 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         "seqgan_below_mle_at": [u for u in shared if after["seqgan"][u] < after["mle"][u]],
         "seqgan_beats_mle_final": results["seqgan"]["final_nll_oracle"] < results["mle"]["final_nll_oracle"],
         "cpu_threads": torch.get_num_threads(),
-        "load_average_1min_at_end": round(os.getloadavg()[0], 2), "cpu_count": os.cpu_count(),
+        "load_average_1min_at_end": round(os.getloadavg()[0], 2),
+        "cpu_count": os.cpu_count(),
     }
     return results
 
@@ -112,10 +144,20 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
 def main() -> None:
     """Command line: sizes as flags (defaults fit a shared 2-core CPU); prints and writes JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for name, default in (("num-sequences", 10000), ("vocab", 5000), ("batch", 64), ("mle-steps", 2000),
-                          ("d-pretrain-steps", 30), ("adversarial-steps", 20), ("mle-extra", 0),
-                          ("rollouts", 8), ("d-batches", 4), ("eval-samples", 2000), ("eval-every", 2),
-                          ("seed", 0)):
+    for name, default in (
+        ("num-sequences", 10000),
+        ("vocab", 5000),
+        ("batch", 64),
+        ("mle-steps", 2000),
+        ("d-pretrain-steps", 30),
+        ("adversarial-steps", 20),
+        ("mle-extra", 0),
+        ("rollouts", 8),
+        ("d-batches", 4),
+        ("eval-samples", 2000),
+        ("eval-every", 2),
+        ("seed", 0),
+    ):
         parser.add_argument(f"--{name}", type=int, default=default)
     parser.add_argument("--filter-scale", type=float, default=0.25)
     parser.add_argument("--d-lr", type=float, default=1e-4)

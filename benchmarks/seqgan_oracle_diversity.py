@@ -15,7 +15,6 @@ from pathlib import Path
 import torch
 
 import ganzoo
-
 from ganzoo.metrics.text import mean_nll, nll_oracle
 from ganzoo_plugins.text.oracle import Oracle
 
@@ -29,9 +28,12 @@ def scores(run_dir: Path, samples: int, seed: int) -> dict[str, float]:
     oracle = Oracle.from_spec(module.info.extras["oracle"])
     generated = module.generator.sample(samples, generator=torch.Generator().manual_seed(seed))
     real = oracle.sample(samples, generator=torch.Generator().manual_seed(seed + 1))
-    return {"step": run.step, "nll_oracle": round(nll_oracle(oracle, generated), 4),
-            "nll_test": round(mean_nll(module.generator, real), 4),
-            "entropy_per_token": round(mean_nll(module.generator, generated), 4)}
+    return {
+        "step": run.step,
+        "nll_oracle": round(nll_oracle(oracle, generated), 4),
+        "nll_test": round(mean_nll(module.generator, real), 4),
+        "entropy_per_token": round(mean_nll(module.generator, generated), 4),
+    }
 
 
 def main() -> None:
@@ -43,8 +45,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     torch.set_num_threads(1)
-    results = {"settings": {"runs": str(args.runs), "samples": args.samples, "seed": args.seed},
-               **{name: scores(args.runs / name, args.samples, args.seed) for name in ("mle", "seqgan")}}
+    results = {
+        "settings": {"runs": str(args.runs), "samples": args.samples, "seed": args.seed},
+        **{name: scores(args.runs / name, args.samples, args.seed) for name in ("mle", "seqgan")},
+    }
     print(json.dumps(results, indent=2))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")

@@ -15,7 +15,8 @@
 Samples/s is steady state: from the end of the warm-up steps (``--log-every``) to the end of the last
 step, excluding process start, data loading and the final checkpoint. Samples per CPU-second (all threads
 of the training process) is reported beside it because it is far less sensitive to other load on a
-shared machine. Peak RSS comes from ``wait4`` on each child (DataLoader workers excluded). Writes ``results/speed-<host>-<date>.json`` and ``.md``.
+shared machine. Peak RSS comes from ``wait4`` on each child (DataLoader workers excluded).
+Writes ``results/speed-<host>-<date>.json`` and ``.md``.
 """
 
 from __future__ import annotations
@@ -63,19 +64,42 @@ def run_child(command: list[str], env: dict[str, str]) -> tuple[int, str, float]
 
 def reference(steps: int, batch: int, warmup: int, env: dict[str, str]) -> dict[str, Any]:
     """One run of the plain loop."""
-    code, text, peak = run_child([sys.executable, str(HERE / "reference_dcgan.py"), "--steps", str(steps),
-                                  "--warmup", str(warmup), "--batch-size", str(batch)], env)
+    code, text, peak = run_child(
+        [
+            sys.executable,
+            str(HERE / "reference_dcgan.py"),
+            "--steps",
+            str(steps),
+            "--warmup",
+            str(warmup),
+            "--batch-size",
+            str(batch),
+        ],
+        env,
+    )
     if code:
         raise RuntimeError(f"reference failed:\n{text[-2000:]}")
     result = json.loads(text.strip().splitlines()[-1])
     return {**result, "peak_rss_mb": round(peak, 1)}
 
 
-def ganzoo(model: str, dataset: str | None, overrides: list[str], steps: int, log_every: int,
-           env: dict[str, str], batch: int | None = None) -> dict[str, Any]:
+def ganzoo(
+    model: str,
+    dataset: str | None,
+    overrides: list[str],
+    steps: int,
+    log_every: int,
+    env: dict[str, str],
+    batch: int | None = None,
+) -> dict[str, Any]:
     """One ``ganzoo run`` (through ``ganzoo.runner.run``, as the CLI does) in a fresh process."""
-    sets = [f"train.steps={steps}", f"train.log_every={log_every}", f"train.sample_every={10 * steps}",
-            f"train.checkpoint_every={10 * steps}", *overrides]
+    sets = [
+        f"train.steps={steps}",
+        f"train.log_every={log_every}",
+        f"train.sample_every={10 * steps}",
+        f"train.checkpoint_every={10 * steps}",
+        *overrides,
+    ]
     if batch is not None:
         sets.append(f"train.batch_size={batch}")
     spec = {"model": model, "dataset": dataset, "overrides": sets, "warmup": log_every}
@@ -100,9 +124,14 @@ class _Timer:
         if trainer.step == int(trainer.train_cfg["steps"]):
             wall, cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
             samples = trainer.samples_seen - self.samples
-            self.result = {"samples_per_s": round(samples / wall, 2), "samples_per_cpu_s": round(samples / cpu, 2),
-                           "phase": trainer.context.phase, "precision": trainer.precision,
-                           "batch_size": int(trainer.train_cfg["batch_size"]), "threads": torch.get_num_threads()}
+            self.result = {
+                "samples_per_s": round(samples / wall, 2),
+                "samples_per_cpu_s": round(samples / cpu, 2),
+                "phase": trainer.context.phase,
+                "precision": trainer.precision,
+                "batch_size": int(trainer.train_cfg["batch_size"]),
+                "threads": torch.get_num_threads(),
+            }
 
     def on_fit_end(self, trainer: Any) -> None:
         pass
@@ -116,8 +145,12 @@ def child(spec: dict[str, Any]) -> None:
 
     timer = _Timer(int(spec["warmup"]))
     with tempfile.TemporaryDirectory() as tmp:
-        run(RunRequest(spec["model"], spec["dataset"], overrides=spec["overrides"], out=f"{tmp}/run"),
-            console=Console(stderr=True, quiet=True), show_progress=False, callbacks=[timer])
+        run(
+            RunRequest(spec["model"], spec["dataset"], overrides=spec["overrides"], out=f"{tmp}/run"),
+            console=Console(stderr=True, quiet=True),
+            show_progress=False,
+            callbacks=[timer],
+        )
     print(json.dumps(timer.result), flush=True)
 
 
@@ -135,22 +168,27 @@ def ab_rounds(args: argparse.Namespace, env: dict[str, str], log: Any) -> dict[s
                 result = ganzoo("dcgan", "mnist", ARMS[arm], args.steps, args.log_every, env, args.batch_size)
             result["round"] = round_index
             runs[arm].append(result)
-            log(f"round {round_index} {arm:26s} {result['samples_per_s']:8.1f} samples/s  "
-                f"{result['samples_per_cpu_s']:8.1f} samples/CPU-s  peak {result['peak_rss_mb']:.0f} MiB")
+            log(
+                f"round {round_index} {arm:26s} {result['samples_per_s']:8.1f} samples/s  "
+                f"{result['samples_per_cpu_s']:8.1f} samples/CPU-s  peak {result['peak_rss_mb']:.0f} MiB"
+            )
     summary = {}
     for arm in arms:
         ratios = [g["samples_per_s"] / r["samples_per_s"] for g, r in zip(runs[arm], runs["reference"])]
         cpu_ratios = [g["samples_per_cpu_s"] / r["samples_per_cpu_s"] for g, r in zip(runs[arm], runs["reference"])]
-        summary[arm] = {"median_ratio_vs_reference": round(statistics.median(ratios), 3),
-                        "ratios": [round(x, 3) for x in ratios],
-                        "median_cpu_ratio_vs_reference": round(statistics.median(cpu_ratios), 3),
-                        "cpu_ratios": [round(x, 3) for x in cpu_ratios],
-                        "median_samples_per_s": round(statistics.median(x["samples_per_s"] for x in runs[arm]), 2),
-                        "peak_rss_mb": max(x["peak_rss_mb"] for x in runs[arm]),
-                        "precision": runs[arm][0]["precision"]}
-    summary["reference"] = {"median_samples_per_s": round(statistics.median(x["samples_per_s"]
-                                                                            for x in runs["reference"]), 2),
-                            "peak_rss_mb": max(x["peak_rss_mb"] for x in runs["reference"])}
+        summary[arm] = {
+            "median_ratio_vs_reference": round(statistics.median(ratios), 3),
+            "ratios": [round(x, 3) for x in ratios],
+            "median_cpu_ratio_vs_reference": round(statistics.median(cpu_ratios), 3),
+            "cpu_ratios": [round(x, 3) for x in cpu_ratios],
+            "median_samples_per_s": round(statistics.median(x["samples_per_s"] for x in runs[arm]), 2),
+            "peak_rss_mb": max(x["peak_rss_mb"] for x in runs[arm]),
+            "precision": runs[arm][0]["precision"],
+        }
+    summary["reference"] = {
+        "median_samples_per_s": round(statistics.median(x["samples_per_s"] for x in runs["reference"]), 2),
+        "peak_rss_mb": max(x["peak_rss_mb"] for x in runs["reference"]),
+    }
     return {"runs": runs, "summary": summary}
 
 
@@ -171,8 +209,10 @@ def per_model(args: argparse.Namespace, env: dict[str, str], log: Any) -> list[d
             results.append({"impl": model, "error": str(exc)[-500:]})
             continue
         results.append(result)
-        log(f"model {model:10s} {result['samples_per_s']:8.1f} samples/s  peak {result['peak_rss_mb']:.0f} MiB "
-            f"(phase {result['phase']}, batch {result['batch_size']}, {result['precision']})")
+        log(
+            f"model {model:10s} {result['samples_per_s']:8.1f} samples/s  peak {result['peak_rss_mb']:.0f} MiB "
+            f"(phase {result['phase']}, batch {result['batch_size']}, {result['precision']})"
+        )
     return results
 
 
@@ -207,8 +247,10 @@ def rollouts(log: Any) -> dict[str, Any] | None:
         log(f"rollouts: skipped ({exc})")
         return None
     result = compare_rollouts()
-    log(f"rollouts: batched {result['batched_s']}s, one at a time {result['sequential_s']}s, "
-        f"ratio {result['ratio']}x, max reward difference {result.get('max_reward_diff')}")
+    log(
+        f"rollouts: batched {result['batched_s']}s, one at a time {result['sequential_s']}s, "
+        f"ratio {result['ratio']}x, max reward difference {result.get('max_reward_diff')}"
+    )
     return result
 
 
@@ -216,10 +258,16 @@ def machine() -> dict[str, Any]:
     """What the numbers were measured on (and how busy it was)."""
     from ganzoo.trainer.precision import cpu_has_native_bf16
 
-    info = {"host": platform.node(), "cpu": platform.processor() or platform.machine(),
-            "cpu_count": os.cpu_count(), "torch": torch.__version__, "threads": torch.get_num_threads(),
-            "cpu_capability": torch.backends.cpu.get_cpu_capability(), "native_bf16": cpu_has_native_bf16(),
-            "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
+    info = {
+        "host": platform.node(),
+        "cpu": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+        "native_bf16": cpu_has_native_bf16(),
+        "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+    }
     if hasattr(os, "getloadavg"):
         info["load_average_start"] = [round(x, 2) for x in os.getloadavg()]
     return info
@@ -227,50 +275,79 @@ def machine() -> dict[str, Any]:
 
 def markdown(report: dict[str, Any]) -> str:
     """A short human-readable summary of ``report``."""
-    lines = [f"# Speed ({report['date']})", "", f"Machine: `{json.dumps(report['machine'])}`", "",
-             f"Note: {report['note']}", ""]
+    lines = [
+        f"# Speed ({report['date']})",
+        "",
+        f"Machine: `{json.dumps(report['machine'])}`",
+        "",
+        f"Note: {report['note']}",
+        "",
+    ]
     ab = report.get("ab")
     if ab:
         ref = ab["summary"]["reference"]
-        lines += [f"## DCGAN on MNIST, batch {report['settings']['batch_size']}, {report['settings']['steps']} steps, "
-                  f"{report['settings']['rounds']} alternating rounds", "",
-                  "| arm | precision | median samples/s | median ratio vs reference (wall) | per-round ratios | "
-                  "median ratio per CPU-second | peak RSS MiB |",
-                  "|---|---|---|---|---|---|---|",
-                  f"| reference (plain loop) | fp32 | {ref['median_samples_per_s']} | 1.0 | | 1.0 | {ref['peak_rss_mb']} |"]
+        lines += [
+            f"## DCGAN on MNIST, batch {report['settings']['batch_size']}, {report['settings']['steps']} steps, "
+            f"{report['settings']['rounds']} alternating rounds",
+            "",
+            "| arm | precision | median samples/s | median ratio vs reference (wall) | per-round ratios | "
+            "median ratio per CPU-second | peak RSS MiB |",
+            "|---|---|---|---|---|---|---|",
+            f"| reference (plain loop) | fp32 | {ref['median_samples_per_s']} | 1.0 | | 1.0 | {ref['peak_rss_mb']} |",
+        ]
         for arm, row in ab["summary"].items():
             if arm != "reference":
-                lines.append(f"| {arm} | {row['precision']} | {row['median_samples_per_s']} | "
-                             f"**{row['median_ratio_vs_reference']}** | {row['ratios']} | "
-                             f"{row['median_cpu_ratio_vs_reference']} {row['cpu_ratios']} | {row['peak_rss_mb']} |")
+                lines.append(
+                    f"| {arm} | {row['precision']} | {row['median_samples_per_s']} | "
+                    f"**{row['median_ratio_vs_reference']}** | {row['ratios']} | "
+                    f"{row['median_cpu_ratio_vs_reference']} {row['cpu_ratios']} | {row['peak_rss_mb']} |"
+                )
         lines.append("")
     if report.get("models"):
-        lines += ["## Models at default settings", "",
-                  "| model | phase | batch | precision | samples/s | samples/CPU-s | peak RSS MiB |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += [
+            "## Models at default settings",
+            "",
+            "| model | phase | batch | precision | samples/s | samples/CPU-s | peak RSS MiB |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for row in report["models"]:
             if "error" in row:
                 lines.append(f"| {row['impl']} | failed | | | | | |")
             else:
-                lines.append(f"| {row['impl']} | {row['phase']} | {row['batch_size']} | {row['precision']} | "
-                             f"{row['samples_per_s']} | {row['samples_per_cpu_s']} | {row['peak_rss_mb']} |")
+                lines.append(
+                    f"| {row['impl']} | {row['phase']} | {row['batch_size']} | {row['precision']} | "
+                    f"{row['samples_per_s']} | {row['samples_per_cpu_s']} | {row['peak_rss_mb']} |"
+                )
         lines.append("")
     if report.get("growth"):
         g = report["growth"]
-        lines += ["## Cost growth (ganzoo DCGAN, MNIST)", "", "| batch size | samples/s | samples/CPU-s | peak RSS MiB |",
-                  "|---|---|---|---|"]
-        lines += [f"| {r['batch_size']} | {r['samples_per_s']} | {r['samples_per_cpu_s']} | {r['peak_rss_mb']} |"
-                  for r in g["batch_size"]]
+        lines += [
+            "## Cost growth (ganzoo DCGAN, MNIST)",
+            "",
+            "| batch size | samples/s | samples/CPU-s | peak RSS MiB |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {r['batch_size']} | {r['samples_per_s']} | {r['samples_per_cpu_s']} | {r['peak_rss_mb']} |"
+            for r in g["batch_size"]
+        ]
         lines += ["", "| image size (batch 64) | samples/s | samples/CPU-s | peak RSS MiB |", "|---|---|---|---|"]
-        lines += [f"| {r['image_size']} | {r['samples_per_s']} | {r['samples_per_cpu_s']} | {r['peak_rss_mb']} |"
-                  for r in g["image_size"]]
+        lines += [
+            f"| {r['image_size']} | {r['samples_per_s']} | {r['samples_per_cpu_s']} | {r['peak_rss_mb']} |"
+            for r in g["image_size"]
+        ]
         lines += ["", "| steps | peak RSS MiB |", "|---|---|"]
         lines += [f"| {r['steps']} | {r['peak_rss_mb']} |" for r in g["steps"]]
         lines.append("")
     if report.get("rollouts"):
         r = report["rollouts"]
-        lines += ["## SeqGAN rollouts", "", f"batched {r['batched_s']} s, one at a time {r['sequential_s']} s: "
-                  f"**{r['ratio']}x**; largest reward difference {r.get('max_reward_diff')}", ""]
+        lines += [
+            "## SeqGAN rollouts",
+            "",
+            f"batched {r['batched_s']} s, one at a time {r['sequential_s']} s: "
+            f"**{r['ratio']}x**; largest reward difference {r.get('max_reward_diff')}",
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -281,13 +358,20 @@ def main() -> None:
     parser.add_argument("--log-every", type=int, default=5, help="ganzoo log window; also the reference's warm-up")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--model-steps", type=int, default=9)
-    parser.add_argument("--arms", default="ganzoo,ganzoo-fp32,ganzoo-no-channels-last",
-                        help=f"ganzoo arms beside the reference, from {', '.join(ARMS)}")
+    parser.add_argument(
+        "--arms",
+        default="ganzoo,ganzoo-fp32,ganzoo-no-channels-last",
+        help=f"ganzoo arms beside the reference, from {', '.join(ARMS)}",
+    )
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: ab, models, growth, rollouts")
     parser.add_argument("--note", default="", help="free text stored with the results (e.g. machine load)")
-    parser.add_argument("--threads", type=int, default=0,
-                        help="OMP_NUM_THREADS for every measured process (0: torch's default); 1 keeps "
-                             "per-CPU-second figures honest on a machine shared with other jobs")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="OMP_NUM_THREADS for every measured process (0: torch's default); 1 keeps "
+        "per-CPU-second figures honest on a machine shared with other jobs",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -307,11 +391,19 @@ def main() -> None:
     def log(line: str) -> None:
         print(f"[{time.time() - started:6.0f}s] {line}", flush=True)
 
-    report: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(),
-                              "settings": vars(args), "note": args.note}
+    report: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": machine(),
+        "settings": vars(args),
+        "note": args.note,
+    }
     stem = RESULTS / f"speed-{platform.node() or 'host'}-{time.strftime('%Y%m%d-%H%M', time.gmtime())}"
-    parts = {"ab": lambda: ab_rounds(args, env, log), "models": lambda: per_model(args, env, log),
-             "growth": lambda: growth(args, env, log), "rollouts": lambda: rollouts(log)}
+    parts = {
+        "ab": lambda: ab_rounds(args, env, log),
+        "models": lambda: per_model(args, env, log),
+        "growth": lambda: growth(args, env, log),
+        "rollouts": lambda: rollouts(log),
+    }
     for name, measure in parts.items():
         if name not in skip:
             report[name] = measure()

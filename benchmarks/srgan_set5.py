@@ -30,8 +30,11 @@ from ganzoo.trainer.callbacks import Callback
 from ganzoo_plugins.sr_data.pairs import SRImageFolder, image_files
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-PAPER = {"bicubic": {"psnr": 28.43, "ssim": 0.8211}, "srresnet": {"psnr": 32.05, "ssim": 0.9019},
-         "srgan": {"psnr": 29.40, "ssim": 0.8472}}
+PAPER = {
+    "bicubic": {"psnr": 28.43, "ssim": 0.8211},
+    "srresnet": {"psnr": 32.05, "ssim": 0.9019},
+    "srgan": {"psnr": 29.40, "ssim": 0.8472},
+}
 
 
 class OutOfTime(Exception):
@@ -54,16 +57,23 @@ class Set5Evaluator(Callback):
         module.train(was_training)
         minutes = (time.perf_counter() - self.started) / 60
         mean = scores["mean"]
-        point = {"step": trainer.step, "minutes": round(minutes, 2), "psnr": round(mean["psnr"], 3),
-                 "ssim": round(mean["ssim"], 4)}
+        point = {
+            "step": trainer.step,
+            "minutes": round(minutes, 2),
+            "psnr": round(mean["psnr"], 3),
+            "ssim": round(mean["ssim"], 4),
+        }
         self.record["curve"].append(point)
         self.record.update(
-            steps=trainer.step, minutes=point["minutes"],
-            set5={"bicubic": {"psnr": round(mean["bicubic_psnr"], 3), "ssim": round(mean["bicubic_ssim"], 4)},
-                  "srresnet": {"psnr": point["psnr"], "ssim": point["ssim"]},
-                  "psnr_gain_over_bicubic_db": round(mean["psnr"] - mean["bicubic_psnr"], 3),
-                  "ssim_gain_over_bicubic": round(mean["ssim"] - mean["bicubic_ssim"], 4),
-                  "per_image": scores["images"]},
+            steps=trainer.step,
+            minutes=point["minutes"],
+            set5={
+                "bicubic": {"psnr": round(mean["bicubic_psnr"], 3), "ssim": round(mean["bicubic_ssim"], 4)},
+                "srresnet": {"psnr": point["psnr"], "ssim": point["ssim"]},
+                "psnr_gain_over_bicubic_db": round(mean["psnr"] - mean["bicubic_psnr"], 3),
+                "ssim_gain_over_bicubic": round(mean["ssim"] - mean["bicubic_ssim"], 4),
+                "per_image": scores["images"],
+            },
         )
         self.results.parent.mkdir(parents=True, exist_ok=True)
         self.results.write_text(json.dumps(self.record, indent=2) + "\n")
@@ -91,28 +101,43 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--bicubic-residual", action="store_true",
-                        help="add the bicubic input to the output (model.bicubic_residual; not the paper's)")
+    parser.add_argument(
+        "--bicubic-residual",
+        action="store_true",
+        help="add the bicubic input to the output (model.bicubic_residual; not the paper's)",
+    )
     parser.add_argument("--out", default=str(Path(tempfile.gettempdir()) / "ganzoo-bench" / "srgan-set5"))
     args = parser.parse_args()
 
     root = data_root(None)
-    overrides = [f"data.root={root / 'Set14'}", f"data.hr_size={args.hr_size}", f"train.steps={args.steps}",
-                 f"model.pretrain_steps={args.steps}", f"model.blocks={args.blocks}",
-                 f"model.channels={args.channels}", f"train.batch_size={args.batch_size}", f"train.lr={args.lr}",
-                 "train.sample_every=500", f"train.checkpoint_every={args.steps}", "train.log_every=50",
-                 "train.precision=fp32", f"model.bicubic_residual={str(args.bicubic_residual).lower()}"]
+    overrides = [
+        f"data.root={root / 'Set14'}",
+        f"data.hr_size={args.hr_size}",
+        f"train.steps={args.steps}",
+        f"model.pretrain_steps={args.steps}",
+        f"model.blocks={args.blocks}",
+        f"model.channels={args.channels}",
+        f"train.batch_size={args.batch_size}",
+        f"train.lr={args.lr}",
+        "train.sample_every=500",
+        f"train.checkpoint_every={args.steps}",
+        "train.log_every=50",
+        "train.precision=fp32",
+        f"model.bicubic_residual={str(args.bicubic_residual).lower()}",
+    ]
     results = RESULTS_DIR / ("srgan_set5_bicubic_residual.json" if args.bicubic_residual else "srgan_set5.json")
     test_set = SRImageFolder(image_files(root / "Set5"), scale=4, hr_size=0)
     record: dict = {
         "benchmark": "SRResNet (srgan pretrain phase) trained on Set14 random crops, tested on Set5 (x4)"
-                     + (", with a bicubic residual (not the paper's)" if args.bicubic_residual else ""),
+        + (", with a bicubic residual (not the paper's)" if args.bicubic_residual else ""),
         "protocol": "Y channel (BT.601), 4-pixel border cropped, 8-bit SR output, PIL bicubic LR and baseline",
         "train_data": f"{root / 'Set14'} (14 images, disjoint from Set5)",
-        "overrides": overrides, "seed": args.seed,
+        "overrides": overrides,
+        "seed": args.seed,
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores, load average "
-                   f"{os.getloadavg()[0]:.1f} at start, torch {torch.__version__}, device cpu",
-        "paper_set5": PAPER, "curve": [],
+        f"{os.getloadavg()[0]:.1f} at start, torch {torch.__version__}, device cpu",
+        "paper_set5": PAPER,
+        "curve": [],
     }
     evaluator = Set5Evaluator(test_set, args.eval_every, args.minutes, record, results)
     request = RunRequest("srgan", "sr-pairs", overrides=overrides, out=args.out, device="cpu", seed=args.seed)
@@ -122,8 +147,13 @@ def main() -> None:
     except OutOfTime:
         record["stopped"] = f"time budget of {args.minutes} minutes spent"
     results.write_text(json.dumps(record, indent=2) + "\n")
-    print(json.dumps({k: record[k] for k in ("steps", "minutes", "stopped")} | {"set5": {
-        k: v for k, v in record["set5"].items() if k != "per_image"}}, indent=2))
+    print(
+        json.dumps(
+            {k: record[k] for k in ("steps", "minutes", "stopped")}
+            | {"set5": {k: v for k, v in record["set5"].items() if k != "per_image"}},
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

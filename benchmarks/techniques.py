@@ -29,8 +29,16 @@ from ganzoo.metrics.evaluate import EvalSettings, ImageEvaluator
 from ganzoo.runner import RunRequest, load_data, load_run, resolve_config, run
 
 RESULTS = Path(__file__).resolve().parent / "results"
-BASE = ["data.limit=500", "model.g_channels=32", "model.d_channels=32", "train.batch_size=64",
-        "train.precision=fp32", "train.log_every=100", "train.sample_every=100000", "train.checkpoint_every=100000"]
+BASE = [
+    "data.limit=500",
+    "model.g_channels=32",
+    "model.d_channels=32",
+    "train.batch_size=64",
+    "train.precision=fp32",
+    "train.log_every=100",
+    "train.sample_every=100000",
+    "train.checkpoint_every=100000",
+]
 ARMS: dict[str, list[str]] = {
     "baseline": [],
     "augment": ["train.augment=color,translation,cutout"],
@@ -48,18 +56,30 @@ def cpu_seconds() -> float:
 def reference_evaluator(samples: int) -> ImageEvaluator:
     """FID on classifier features against the whole MNIST test split."""
     config, _, _ = resolve_config(RunRequest("dcgan", "mnist", overrides=["data.split=test"]), notice=None)
-    return ImageEvaluator(load_data(config), EvalSettings(samples=samples, features="classifier",
-                                                         metrics=("fid", "classes")))
+    return ImageEvaluator(
+        load_data(config), EvalSettings(samples=samples, features="classifier", metrics=("fid", "classes"))
+    )
 
 
 def train_arm(arm: str, seed: int, steps: int, out: Path) -> dict[str, Any]:
     """Train one arm for one seed and return its run directory, steps and CPU seconds."""
-    request = RunRequest("dcgan", "mnist", overrides=[*BASE, f"train.steps={steps}", *ARMS[arm]],
-                         out=str(out / f"{arm}-s{seed}"), seed=seed)
+    request = RunRequest(
+        "dcgan",
+        "mnist",
+        overrides=[*BASE, f"train.steps={steps}", *ARMS[arm]],
+        out=str(out / f"{arm}-s{seed}"),
+        seed=seed,
+    )
     begin_cpu, begin = cpu_seconds(), time.perf_counter()
     result = run(request, show_progress=False)
-    return {"arm": arm, "seed": seed, "steps": result.steps, "cpu_s": round(cpu_seconds() - begin_cpu, 1),
-            "wall_s": round(time.perf_counter() - begin, 1), "run_dir": str(result.run_dir)}
+    return {
+        "arm": arm,
+        "seed": seed,
+        "steps": result.steps,
+        "cpu_s": round(cpu_seconds() - begin_cpu, 1),
+        "wall_s": round(time.perf_counter() - begin, 1),
+        "run_dir": str(result.run_dir),
+    }
 
 
 def main() -> None:
@@ -84,16 +104,30 @@ def main() -> None:
     summary = {}
     for arm in args.arms:
         fids = [r["fid"] for r in runs if r["arm"] == arm]
-        summary[arm] = {"fid_mean": round(statistics.mean(fids), 2),
-                        "fid_std": round(statistics.stdev(fids), 2) if len(fids) > 1 else 0.0,
-                        "cpu_min_per_run": round(statistics.mean(r["cpu_s"] for r in runs if r["arm"] == arm) / 60, 2)}
+        summary[arm] = {
+            "fid_mean": round(statistics.mean(fids), 2),
+            "fid_std": round(statistics.stdev(fids), 2) if len(fids) > 1 else 0.0,
+            "cpu_min_per_run": round(statistics.mean(r["cpu_s"] for r in runs if r["arm"] == arm) / 60, 2),
+        }
     load = os.getloadavg()
-    report = {"protocol": {"model": "dcgan", "train_images": 500, "steps": args.steps, "batch_size": 64,
-                           "widths": "g 32, d 32", "precision": "fp32", "seeds": args.seeds,
-                           "metric": "FID on the MNIST classifier's features, samples vs the 10,000-image test split",
-                           "samples": args.samples, "arms": {a: ARMS[a] for a in args.arms}},
-              "summary": summary, "runs": runs, "load_average_end": [round(x, 2) for x in load],
-              "environment": environment()}
+    report = {
+        "protocol": {
+            "model": "dcgan",
+            "train_images": 500,
+            "steps": args.steps,
+            "batch_size": 64,
+            "widths": "g 32, d 32",
+            "precision": "fp32",
+            "seeds": args.seeds,
+            "metric": "FID on the MNIST classifier's features, samples vs the 10,000-image test split",
+            "samples": args.samples,
+            "arms": {a: ARMS[a] for a in args.arms},
+        },
+        "summary": summary,
+        "runs": runs,
+        "load_average_end": [round(x, 2) for x in load],
+        "environment": environment(),
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"\n{'arm':<10} {'FID mean':>9} {'std':>6} {'CPU min/run':>12}")

@@ -22,15 +22,28 @@ import numpy as np
 from PIL import Image
 
 RESULTS = Path(__file__).parent / "results" / "upscale_memory.json"
-MODEL = ["--set", "model.blocks=2", "--set", "model.channels=16", "--set", "model.d_channels=8",
-         "--set", "model.d_dense=16", "--set", "model.pretrain_steps=1", "--set", "data.hr_size=32"]
+MODEL = [
+    "--set",
+    "model.blocks=2",
+    "--set",
+    "model.channels=16",
+    "--set",
+    "model.d_channels=8",
+    "--set",
+    "model.d_dense=16",
+    "--set",
+    "model.pretrain_steps=1",
+    "--set",
+    "data.hr_size=32",
+]
 
 
 def ganzoo(*args: str, cwd: Path) -> tuple[float, float]:
     """Run ``ganzoo ARGS`` in a child process; its peak RSS in MiB and its wall time in seconds."""
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "ganzoo", *args], cwd=cwd, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ganzoo", *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status):
         raise SystemExit(f"ganzoo {' '.join(args)} failed:\n{proc.stderr.read().decode() if proc.stderr else ''}")
@@ -52,26 +65,72 @@ def main() -> None:
     (work / "images").mkdir()
     for index in range(2):
         smooth_image(64, work / "images" / f"{index}.png")
-    ganzoo("run", "srgan", "--dataset", "sr-pairs", "--set", f"data.root={work / 'images'}", "--out", "run",
-           "--device", "cpu", "--no-progress", "--set", "train.steps=2", "--set", "train.batch_size=2",
-           "--set", "train.num_samples=2", *MODEL, cwd=work)
+    ganzoo(
+        "run",
+        "srgan",
+        "--dataset",
+        "sr-pairs",
+        "--set",
+        f"data.root={work / 'images'}",
+        "--out",
+        "run",
+        "--device",
+        "cpu",
+        "--no-progress",
+        "--set",
+        "train.steps=2",
+        "--set",
+        "train.batch_size=2",
+        "--set",
+        "train.num_samples=2",
+        *MODEL,
+        cwd=work,
+    )
     rows = []
     for side in args.sizes:
         smooth_image(side, work / f"in{side}.png")
-        peak, seconds = ganzoo("upscale", "run", f"in{side}.png", "-o", f"out{side}.png", "--tile", str(args.tile),
-                               "--device", "cpu", cwd=work)
+        peak, seconds = ganzoo(
+            "upscale",
+            "run",
+            f"in{side}.png",
+            "-o",
+            f"out{side}.png",
+            "--tile",
+            str(args.tile),
+            "--device",
+            "cpu",
+            cwd=work,
+        )
         with (work / f"out{side}.png").open("rb") as out:  # the size from IHDR: Pillow refuses > 179 Mpixel
             assert struct.unpack(">II", out.read(24)[16:24]) == (side * 4, side * 4)
-        rows.append({"input": f"{side}x{side}", "output": f"{side * 4}x{side * 4}", "peak_rss_mib": round(peak, 1),
-                     "seconds": round(seconds, 1)})
+        rows.append(
+            {
+                "input": f"{side}x{side}",
+                "output": f"{side * 4}x{side * 4}",
+                "peak_rss_mib": round(peak, 1),
+                "seconds": round(seconds, 1),
+            }
+        )
         (work / f"out{side}.png").unlink()
-        print(f"{rows[-1]['input']:>10} -> {rows[-1]['output']:>12}: peak RSS {peak:8.1f} MiB, {seconds:6.1f} s",
-              flush=True)
+        print(
+            f"{rows[-1]['input']:>10} -> {rows[-1]['output']:>12}: peak RSS {peak:8.1f} MiB, {seconds:6.1f} s",
+            flush=True,
+        )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     load = os.getloadavg()
-    RESULTS.write_text(json.dumps({"tile": args.tile, "model": " ".join(MODEL[1::2]), "threads":
-                                   os.environ.get("OMP_NUM_THREADS", "default"), "load_average": load,
-                                   "rows": rows}, indent=2) + "\n")
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "tile": args.tile,
+                "model": " ".join(MODEL[1::2]),
+                "threads": os.environ.get("OMP_NUM_THREADS", "default"),
+                "load_average": load,
+                "rows": rows,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     print("\n| input | output | peak RSS (MiB) | seconds |\n|---|---|---|---|")
     for row in rows:
         print(f"| {row['input']} | {row['output']} | {row['peak_rss_mib']} | {row['seconds']} |")

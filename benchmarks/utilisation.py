@@ -61,19 +61,21 @@ def counted_flops(work: Any) -> int:
 
 def peaks(size: int) -> dict[str, dict[str, float]]:
     """Matmul and DCGAN-conv peak GFLOP/s in fp32 and bf16."""
-    out: dict[str, dict[str, float]] = {}
-    for name, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
-        a, b = torch.randn(size, size, dtype=dtype), torch.randn(size, size, dtype=dtype)
-        matmul = best_rate(lambda: torch.mm(a, b), 2.0 * size ** 3)
-        conv = nn.Conv2d(64, 128, 4, 2, 1, bias=False).to(dtype=dtype, memory_format=torch.channels_last)
-        x = torch.randn(BATCH, 64, 14, 14, dtype=dtype).to(memory_format=torch.channels_last).requires_grad_()
+    return {name: peak_for(dtype, size) for name, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16))}
 
-        def conv_step() -> None:
-            conv(x).sum().backward()
 
-        conv_rate = best_rate(conv_step, counted_flops(conv_step))
-        out[name] = {"matmul_gflops": round(matmul / 1e9, 1), "conv_gflops": round(conv_rate / 1e9, 1)}
-    return out
+def peak_for(dtype: torch.dtype, size: int) -> dict[str, float]:
+    """Matmul and DCGAN-conv (forward + backward) peak GFLOP/s in ``dtype``."""
+    a, b = torch.randn(size, size, dtype=dtype), torch.randn(size, size, dtype=dtype)
+    matmul = best_rate(lambda: torch.mm(a, b), 2.0 * size**3)
+    conv = nn.Conv2d(64, 128, 4, 2, 1, bias=False).to(dtype=dtype, memory_format=torch.channels_last)
+    x = torch.randn(BATCH, 64, 14, 14, dtype=dtype).to(memory_format=torch.channels_last).requires_grad_()
+
+    def conv_step() -> None:
+        conv(x).sum().backward()
+
+    conv_rate = best_rate(conv_step, counted_flops(conv_step))
+    return {"matmul_gflops": round(matmul / 1e9, 1), "conv_gflops": round(conv_rate / 1e9, 1)}
 
 
 def reference_step_flops() -> int:
@@ -115,11 +117,20 @@ def ganzoo_step_flops(overrides: list[str]) -> int:
     from ganzoo.runner import RunRequest, run
 
     counter = _CountSecondStep()
-    sets = ["train.steps=2", f"train.batch_size={BATCH}", "train.sample_every=1000", "train.checkpoint_every=1000",
-            *overrides]
+    sets = [
+        "train.steps=2",
+        f"train.batch_size={BATCH}",
+        "train.sample_every=1000",
+        "train.checkpoint_every=1000",
+        *overrides,
+    ]
     with tempfile.TemporaryDirectory() as tmp:
-        run(RunRequest("dcgan", "mnist", overrides=sets, out=f"{tmp}/run"), console=Console(stderr=True, quiet=True),
-            show_progress=False, callbacks=[counter])
+        run(
+            RunRequest("dcgan", "mnist", overrides=sets, out=f"{tmp}/run"),
+            console=Console(stderr=True, quiet=True),
+            show_progress=False,
+            callbacks=[counter],
+        )
     return counter.flops
 
 
@@ -135,23 +146,32 @@ def throughput(arms: list[str], rounds: int, steps: int, threads: int) -> dict[s
             else:
                 result = speed.ganzoo("dcgan", "mnist", ARMS[arm], steps, 5, env, BATCH)
             runs[arm].append(result["samples_per_s"])
-            print(f"round {round_index} {arm:12s} {result['samples_per_s']:8.1f} samples/s  load "
-                  f"{os.getloadavg()[0]:.2f}", flush=True)
+            print(
+                f"round {round_index} {arm:12s} {result['samples_per_s']:8.1f} samples/s  load "
+                f"{os.getloadavg()[0]:.2f}",
+                flush=True,
+            )
     return runs
 
 
 def table(report: dict[str, Any]) -> str:
     """The utilisation table as markdown."""
     peak = report["peak_gflops"]
-    lines = [f"peak GFLOP/s ({report['threads']} threads): fp32 matmul {peak['fp32']['matmul_gflops']}, conv "
-             f"{peak['fp32']['conv_gflops']}; bf16 matmul {peak['bf16']['matmul_gflops']}, conv "
-             f"{peak['bf16']['conv_gflops']}", "",
-             "| loop | precision | MFLOP/sample | median samples/s | achieved GFLOP/s | of matmul peak | "
-             "of conv peak | vs plain loop |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"peak GFLOP/s ({report['threads']} threads): fp32 matmul {peak['fp32']['matmul_gflops']}, conv "
+        f"{peak['fp32']['conv_gflops']}; bf16 matmul {peak['bf16']['matmul_gflops']}, conv "
+        f"{peak['bf16']['conv_gflops']}",
+        "",
+        "| loop | precision | MFLOP/sample | median samples/s | achieved GFLOP/s | of matmul peak | "
+        "of conv peak | vs plain loop |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for name, row in report["loops"].items():
-        lines.append(f"| {name} | {row['precision']} | {row['mflop_per_sample']} | {row['median_samples_per_s']} | "
-                     f"{row['achieved_gflops']} | {row['fraction_of_matmul_peak']:.1%} | "
-                     f"{row['fraction_of_conv_peak']:.1%} | {row['median_ratio']} {row['ratios']} |")
+        lines.append(
+            f"| {name} | {row['precision']} | {row['mflop_per_sample']} | {row['median_samples_per_s']} | "
+            f"{row['achieved_gflops']} | {row['fraction_of_matmul_peak']:.1%} | "
+            f"{row['fraction_of_conv_peak']:.1%} | {row['median_ratio']} {row['ratios']} |"
+        )
     return "\n".join(lines)
 
 
@@ -168,9 +188,15 @@ def main() -> None:
     arms = args.arm or list(ARMS)
     torch.set_num_threads(args.threads)
     load_start = [round(x, 2) for x in os.getloadavg()]
-    report: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": speed.machine(),
-                              "threads": args.threads, "batch_size": BATCH, "steps": args.steps,
-                              "rounds": args.rounds, "load_average_start": load_start}
+    report: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": speed.machine(),
+        "threads": args.threads,
+        "batch_size": BATCH,
+        "steps": args.steps,
+        "rounds": args.rounds,
+        "load_average_start": load_start,
+    }
     report["peak_gflops"] = peak = peaks(args.size)
     flops = {"reference": reference_step_flops(), **{arm: ganzoo_step_flops(ARMS[arm]) for arm in arms}}
     runs = throughput(arms, args.rounds, args.steps, args.threads)
@@ -181,11 +207,17 @@ def main() -> None:
         achieved = per_sample * median / 1e9
         ratios = [round(x / r, 3) for x, r in zip(rates, runs["reference"])]
         report["loops"][name] = {
-            "precision": precision, "flops_per_step": flops[name], "mflop_per_sample": round(per_sample / 1e6, 2),
-            "samples_per_s": rates, "median_samples_per_s": round(median, 1), "achieved_gflops": round(achieved, 2),
+            "precision": precision,
+            "flops_per_step": flops[name],
+            "mflop_per_sample": round(per_sample / 1e6, 2),
+            "samples_per_s": rates,
+            "median_samples_per_s": round(median, 1),
+            "achieved_gflops": round(achieved, 2),
             "fraction_of_matmul_peak": round(achieved / peak[precision]["matmul_gflops"], 4),
             "fraction_of_conv_peak": round(achieved / peak[precision]["conv_gflops"], 4),
-            "ratios": ratios, "median_ratio": round(statistics.median(ratios), 3)}
+            "ratios": ratios,
+            "median_ratio": round(statistics.median(ratios), 3),
+        }
     report["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     text = table(report)
     print(text)

@@ -59,8 +59,12 @@ def trend(run_dir: Path, key: str) -> dict[str, float]:
     """Mean of a logged value over the first and the last tenth of the logged steps, and its peak."""
     values = [r[key] for r in read_metrics(run_dir / "metrics.jsonl") if key in r]
     tenth = max(1, len(values) // 10)
-    return {"first_tenth": sum(values[:tenth]) / tenth, "last_tenth": sum(values[-tenth:]) / tenth,
-            "peak": max(values), "rows": len(values)}
+    return {
+        "first_tenth": sum(values[:tenth]) / tenth,
+        "last_tenth": sum(values[-tenth:]) / tenth,
+        "peak": max(values),
+        "rows": len(values),
+    }
 
 
 @torch.no_grad()
@@ -74,9 +78,11 @@ def score(module: Any, classifier: Any, real_features: torch.Tensor, conditional
     else:
         images = module.sample(SAMPLES, generator)["image"].float().cpu()
     fractions = class_fractions(classifier, images)
-    out: dict[str, Any] = {"fid_classifier": fid(real_features, classifier.features(images)),
-                           "classes_covered": int((fractions >= COVERED).sum()),
-                           "class_fractions": [round(f, 3) for f in fractions.tolist()]}
+    out: dict[str, Any] = {
+        "fid_classifier": fid(real_features, classifier.features(images)),
+        "classes_covered": int((fractions >= COVERED).sum()),
+        "class_fractions": [round(f, 3) for f in fractions.tolist()],
+    }
     if conditional:
         predicted = classifier.predict(images)
         per_class = [(predicted[labels == k] == k).float().mean().item() for k in range(10)]
@@ -108,17 +114,29 @@ def main() -> None:
         for model in args.models:
             overrides = [f"train.steps={args.steps}", f"data.limit={args.limit}", *COMMON, *MODELS[model]]
             load_before, wall, cpu = os.getloadavg(), time.perf_counter(), cpu_seconds()
-            fit = run(RunRequest(model, "mnist", overrides=overrides, out=str(Path(runs) / model), seed=args.seed,
-                                 device="cpu"), show_progress=False)
+            fit = run(
+                RunRequest(
+                    model, "mnist", overrides=overrides, out=str(Path(runs) / model), seed=args.seed, device="cpu"
+                ),
+                show_progress=False,
+            )
             train_cpu, train_wall = cpu_seconds() - cpu, time.perf_counter() - wall
             _, module, _ = load_run(fit.run_dir)
             conditional = registry.model(model).conditions == ("label",)
-            entry = {"model": model, "dataset": "mnist", "steps": fit.steps, "seed": args.seed,
-                     "overrides": overrides, "train_cpu_min": round(train_cpu / 60, 2),
-                     "train_wall_min": round(train_wall / 60, 2), "torch_threads": torch.get_num_threads(),
-                     "load_average_before": load_before, "load_average_after": os.getloadavg(),
-                     "classifier_test_accuracy": classifier.test_accuracy,
-                     **score(module, classifier, real_features, conditional)}
+            entry = {
+                "model": model,
+                "dataset": "mnist",
+                "steps": fit.steps,
+                "seed": args.seed,
+                "overrides": overrides,
+                "train_cpu_min": round(train_cpu / 60, 2),
+                "train_wall_min": round(train_wall / 60, 2),
+                "torch_threads": torch.get_num_threads(),
+                "load_average_before": load_before,
+                "load_average_after": os.getloadavg(),
+                "classifier_test_accuracy": classifier.test_accuracy,
+                **score(module, classifier, real_features, conditional),
+            }
             if model in TRENDS:
                 entry[TRENDS[model]] = trend(fit.run_dir, TRENDS[model])
             if model == "began":

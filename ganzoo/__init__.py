@@ -32,15 +32,35 @@ __version__ = "0.1.0"
 
 # Public name -> the module it lives in, imported when the name is first used.
 _LAZY = {
-    "DataInfo": "ganzoo.data", "LoadedData": "ganzoo.data", "data_root": "ganzoo.data",
-    "AdversarialGAN": "ganzoo.gan", "ConditionalGAN": "ganzoo.gan",
-    "GANModule": "ganzoo.module", "Phase": "ganzoo.module",
-    "AdversarialLoss": "ganzoo.objectives", "StepContext": "ganzoo.trainer.context",
+    "DataInfo": "ganzoo.data",
+    "LoadedData": "ganzoo.data",
+    "data_root": "ganzoo.data",
+    "AdversarialGAN": "ganzoo.gan",
+    "ConditionalGAN": "ganzoo.gan",
+    "GANModule": "ganzoo.module",
+    "Phase": "ganzoo.module",
+    "AdversarialLoss": "ganzoo.objectives",
+    "StepContext": "ganzoo.trainer.context",
     "resolve_device": "ganzoo.trainer.precision",
-    "Evaluator": "ganzoo.metrics.evaluate", "EvalSettings": "ganzoo.metrics.evaluate",
-    **{name: "ganzoo.api" for name in ("Run", "create_loss", "create_model", "get_spec", "is_model", "list_datasets",
-                                       "list_losses", "list_models", "load_dataset", "load_run", "resolve_config",
-                                       "train")},
+    "Evaluator": "ganzoo.metrics.evaluate",
+    "EvalSettings": "ganzoo.metrics.evaluate",
+    **{
+        name: "ganzoo.api"
+        for name in (
+            "Run",
+            "create_loss",
+            "create_model",
+            "get_spec",
+            "is_model",
+            "list_datasets",
+            "list_losses",
+            "list_models",
+            "load_dataset",
+            "load_run",
+            "resolve_config",
+            "train",
+        )
+    },
 }
 
 
@@ -57,7 +77,23 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
 
-__all__ = sorted([
-    "IMAGE", "IMAGE_DOMAINS", "IMAGE_PAIRS", "LABELLED_IMAGE", "PLUGIN_API_VERSION", "TEXT", "VECTORS", "DatasetSpec",
-    "EvaluatorSpec", "Key", "LossSpec", "ModelSpec", "UserError", "hookimpl", "__version__", *_LAZY,
-])
+__all__ = sorted(
+    [
+        "IMAGE",
+        "IMAGE_DOMAINS",
+        "IMAGE_PAIRS",
+        "LABELLED_IMAGE",
+        "PLUGIN_API_VERSION",
+        "TEXT",
+        "VECTORS",
+        "DatasetSpec",
+        "EvaluatorSpec",
+        "Key",
+        "LossSpec",
+        "ModelSpec",
+        "UserError",
+        "hookimpl",
+        "__version__",
+        *_LAZY,
+    ]
+)

@@ -75,8 +75,10 @@ def create_loss(name: str, role: str | None = None, **options: Any) -> Any:
     """Build the registered loss called ``name``; with ``role``, a loss of another role is a ``UserError``."""
     spec = _registry().loss(name)
     if role is not None and spec.role != role:
-        raise UserError(f"loss '{spec.name}' is not a fitting {role} loss (it is a {spec.role} loss); "
-                        f"`ganzoo list losses` shows each loss's role")
+        raise UserError(
+            f"loss '{spec.name}' is not a fitting {role} loss (it is a {spec.role} loss); "
+            f"`ganzoo list losses` shows each loss's role"
+        )
     return spec.build(**options)
 
 
@@ -102,8 +104,9 @@ def load_dataset(name: str, **data_overrides: Any) -> LoadedData:
     options = cfg.merge({"name": spec.name, "root": None}, dict(spec.defaults))
     for key, value in data_overrides.items():
         if key not in options or key == "name":
-            raise UserError(f"dataset '{spec.name}' has no option '{key}'; it takes: "
-                            f"{', '.join(k for k in options if k != 'name')}")
+            raise UserError(
+                f"dataset '{spec.name}' has no option '{key}'; it takes: {', '.join(k for k in options if k != 'name')}"
+            )
         options[key] = key_for_default(options[key], f"data.{key}").check(f"data.{key}", value, "load_dataset")
     return spec.build(options)
 
@@ -118,8 +121,15 @@ def create_model(name: str, /, dataset: str | None = None, **overrides: Any) -> 
     return build_model(config, data.info)
 
 
-def train(model: str, /, dataset: str | None = None, out: str | Path | None = None, *, progress: bool = False,
-          **overrides: Any) -> Run:
+def train(
+    model: str,
+    /,
+    dataset: str | None = None,
+    out: str | Path | None = None,
+    *,
+    progress: bool = False,
+    **overrides: Any,
+) -> Run:
     """Train ``model`` on ``dataset`` into the run directory ``out`` (a new one when ``None``); the ``Run``."""
     from ganzoo.runner import run
 

@@ -17,9 +17,11 @@ MAX_IMAGE_SIDE = 8192
 MAX_COUNT = 100_000_000
 MAX_LR = 1e30  # larger is inf in float32; a huge rate diverges (exit 3), it must not crash
 # Sizes that 0 would break (an empty layer, no rollouts, no critic steps).
-_NONZERO_SIZE = re.compile(r"(^|_)(dim|channels|blocks|depth|hidden|dense|categories|filters|filter_sizes|"
-                           r"num_filters|rollout_num|rollout_chunk|n_critic|"
-                           r"pack|scale|length|max_length|vocab_size|grid_crops)$")
+_NONZERO_SIZE = re.compile(
+    r"(^|_)(dim|channels|blocks|depth|hidden|dense|categories|filters|filter_sizes|"
+    r"num_filters|rollout_num|rollout_chunk|n_critic|"
+    r"pack|scale|length|max_length|vocab_size|grid_crops)$"
+)
 _SIDE = re.compile(r"(^|_)(image_size|hr_size)$")
 _COUNT = re.compile(r"(^|_)(limit|size|num_sequences|cache_images|crops_per_image|num_samples|batch_size)$")
 

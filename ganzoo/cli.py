@@ -67,8 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int)
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    p.add_argument("--nproc", type=int, default=1, metavar="N",
-                   help="train with N data-parallel processes on this machine (runs torchrun)")
+    p.add_argument(
+        "--nproc",
+        type=int,
+        default=1,
+        metavar="N",
+        help="train with N data-parallel processes on this machine (runs torchrun)",
+    )
     p.set_defaults(handler=cmd_run)
 
     p = sub.add_parser("sample", help="draw samples from a run's last checkpoint")
@@ -76,8 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-n", type=int, default=64)
     p.add_argument("--out", metavar="FILE.png|FILE.npz")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--cond", action="append", default=[], metavar="KEY=VALUE",
-                   help="condition the samples (label=3 for cgan, code=2 for infogan); `ganzoo info MODEL` lists them")
+    p.add_argument(
+        "--cond",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="condition the samples (label=3 for cgan, code=2 for infogan); `ganzoo info MODEL` lists them",
+    )
     p.add_argument("--label", type=int, help="short for --cond label=N (class-conditional models)")
     p.set_defaults(handler=cmd_sample)
 
@@ -218,8 +228,9 @@ def cmd_plugins(args: argparse.Namespace) -> None:
     for plugin in get_registry().plugins:
         registered = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in plugin.registered.items())
         status = "[red]broken: " + " | ".join(plugin.errors) + "[/]" if plugin.broken else "[green]ok[/]"
-        table.add_row(f"{plugin.name} ({plugin.module})", plugin.package, plugin.version, plugin.api, registered,
-                      status)
+        table.add_row(
+            f"{plugin.name} ({plugin.module})", plugin.package, plugin.version, plugin.api, registered, status
+        )
     out.print(table)
 
 
@@ -233,13 +244,15 @@ def cmd_run(args: argparse.Namespace) -> None:
     if args.nproc > 1:
         if distributed.env_from_torchrun().enabled:
             raise UserError("--nproc starts torchrun itself; drop it when launching with torchrun")
-        code = subprocess.call(distributed.torchrun_command(args.nproc, _run_argv(args)),
-                               env=distributed.torchrun_environment(args.nproc))
+        code = subprocess.call(
+            distributed.torchrun_command(args.nproc, _run_argv(args)), env=distributed.torchrun_environment(args.nproc)
+        )
         if code:
             raise SystemExit(code)
         return
-    request = RunRequest(args.model, args.dataset, args.config_file, args.overrides, args.out,
-                         args.device, args.seed, args.resume)
+    request = RunRequest(
+        args.model, args.dataset, args.config_file, args.overrides, args.out, args.device, args.seed, args.resume
+    )
     result = run(request, console=err, show_progress=not args.no_progress)
     if distributed.is_main_process():
         out.print(f"trained {result.steps} steps in {result.seconds:.1f}s -> {result.run_dir}")
@@ -248,8 +261,13 @@ def cmd_run(args: argparse.Namespace) -> None:
 def _run_argv(args: argparse.Namespace) -> list[str]:
     """``run`` arguments equivalent to ``args`` without ``--nproc`` (what each torchrun process gets)."""
     argv = ["run", args.model]
-    for flag, value in (("--dataset", args.dataset), ("--config", args.config_file), ("--out", args.out),
-                        ("--device", args.device), ("--seed", args.seed)):
+    for flag, value in (
+        ("--dataset", args.dataset),
+        ("--config", args.config_file),
+        ("--out", args.out),
+        ("--device", args.device),
+        ("--seed", args.seed),
+    ):
         if value is not None:
             argv += [flag, str(value)]
     for override in args.overrides:
@@ -292,7 +310,7 @@ def cmd_sample(args: argparse.Namespace) -> None:
     if "image" not in result:
         raise UserError(f"model '{run.name}' does not produce images")
     if target.suffix.lower() == ".png":
-        render.save_grid(result["image"], target, nrow=max(1, int(args.n ** 0.5)))
+        render.save_grid(result["image"], target, nrow=max(1, int(args.n**0.5)))
     else:
         _save_npz(result, target)
     out.print(f"wrote {len(result['image'])} samples to {target}")

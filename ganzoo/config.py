@@ -35,25 +35,27 @@ TRAINER_KEYS: dict[str, Key] = {
     "train.steps": Key(2000, "trainer steps of the whole run, every phase included", low=1),
     "train.batch_size": Key(64, "samples per batch (per process under DDP)", low=1, high=1_000_000),
     "train.lr": Key(2e-4, "learning rate of every optimizer unless g_lr/d_lr set it", low=0, high=MAX_LR),
-    "train.g_lr": Key(None, "generator learning rate (TTUR); null: train.lr", kind=float, optional=True,
-                      low=0, high=MAX_LR),
-    "train.d_lr": Key(None, "discriminator learning rate (TTUR); null: train.lr", kind=float, optional=True,
-                      low=0, high=MAX_LR),
+    "train.g_lr": Key(
+        None, "generator learning rate (TTUR); null: train.lr", kind=float, optional=True, low=0, high=MAX_LR
+    ),
+    "train.d_lr": Key(
+        None, "discriminator learning rate (TTUR); null: train.lr", kind=float, optional=True, low=0, high=MAX_LR
+    ),
     "train.optimizer": Key("adam", "optimizer of every network", choices=OPTIMIZERS),
     "train.betas": Key([0.5, 0.999], "Adam's betas", items=float, length=2, low=0, high=0.9999999),
     "train.momentum": Key(0.0, "momentum of sgd and rmsprop", low=0, high=0.9999999),
     "train.weight_decay": Key(0.0, "L2 weight decay of every optimizer", low=0),
-    "train.d_steps": Key(1, "discriminator (critic) updates per generator update, each on a fresh batch",
-                         low=1, high=1000),
-    "train.lr_schedule": Key("constant", "constant, or linear decay to zero at the last step",
-                             choices=LR_SCHEDULES),
-    "train.lr_decay_start": Key(0.0, "fraction of the steps the rate is held before a linear decay",
-                                low=0, high=0.999999),
+    "train.d_steps": Key(
+        1, "discriminator (critic) updates per generator update, each on a fresh batch", low=1, high=1000
+    ),
+    "train.lr_schedule": Key("constant", "constant, or linear decay to zero at the last step", choices=LR_SCHEDULES),
+    "train.lr_decay_start": Key(
+        0.0, "fraction of the steps the rate is held before a linear decay", low=0, high=0.999999
+    ),
     "train.grad_clip": Key(0.0, "max gradient norm of every update (0: no clipping)", low=0),
     "train.ema": Key(False, "keep an exponential moving average of the generator for sampling and scores"),
     "train.ema_decay": Key(0.999, "EMA decay per step", low=0, high=0.999999999),
-    "train.ema_start": Key(0, "steps before the EMA starts averaging (it copies the generator until then)",
-                           low=0),
+    "train.ema_start": Key(0, "steps before the EMA starts averaging (it copies the generator until then)", low=0),
     "train.augment": Key("", "DiffAugment policies before D, comma-separated: color, translation, cutout"),
     "train.r1": Key(0.0, "R1 penalty weight gamma on real samples (Mescheder et al. 2018)", low=0),
     "train.r2": Key(0.0, "R2 penalty weight gamma on generated samples", low=0),
@@ -63,13 +65,18 @@ TRAINER_KEYS: dict[str, Key] = {
     "train.sync_batchnorm": Key(False, "synchronise batch-norm statistics across DDP processes"),
     "train.find_unused_parameters": Key(False, "DDP's find_unused_parameters"),
     "train.log_every": Key(10, "steps per metrics.jsonl row", low=1),
-    "train.loggers": Key(["jsonl"], "where log rows and samples go: jsonl (always written), tensorboard "
-                         "(RUN_DIR/tensorboard/, needs ganzoo[tensorboard])", items=str),
+    "train.loggers": Key(
+        ["jsonl"],
+        "where log rows and samples go: jsonl (always written), tensorboard "
+        "(RUN_DIR/tensorboard/, needs ganzoo[tensorboard])",
+        items=str,
+    ),
     "train.sample_every": Key(500, "steps per sample grid", low=1),
     "train.checkpoint_every": Key(500, "steps per kept checkpoint", low=1),
     "train.num_samples": Key(64, "samples in each grid", low=1, high=4096),
-    "train.on_nonfinite": Key("stop", "what a NaN/inf loss does: stop (exit 3) or skip the update",
-                              choices=("stop", "skip")),
+    "train.on_nonfinite": Key(
+        "stop", "what a NaN/inf loss does: stop (exit 3) or skip the update", choices=("stop", "skip")
+    ),
 }
 
 # API-1 keys that moved into the trainer's policy: old path -> (new path, value conversion).
@@ -80,8 +87,10 @@ LEGACY_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "model.d_lr": ("train.d_lr", lambda value: value),
     "model.grad_clip": ("train.grad_clip", lambda value: value),
     "model.lr_decay_start": ("train.lr_decay_start", lambda value: value),
-    "model.lr_decay": ("train.lr_schedule", lambda value: "linear" if value is True else
-                       "constant" if value is False else value),
+    "model.lr_decay": (
+        "train.lr_schedule",
+        lambda value: "linear" if value is True else "constant" if value is False else value,
+    ),
 }
 
 
@@ -99,7 +108,8 @@ def nest(flat: Mapping[str, Any]) -> dict[str, Any]:
 
 TRAINER_DEFAULTS: dict[str, Any] = nest(
     {path: key.default for path, key in TRAINER_KEYS.items()}
-    | {"model.name": "", "data.name": DEFAULT_DATASET, "data.root": None})
+    | {"model.name": "", "data.name": DEFAULT_DATASET, "data.root": None}
+)
 
 
 def merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
@@ -113,8 +123,13 @@ def merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
-def apply(config: dict[str, Any], update: Any, origin: str, schema: Mapping[str, Key] | None = None,
-          notice: Callable[[str], None] | None = None) -> None:
+def apply(
+    config: dict[str, Any],
+    update: Any,
+    origin: str,
+    schema: Mapping[str, Key] | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> None:
     """Validate ``update`` against ``schema`` (else the type of the key's current value) and write it in
     place; an API-1 key that moved (``model.n_critic``) is written to its new place with a notice."""
     schema = TRAINER_KEYS if schema is None else schema
@@ -129,13 +144,15 @@ def apply(config: dict[str, Any], update: Any, origin: str, schema: Mapping[str,
         for depth, section in enumerate(sections):
             child = node.get(section) if isinstance(node, dict) else None
             if not isinstance(child, dict):
-                _unknown(config, ".".join(sections[:depth + 1]), origin, section=child is None)
+                _unknown(config, ".".join(sections[: depth + 1]), origin, section=child is None)
             node = child
         if last not in node:
             _unknown(config, path, origin, section=False)
         if isinstance(node[last], dict):
-            raise UserError(f"{origin}: '{path}' is a section and must be a mapping of keys to values; set its keys "
-                            f"(e.g. {path}.KEY=VALUE)")
+            raise UserError(
+                f"{origin}: '{path}' is a section and must be a mapping of keys to values; set its keys "
+                f"(e.g. {path}.KEY=VALUE)"
+            )
         declared = schema.get(path)
         node[last] = (declared or key_for_default(node[last], path)).check(path, value, origin)
         if declared is None:  # keys known only by their default (API-1 plugins, datasets): bounds by name
@@ -169,8 +186,10 @@ def _has(config: Mapping[str, Any], path: str) -> bool:
 
 def _unknown(config: Mapping[str, Any], path: str, origin: str, section: bool) -> NoReturn:
     known = [p for p in _paths(config)]
-    raise UserError(f"{origin}: unknown config key {short(path)}{did_you_mean(path, known)}; "
-                    f"`ganzoo info MODEL` lists the valid keys")
+    raise UserError(
+        f"{origin}: unknown config key {short(path)}{did_you_mean(path, known)}; "
+        f"`ganzoo info MODEL` lists the valid keys"
+    )
 
 
 def _paths(config: Mapping[str, Any], prefix: str = "") -> list[str]:
@@ -225,8 +244,7 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
         where = f" at line {mark.line + 1}" if mark else ""
         raise UserError(f"config file {path} is not valid YAML{where}; fix its syntax") from None
     except (RecursionError, ValueError):  # ValueError: an integer of over 4,300 digits
-        raise UserError(f"config file {path} is nested too deeply or holds a number too long to read; "
-                        f"fix it") from None
+        raise UserError(f"config file {path} is nested too deeply or holds a number too long to read; fix it") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -252,9 +270,12 @@ def thaw(value: Any) -> Any:
     return value
 
 
-def build_config(defaults: Mapping[str, Any], layers: Iterable[tuple[str, Mapping[str, Any]]],
-                 schema: Mapping[str, Key] | None = None,
-                 notice: Callable[[str], None] | None = None) -> Mapping[str, Any]:
+def build_config(
+    defaults: Mapping[str, Any],
+    layers: Iterable[tuple[str, Mapping[str, Any]]],
+    schema: Mapping[str, Key] | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> Mapping[str, Any]:
     """Apply each ``(origin, mapping)`` layer over ``defaults`` with validation and freeze the result."""
     config = copy.deepcopy(thaw(defaults))
     for origin, layer in layers:

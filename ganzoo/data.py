@@ -30,8 +30,13 @@ class DataInfo:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-type form for checkpoints (loadable with ``weights_only=True``)."""
-        return {"name": self.name, "kind": self.kind, "shape": list(self.shape),
-                "num_classes": self.num_classes, "extras": dict(self.extras)}
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "shape": list(self.shape),
+            "num_classes": self.num_classes,
+            "extras": dict(self.extras),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DataInfo:

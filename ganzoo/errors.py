@@ -46,8 +46,7 @@ def as_user_error(exc: BaseException) -> UserError | None:
     if isinstance(exc, MemoryError) or "out of memory" in str(exc).lower() or "DefaultCPUAllocator" in str(exc):
         return UserError("out of memory; use smaller model sizes, batch size, -n or --tile")
     if isinstance(exc, RecursionError):
-        return UserError("input nested too deeply to read (a config or suite nested thousands of levels); "
-                         "flatten it")
+        return UserError("input nested too deeply to read (a config or suite nested thousands of levels); flatten it")
     return None
 
 
@@ -68,4 +67,4 @@ FILESYSTEM_FIXES = {
 def one_line(message: str, limit: int = 600) -> str:
     """``message`` on one line, its middle cut when longer than ``limit`` (the advice at its end stays)."""
     text = " ".join(message.split("\n"))
-    return text if len(text) <= limit else f"{text[:limit // 2]} ... {text[-limit // 2:]}"
+    return text if len(text) <= limit else f"{text[: limit // 2]} ... {text[-limit // 2 :]}"

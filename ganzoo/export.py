@@ -54,11 +54,15 @@ def export_generator(module: GANModule, path: Path, format: str | None = None, b
     name = module.config["model"]["name"]
     format = format or FORMATS.get(path.suffix.lower())
     if format not in FORMATS.values():
-        raise UserError(f"cannot tell the export format of {path.name}: give --format safetensors, torchscript "
-                        f"or onnx, or a .safetensors, .pt or .onnx file")
+        raise UserError(
+            f"cannot tell the export format of {path.name}: give --format safetensors, torchscript "
+            f"or onnx, or a .safetensors, .pt or .onnx file"
+        )
     if module.info.kind == TEXT or not hasattr(module, "generate"):
-        raise UserError(f"model '{name}' cannot be exported: only generators that map noise (or an LR image) to a "
-                        f"sample in one call export; text models sample token by token")
+        raise UserError(
+            f"model '{name}' cannot be exported: only generators that map noise (or an LR image) to a "
+            f"sample in one call export; text models sample token by token"
+        )
     if batch is not None and batch < 1:
         raise UserError(f"--batch must be at least 1, got {batch}")
     module = module.eval().cpu()
@@ -68,7 +72,9 @@ def export_generator(module: GANModule, path: Path, format: str | None = None, b
         _write_safetensors(module, inputs, path, batch)
     elif format == "torchscript":
         with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)  # torch.jit is deprecated, but TorchScript files load anywhere
+            warnings.simplefilter(
+                "ignore", FutureWarning
+            )  # torch.jit is deprecated, but TorchScript files load anywhere
             traced = torch.jit.trace(Generate(module, list(inputs)).eval(), tuple(inputs.values()), check_trace=False)
         traced.save(str(path))
     else:
@@ -91,10 +97,19 @@ def _write_safetensors(module: GANModule, inputs: dict[str, torch.Tensor], path:
 
 def describe(module: GANModule, inputs: dict[str, torch.Tensor], batch: int | None) -> dict[str, Any]:
     """What an exported generator needs beside its weights: the run config, data info and inputs."""
-    return {"model": module.config["model"]["name"], "dataset": module.info.name,
-            "config": cfg.thaw(module.config), "data_info": module.info.to_dict(),
-            "inputs": {key: {"shape": [batch, *value.shape[1:]] if batch else [None, *value.shape[1:]],
-                             "dtype": str(value.dtype).removeprefix("torch.")} for key, value in inputs.items()}}
+    return {
+        "model": module.config["model"]["name"],
+        "dataset": module.info.name,
+        "config": cfg.thaw(module.config),
+        "data_info": module.info.to_dict(),
+        "inputs": {
+            key: {
+                "shape": [batch, *value.shape[1:]] if batch else [None, *value.shape[1:]],
+                "dtype": str(value.dtype).removeprefix("torch."),
+            }
+            for key, value in inputs.items()
+        },
+    }
 
 
 def _write_onnx(module: GANModule, inputs: dict[str, torch.Tensor], path: Path, batch: int | None) -> None:
@@ -111,6 +126,13 @@ def _write_onnx(module: GANModule, inputs: dict[str, torch.Tensor], path: Path, 
         axes.setdefault("sample", {}).update({2: "out_height", 3: "out_width"})
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # the TorchScript-based exporter: no onnxscript needed
-        torch.onnx.export(Generate(module, names).eval(), tuple(inputs.values()), str(path), input_names=names,
-                          output_names=["sample"], dynamic_axes=axes or None, dynamo=False, opset_version=17)
-
+        torch.onnx.export(
+            Generate(module, names).eval(),
+            tuple(inputs.values()),
+            str(path),
+            input_names=names,
+            output_names=["sample"],
+            dynamic_axes=axes or None,
+            dynamo=False,
+            opset_version=17,
+        )

@@ -18,7 +18,7 @@ Every model logs the same keys: ``d_loss`` (the whole D objective), ``d_adv``, `
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import torch
@@ -52,8 +52,13 @@ class AdversarialGAN(GANModule):
         self.loss = create_loss(config["loss"], role="adversarial", **loss_options)
 
     # What a model overrides -----------------------------------------------------------------------
-    def draw(self, n: int, generator: torch.Generator | None = None, batch: Mapping[str, torch.Tensor] | None = None,
-             **given: Any) -> Draw:
+    def draw(
+        self,
+        n: int,
+        generator: torch.Generator | None = None,
+        batch: Mapping[str, torch.Tensor] | None = None,
+        **given: Any,
+    ) -> Draw:
         """Inputs of ``n`` generated samples: latent ``z``, plus conditions taken from ``given``, else from
         the real ``batch`` (training), else drawn by ``draw_conditions``."""
         draw = {"z": self.latent(n, generator)}
@@ -102,7 +107,9 @@ class AdversarialGAN(GANModule):
         called under autocast, so return them cast to float32."""
         return {}
 
-    def step_logs(self, logs: dict[str, torch.Tensor], draw: Draw, fake: torch.Tensor, side: Any) -> dict[str, torch.Tensor]:
+    def step_logs(
+        self, logs: dict[str, torch.Tensor], draw: Draw, fake: torch.Tensor, side: Any
+    ) -> dict[str, torch.Tensor]:
         """Extra values to log after the step (e.g. InfoGAN's Q accuracy), from the generator update's data."""
         return {}
 
@@ -132,33 +139,54 @@ class AdversarialGAN(GANModule):
         g_adv = self.loss.generator_loss(scores)
         g_loss = self.adversarial_weight * g_adv + sum(extras.values(), torch.zeros((), device=g_adv.device))
         ctx.optimize(ctx.optimizers["generator"], g_loss)
-        logs = {**d_logs, "g_loss": g_loss.detach(), "g_adv": g_adv.detach(),
-                **{f"g_{name}": value.detach() for name, value in extras.items()}}
+        logs = {
+            **d_logs,
+            "g_loss": g_loss.detach(),
+            "g_adv": g_adv.detach(),
+            **{f"g_{name}": value.detach() for name, value in extras.items()},
+        }
         logs.update(self.step_logs(logs, draw, fake.detach(), side))
         return logs
 
-    def _discriminator_update(self, ctx: StepContext, real: torch.Tensor, real_conditions: Mapping[str, torch.Tensor],
-                              draw: Draw, fake: torch.Tensor) -> dict[str, torch.Tensor]:
+    def _discriminator_update(
+        self,
+        ctx: StepContext,
+        real: torch.Tensor,
+        real_conditions: Mapping[str, torch.Tensor],
+        draw: Draw,
+        fake: torch.Tensor,
+    ) -> dict[str, torch.Tensor]:
         fake_conditions = {key: draw[key] for key in self.condition_keys}
         real_seen, fake_seen = ctx.augment(real), ctx.augment(fake)
         with ctx.autocast():
             real_scores, real_side = _split(self.discriminate(real_seen, real_conditions))
             fake_scores, side = _split(self.discriminate(fake_seen, fake_conditions))
             extras = self.extra_terms("discriminator", draw, fake, side)
-            extras.update({f"real_{name}": value for name, value in self.real_terms(real_conditions, real_side).items()})
+            extras.update(
+                {f"real_{name}": value for name, value in self.real_terms(real_conditions, real_side).items()}
+            )
         d_adv = self.loss.discriminator_loss(real_scores, fake_scores)
         penalty = self._penalty(ctx, real_seen, fake_seen, real_conditions)
         d_loss = d_adv + penalty + sum(extras.values(), torch.zeros((), device=d_adv.device))
         ctx.optimize(ctx.optimizers["discriminator"], d_loss)
         self.after_discriminator_update()
-        return {"d_loss": d_loss.detach(), "d_adv": d_adv.detach(), "d_penalty": penalty.detach(),
-                "d_real": real_scores.detach().float().mean(), "d_fake": fake_scores.detach().float().mean(),
-                **{f"d_{name}": value.detach() for name, value in extras.items()}}
+        return {
+            "d_loss": d_loss.detach(),
+            "d_adv": d_adv.detach(),
+            "d_penalty": penalty.detach(),
+            "d_real": real_scores.detach().float().mean(),
+            "d_fake": fake_scores.detach().float().mean(),
+            **{f"d_{name}": value.detach() for name, value in extras.items()},
+        }
 
-    def _penalty(self, ctx: StepContext, real: torch.Tensor, fake: torch.Tensor,
-                 conditions: Mapping[str, torch.Tensor]) -> torch.Tensor:
+    def _penalty(
+        self, ctx: StepContext, real: torch.Tensor, fake: torch.Tensor, conditions: Mapping[str, torch.Tensor]
+    ) -> torch.Tensor:
         """The loss plugin's penalty plus R1/R2, on what D saw, under the real batch's conditions."""
-        critic: Callable[[torch.Tensor], torch.Tensor] = lambda x: _split(self.discriminate(x, conditions))[0]
+
+        def critic(x: torch.Tensor) -> torch.Tensor:
+            return _split(self.discriminate(x, conditions))[0]
+
         total = torch.zeros((), device=real.device)
         penalty = self.loss.penalty(critic, real, fake)
         if penalty is not None:
@@ -175,8 +203,10 @@ class AdversarialGAN(GANModule):
     def sample(self, n: int, generator: torch.Generator | None = None, **conditions: Any) -> dict[str, torch.Tensor]:
         """``n`` samples under ``data_key`` (conditions given, else drawn), with their conditions beside."""
         draw = self.draw(n, generator, **conditions)
-        return {self.data_key if self.data_key != "hr" else "image": self.generate(draw),
-                **{key: draw[key] for key in self.condition_keys}}
+        return {
+            self.data_key if self.data_key != "hr" else "image": self.generate(draw),
+            **{key: draw[key] for key in self.condition_keys},
+        }
 
 
 class ConditionalGAN(AdversarialGAN):
@@ -188,8 +218,10 @@ class ConditionalGAN(AdversarialGAN):
     def __init__(self, config: Mapping[str, Any], info: DataInfo, **loss_options: Any) -> None:
         super().__init__(config, info, **loss_options)
         if info.num_classes < 2:
-            raise UserError(f"model '{config['model']['name']}' needs class labels, but dataset '{info.name}' has "
-                            f"none; pick a labelled --dataset (a folder dataset is labelled by class subfolders)")
+            raise UserError(
+                f"model '{config['model']['name']}' needs class labels, but dataset '{info.name}' has "
+                f"none; pick a labelled --dataset (a folder dataset is labelled by class subfolders)"
+            )
         self.num_classes = info.num_classes
 
     def draw_conditions(self, n: int, generator: torch.Generator | None, keys: list[str]) -> dict[str, torch.Tensor]:
@@ -197,13 +229,15 @@ class ConditionalGAN(AdversarialGAN):
 
     def check_condition(self, key: str, value: Any, n: int) -> torch.Tensor:
         if isinstance(value, int) and not 0 <= value < self.num_classes:  # before torch: 2**70 overflows it
-            raise UserError(f"label must be in 0..{self.num_classes - 1} for dataset '{self.info.name}', "
-                            f"got {short(value)}")
+            raise UserError(
+                f"label must be in 0..{self.num_classes - 1} for dataset '{self.info.name}', got {short(value)}"
+            )
         labels = super().check_condition(key, value, n).long()
         bad = labels[(labels < 0) | (labels >= self.num_classes)]
         if len(bad):
-            raise UserError(f"label must be in 0..{self.num_classes - 1} for dataset '{self.info.name}', "
-                            f"got {bad[0].item()}")
+            raise UserError(
+                f"label must be in 0..{self.num_classes - 1} for dataset '{self.info.name}', got {bad[0].item()}"
+            )
         return labels
 
     def sample_grid(self, n: int, generator: torch.Generator | None = None) -> tuple[torch.Tensor, int]:

@@ -44,11 +44,15 @@ class GANModule(nn.Module):
     def parameter_groups(self) -> dict[str, tuple[str, Iterable[nn.Parameter]]]:
         """Name -> (role, parameters) of each optimizer; role ``generator`` or ``discriminator`` picks
         ``train.g_lr`` or ``train.d_lr``. By default the ``generator`` and ``discriminator`` networks."""
-        groups = {name: (name, getattr(self, name).parameters()) for name in ("generator", "discriminator")
-                  if isinstance(getattr(self, name, None), nn.Module)}
+        groups = {
+            name: (name, getattr(self, name).parameters())
+            for name in ("generator", "discriminator")
+            if isinstance(getattr(self, name, None), nn.Module)
+        }
         if not groups:
-            raise NotImplementedError(f"{type(self).__name__} has no `generator`/`discriminator` networks: "
-                                      f"override parameter_groups()")
+            raise NotImplementedError(
+                f"{type(self).__name__} has no `generator`/`discriminator` networks: override parameter_groups()"
+            )
         return groups
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
@@ -56,15 +60,18 @@ class GANModule(nn.Module):
         ``parameter_groups``: ``train.optimizer`` at each role's rate. API-1 models override this."""
         from ganzoo.trainer.policy import build_optimizer
 
-        return {name: build_optimizer(parameters, role, self.config["train"])
-                for name, (role, parameters) in self.parameter_groups().items()}
+        return {
+            name: build_optimizer(parameters, role, self.config["train"])
+            for name, (role, parameters) in self.parameter_groups().items()
+        }
 
     def adam(self, parameters: Iterable[nn.Parameter], lr: float | None = None) -> torch.optim.Adam:
         """Adam with ``train.lr`` (or ``lr``) and ``train.betas`` (plugin API 1; API 2 models declare
         ``parameter_groups`` and the trainer builds their optimizers)."""
         train = self.config["train"]
-        return torch.optim.Adam(parameters, lr=float(train["lr"] if lr is None else lr),
-                                betas=tuple(float(b) for b in train["betas"]))
+        return torch.optim.Adam(
+            parameters, lr=float(train["lr"] if lr is None else lr), betas=tuple(float(b) for b in train["betas"])
+        )
 
     def training_step(self, ctx: StepContext) -> dict[str, torch.Tensor]:
         """Run one training step through ``ctx`` and return detached scalars to log."""

@@ -21,7 +21,8 @@ class AdversarialLoss:
         """Loss the generator minimises on its samples' scores."""
         raise NotImplementedError
 
-    def penalty(self, critic: Callable[[torch.Tensor], torch.Tensor], real: torch.Tensor,
-                fake: torch.Tensor) -> torch.Tensor | None:
+    def penalty(
+        self, critic: Callable[[torch.Tensor], torch.Tensor], real: torch.Tensor, fake: torch.Tensor
+    ) -> torch.Tensor | None:
         """An extra discriminator term (such as a gradient penalty); ``None`` when the loss has none."""
         return None

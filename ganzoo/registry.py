@@ -79,8 +79,10 @@ class Registry:
         self.specs: dict[str, dict[str, _Spec]] = {kind: {} for kind in SPEC_KINDS}
         if entry_points is None:
             entry_points = md.entry_points(group=ENTRY_POINT_GROUP)
-        self._register(importlib.import_module(BUILTIN_EVALUATORS),
-                       PluginInfo("metrics", BUILTIN_EVALUATORS, "ganzoo", _own_version()))
+        self._register(
+            importlib.import_module(BUILTIN_EVALUATORS),
+            PluginInfo("metrics", BUILTIN_EVALUATORS, "ganzoo", _own_version()),
+        )
         # ganzoo's own plugins first, then the others in a stable order.
         ordered = sorted(entry_points, key=lambda ep: (_package(ep) != "ganzoo", _package(ep), ep.name))
         for entry_point in ordered:
@@ -101,8 +103,11 @@ class Registry:
     def _register(self, module: object, info: PluginInfo) -> None:
         """Check ``module``'s API and hook names, register it with the manager and collect its specs."""
         info.api, problem = plugin_api_of(module)
-        unknown = [_unknown_hook(name) for name in dir(module)
-                   if name.startswith("ganzoo_") and name not in hookspecs.HOOKS and callable(getattr(module, name))]
+        unknown = [
+            _unknown_hook(name)
+            for name in dir(module)
+            if name.startswith("ganzoo_") and name not in hookspecs.HOOKS and callable(getattr(module, name))
+        ]
         info.errors.extend([problem] if problem else unknown)
         if info.errors:
             return
@@ -168,12 +173,17 @@ class Registry:
         if spec is None:
             owner = next((p for p in self.broken if name.lower() in p.rejected), None)
             if owner is not None:
-                raise UserError(f"{_SINGULAR[kind]} '{name}' comes from plugin package '{owner.package}', which failed "
-                                f"to load: {owner.errors[0]}; `ganzoo plugins` shows why")
+                raise UserError(
+                    f"{_SINGULAR[kind]} '{name}' comes from plugin package '{owner.package}', which failed "
+                    f"to load: {owner.errors[0]}; `ganzoo plugins` shows why"
+                )
             names = [s.name for s in self.specs[kind].values()]
             failed = [p.package for p in self.broken if not p.registered]
-            maybe = (f"; plugin package(s) {', '.join(failed)} failed to load and may provide it "
-                     f"(`ganzoo plugins`)" if failed else "")
+            maybe = (
+                f"; plugin package(s) {', '.join(failed)} failed to load and may provide it (`ganzoo plugins`)"
+                if failed
+                else ""
+            )
             raise UserError(
                 f"unknown {_SINGULAR[kind]} '{name}'{did_you_mean(name, names)}; "
                 f"`ganzoo list {kind}` shows the {len(names)} available{maybe}"
@@ -216,8 +226,10 @@ def plugin_api_of(module: object) -> tuple[str, str]:
     if declared is None:
         return hookspecs.PLUGIN_API_VERSION, ""
     if isinstance(declared, bool) or not isinstance(declared, (str, int)) or not str(declared).isdigit():
-        return str(declared), (f"{hookspecs.API_ATTRIBUTE} must be a plugin API version such as "
-                               f"'{hookspecs.PLUGIN_API_VERSION}', got {declared!r}")
+        return str(declared), (
+            f"{hookspecs.API_ATTRIBUTE} must be a plugin API version such as "
+            f"'{hookspecs.PLUGIN_API_VERSION}', got {declared!r}"
+        )
     declared = str(int(declared))
     if declared in hookspecs.SUPPORTED_PLUGIN_APIS:
         return declared, ""
@@ -226,14 +238,17 @@ def plugin_api_of(module: object) -> tuple[str, str]:
         fix = "upgrade ganzoo, or install a release of the plugin written for this API"
     else:
         fix = "upgrade the plugin package to a release written for this API"
-    return declared, (f"written for ganzoo plugin API {declared}, but this ganzoo supports plugin API "
-                      f"{supported}; {fix}")
+    return declared, (
+        f"written for ganzoo plugin API {declared}, but this ganzoo supports plugin API {supported}; {fix}"
+    )
 
 
 def _unknown_hook(name: str) -> str:
     """``unknown hook ganzoo_model (did you mean ganzoo_models?)``, as pytest refuses unknown ``pytest_*`` hooks."""
     match = closest(name, hookspecs.HOOKS, n=1)
-    return f"unknown hook {name}" + (f" (did you mean {match[0]}?)" if match else f"; hooks are {', '.join(hookspecs.HOOKS)}")
+    return f"unknown hook {name}" + (
+        f" (did you mean {match[0]}?)" if match else f"; hooks are {', '.join(hookspecs.HOOKS)}"
+    )
 
 
 def _own_version() -> str:

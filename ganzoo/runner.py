@@ -23,15 +23,13 @@ from ganzoo.errors import UserError, one_line
 from ganzoo.module import GANModule
 from ganzoo.registry import Registry, get_registry
 from ganzoo.specs import DatasetSpec, ModelSpec, resolve_factory
-from ganzoo.trainer import FitResult, Trainer
+from ganzoo.trainer import FitResult, Trainer, distributed
 from ganzoo.trainer.callbacks import Callback
 from ganzoo.trainer.checkpoint import LAST, CheckpointError, atomic_write, load_checkpoint, load_resumable
 from ganzoo.trainer.interrupt import deferred_signals
-from ganzoo.trainer.loop import EMA_ATTRIBUTE
 from ganzoo.trainer.loggers import check_loggers
+from ganzoo.trainer.loop import EMA_ATTRIBUTE
 from ganzoo.trainer.outputs import CHECKPOINTS, CONFIG, FAILED, FINISHED, INTERRUPTED, METRICS, STATUS, write_status
-from ganzoo.trainer import distributed
-from ganzoo.trainer.resume_changes import check_resume_changes
 from ganzoo.trainer.precision import resolve_device, resolve_precision
 from ganzoo.trainer.resume_changes import check_resume_changes
 from ganzoo.trainer.rundir import existing_run_dir, lock_for_resume, new_run_dir
@@ -57,17 +55,24 @@ def _print_notice(line: str) -> None:
     Console(stderr=True).print(f"[yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
 
 
-def resolve_config(request: RunRequest, registry: Registry | None = None,
-                   notice: Callable[[str], None] | None = _print_notice,
-                   ) -> tuple[Mapping[str, Any], ModelSpec, DatasetSpec]:
+def resolve_config(
+    request: RunRequest,
+    registry: Registry | None = None,
+    notice: Callable[[str], None] | None = _print_notice,
+) -> tuple[Mapping[str, Any], ModelSpec, DatasetSpec]:
     """The validated, frozen config for ``request``, with the model and dataset specs it names;
     ``notice`` receives deprecation lines (API-1 keys that moved)."""
     registry = registry or get_registry()
     model = registry.model(request.model)
     file_layer = cfg.load_yaml(request.config_file) if request.config_file else {}
     set_layer = cfg.parse_overrides(request.overrides)
-    dataset_name = (request.dataset or _name_in(set_layer, "data") or _name_in(file_layer, "data")
-                    or _name_in(dict(model.defaults), "data") or cfg.DEFAULT_DATASET)
+    dataset_name = (
+        request.dataset
+        or _name_in(set_layer, "data")
+        or _name_in(file_layer, "data")
+        or _name_in(dict(model.defaults), "data")
+        or cfg.DEFAULT_DATASET
+    )
     dataset = registry.dataset(dataset_name)
     check_compatible(model, dataset)
     layers: list[tuple[str, Mapping[str, Any]]] = [
@@ -82,8 +87,10 @@ def resolve_config(request: RunRequest, registry: Registry | None = None,
     if not model.takes_loss:
         for origin, layer in layers:
             if "loss" in layer:
-                raise UserError(f"{origin}: model '{model.name}' has its own objective and takes no 'loss' key; "
-                                f"remove loss from the settings")
+                raise UserError(
+                    f"{origin}: model '{model.name}' has its own objective and takes no 'loss' key; "
+                    f"remove loss from the settings"
+                )
     config = cfg.build_config(default_config(model, dataset), layers, config_schema(model), notice)
     if model.takes_loss:
         check_loss_role(config["loss"], default_config(model, dataset)["loss"], model.name, registry)
@@ -98,15 +105,19 @@ def check_loss_role(chosen: str, default: str, model: str, registry: Registry) -
     if spec.role != role:
         fitting = ", ".join(s.name for s in registry.list("losses") if s.role == role)
         article = "an" if role[:1] in "aeiou" else "a"
-        raise UserError(f"loss '{spec.name}' is not {article} {role} loss (it is a {spec.role} loss), and model "
-                        f"'{model}' takes {article} {role} loss in `loss`; choose one of: {fitting}")
+        raise UserError(
+            f"loss '{spec.name}' is not {article} {role} loss (it is a {spec.role} loss), and model "
+            f"'{model}' takes {article} {role} loss in `loss`; choose one of: {fitting}"
+        )
 
 
 def check_compatible(model: ModelSpec, dataset: DatasetSpec) -> None:
     """Reject a dataset whose kind the model cannot train on (e.g. CGAN on unlabelled data)."""
     if not set(model.data_kinds) & set(dataset.provides):
-        raise UserError(f"model '{model.name}' needs {' or '.join(model.data_kinds)} data, but dataset "
-                        f"'{dataset.name}' provides {' / '.join(dataset.provides)}; pick another --dataset")
+        raise UserError(
+            f"model '{model.name}' needs {' or '.join(model.data_kinds)} data, but dataset "
+            f"'{dataset.name}' provides {' / '.join(dataset.provides)}; pick another --dataset"
+        )
 
 
 def _name_in(layer: Mapping[str, Any], section: str) -> str | None:
@@ -139,11 +150,15 @@ def build_model(config: Mapping[str, Any], info: DataInfo, registry: Registry | 
     try:
         factory = resolve_factory(spec.factory)
     except Exception as exc:  # a third-party factory path may be wrong in any way
-        raise UserError(f"{where}: its factory {spec.factory!r} cannot be imported ({type(exc).__name__}: "
-                        f"{exc}); reinstall or fix the plugin") from None
+        raise UserError(
+            f"{where}: its factory {spec.factory!r} cannot be imported ({type(exc).__name__}: "
+            f"{exc}); reinstall or fix the plugin"
+        ) from None
     module = factory(config, info)
     if not isinstance(module, GANModule):
-        raise UserError(f"{where}: its factory returned {type(module).__name__}, not a ganzoo.GANModule; fix the plugin")
+        raise UserError(
+            f"{where}: its factory returned {type(module).__name__}, not a ganzoo.GANModule; fix the plugin"
+        )
     try:
         module.configure_optimizers()  # the trainer's first call: a module without networks fails here, not mid-run
     except NotImplementedError as exc:
@@ -157,8 +172,13 @@ def load_data(config: Mapping[str, Any], registry: Registry | None = None) -> Lo
     return registry.dataset(config["data"]["name"]).build(config["data"])
 
 
-def run(request: RunRequest, console: Console | None = None, show_progress: bool = True,
-        registry: Registry | None = None, callbacks: Sequence[Callback] = ()) -> FitResult:
+def run(
+    request: RunRequest,
+    console: Console | None = None,
+    show_progress: bool = True,
+    registry: Registry | None = None,
+    callbacks: Sequence[Callback] = (),
+) -> FitResult:
     """Train as ``request`` says and return where the run went and what it reached."""
     registry = registry or get_registry()
     console = console or Console(stderr=True)
@@ -171,8 +191,14 @@ def run(request: RunRequest, console: Console | None = None, show_progress: bool
         distributed.teardown()
 
 
-def _run(request: RunRequest, console: Console, show_progress: bool, registry: Registry,
-         callbacks: Sequence[Callback], env: distributed.DistEnv) -> FitResult:
+def _run(
+    request: RunRequest,
+    console: Console,
+    show_progress: bool,
+    registry: Registry,
+    callbacks: Sequence[Callback],
+    env: distributed.DistEnv,
+) -> FitResult:
     run_dir, config, state = _shared_start(request, registry, console, env)
     device = distributed.place_device(resolve_device(config["device"]), env)
     precision = resolve_precision(config["train"]["precision"], device)
@@ -186,11 +212,24 @@ def _run(request: RunRequest, console: Console, show_progress: bool, registry: R
         text = cfg.dump(config)
         atomic_write(run_dir / CONFIG, lambda handle: handle.write(text.encode()))
         processes = f", {env.world_size} processes" if env.enabled else ""
-        console.print(f"[bold]{config['model']['name']}[/] on [bold]{config['data']['name']}[/] "
-                      f"({data.description or len(data)}), device {device}, precision {precision}{processes} "
-                      f"-> {run_dir}")
-    trainer = Trainer(config, module, data, run_dir, device, precision, resume=state, console=console,
-                      show_progress=show_progress, callbacks=callbacks, dist=env)
+        console.print(
+            f"[bold]{config['model']['name']}[/] on [bold]{config['data']['name']}[/] "
+            f"({data.description or len(data)}), device {device}, precision {precision}{processes} "
+            f"-> {run_dir}"
+        )
+    trainer = Trainer(
+        config,
+        module,
+        data,
+        run_dir,
+        device,
+        precision,
+        resume=state,
+        console=console,
+        show_progress=show_progress,
+        callbacks=callbacks,
+        dist=env,
+    )
     with deferred_signals(trainer.request_interrupt), _recording_status(trainer):
         return trainer.fit()
 
@@ -213,8 +252,9 @@ def _recording_status(trainer: Trainer) -> Iterator[None]:
     write_status(trainer.run_dir, FINISHED, trainer.step)
 
 
-def _shared_start(request: RunRequest, registry: Registry, console: Console,
-                  env: distributed.DistEnv) -> tuple[Path, Mapping[str, Any], dict[str, Any] | None]:
+def _shared_start(
+    request: RunRequest, registry: Registry, console: Console, env: distributed.DistEnv
+) -> tuple[Path, Mapping[str, Any], dict[str, Any] | None]:
     """Run directory, config and resume state, decided once by rank 0 and shared with every rank."""
     outcome: Any = None
     if env.is_main:
@@ -235,8 +275,9 @@ def _shared_start(request: RunRequest, registry: Registry, console: Console,
     return run_dir, cfg.freeze(config), state
 
 
-def _resume_point(request: RunRequest, registry: Registry,
-                  console: Console) -> tuple[Path, Mapping[str, Any] | None, dict[str, Any] | None]:
+def _resume_point(
+    request: RunRequest, registry: Registry, console: Console
+) -> tuple[Path, Mapping[str, Any] | None, dict[str, Any] | None]:
     """Where ``--resume`` continues: the run directory, its config and its newest whole checkpoint.
 
     Corrupt checkpoints are reported and skipped. A run killed before its first checkpoint starts over
@@ -263,8 +304,10 @@ def _resume_point(request: RunRequest, registry: Registry,
         (run_dir / METRICS).unlink(missing_ok=True)
     else:
         console.print(f"resuming from step {found[0]['step']} ({found[1]})", highlight=False, soft_wrap=True)
-    layers: list[tuple[str, Mapping[str, Any]]] = [("--set", _without_names(cfg.parse_overrides(request.overrides))),
-                                                   ("keyword arguments", _without_names(dict(request.settings)))]
+    layers: list[tuple[str, Mapping[str, Any]]] = [
+        ("--set", _without_names(cfg.parse_overrides(request.overrides))),
+        ("keyword arguments", _without_names(dict(request.settings))),
+    ]
     if request.config_file:
         layers.insert(0, (f"config file {request.config_file}", _without_names(cfg.load_yaml(request.config_file))))
     if request.device is not None:
@@ -280,8 +323,9 @@ def _validated(saved: Mapping[str, Any], run_dir: Path, registry: Registry) -> M
     model = registry.model(saved["model"]["name"])
     dataset = registry.dataset(saved["data"]["name"])
     layer = _without_names(cfg.thaw(saved))
-    config = cfg.build_config(default_config(model, dataset), [(f"the saved config of {run_dir}", layer)],
-                              config_schema(model))
+    config = cfg.build_config(
+        default_config(model, dataset), [(f"the saved config of {run_dir}", layer)], config_schema(model)
+    )
     if model.takes_loss:
         check_loss_role(config["loss"], default_config(model, dataset)["loss"], model.name, registry)
     return config
@@ -296,16 +340,22 @@ def _check_same_run(request: RunRequest, saved: Mapping[str, Any], run_dir: Path
     if not isinstance(model, str) or not isinstance(dataset, str):
         raise UserError(f"cannot resume: the saved config of {run_dir} names no model or dataset; start a new run")
     if model != registry.model(request.model).name:
-        raise UserError(f"cannot resume: {run_dir} holds a '{model}' run, not '{request.model}'; "
-                        f"resume it with `ganzoo run {model} --out {run_dir} --resume`")
+        raise UserError(
+            f"cannot resume: {run_dir} holds a '{model}' run, not '{request.model}'; "
+            f"resume it with `ganzoo run {model} --out {run_dir} --resume`"
+        )
     if request.dataset and dataset != registry.dataset(request.dataset).name:
         raise UserError(f"cannot resume: {run_dir} trains on '{dataset}', not '{request.dataset}'; drop --dataset")
     if request.seed is not None and request.seed != saved.get("seed"):
-        raise UserError(f"cannot resume: {run_dir} was seeded with {saved.get('seed')}; a resumed run keeps "
-                        f"its seed, so drop --seed")
+        raise UserError(
+            f"cannot resume: {run_dir} was seeded with {saved.get('seed')}; a resumed run keeps "
+            f"its seed, so drop --seed"
+        )
 
 
-def load_run(run_dir: str | Path, registry: Registry | None = None) -> tuple[Mapping[str, Any], GANModule, dict[str, Any]]:
+def load_run(
+    run_dir: str | Path, registry: Registry | None = None
+) -> tuple[Mapping[str, Any], GANModule, dict[str, Any]]:
     """The config, the model with its last checkpoint's weights (eval mode, CPU; the EMA generator's when the
     run kept one, as the trainer samples and scores) and the checkpoint."""
     run_dir = Path(run_dir)
@@ -315,8 +365,10 @@ def load_run(run_dir: str | Path, registry: Registry | None = None) -> tuple[Map
     state = load_checkpoint(path)
     missing = [key for key in ("config", "data_info", "model") if not isinstance(state.get(key), dict)]
     if missing:
-        raise CheckpointError(f"checkpoint {path} is incomplete (no {', '.join(missing)})",
-                              "sample from a checkpoint that `ganzoo run` wrote")
+        raise CheckpointError(
+            f"checkpoint {path} is incomplete (no {', '.join(missing)})",
+            "sample from a checkpoint that `ganzoo run` wrote",
+        )
     config = cfg.freeze(state["config"])
     module = build_model(config, DataInfo.from_dict(state["data_info"]), registry)
     module.load_state_dict(state["model"])

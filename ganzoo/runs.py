@@ -70,8 +70,14 @@ def cmd_runs(args: argparse.Namespace) -> None:
     for run in summaries:
         step = "-" if run.step is None else f"{run.step}/{run.steps}" if run.steps else str(run.step)
         losses = "  ".join(f"{name} {value:.4g}" for name, value in run.losses.items())
-        table.add_row(str(run.path.relative_to(root)) if run.path != root else str(root), run.model, run.dataset,
-                      step, f"[{STYLES[run.state]}]{run.state}[/]", losses)
+        table.add_row(
+            str(run.path.relative_to(root)) if run.path != root else str(root),
+            run.model,
+            run.dataset,
+            step,
+            f"[{STYLES[run.state]}]{run.state}[/]",
+            losses,
+        )
     console.print(table)
 
 
@@ -89,8 +95,15 @@ def summarize(path: Path) -> RunSummary:
     step = status.get("step") if isinstance(status.get("step"), int) else last.get("step")
     steps = _get(config, "train", "steps")
     losses = {k: float(v) for k, v in last.items() if k.endswith("loss") and isinstance(v, (int, float))}
-    return RunSummary(path, str(_get(config, "model", "name") or "?"), str(_get(config, "data", "name") or "?"),
-                      step, steps if isinstance(steps, int) else None, run_state(path, status), losses)
+    return RunSummary(
+        path,
+        str(_get(config, "model", "name") or "?"),
+        str(_get(config, "data", "name") or "?"),
+        step,
+        steps if isinstance(steps, int) else None,
+        run_state(path, status),
+        losses,
+    )
 
 
 def run_state(path: Path, status: dict[str, Any]) -> str:

@@ -93,9 +93,10 @@ class Key:
         if not ok:
             raise UserError(f"{origin}: '{path}' must be {_article(self)}, got {short(value)}")
         if self.choices and value not in self.choices:
-            raise UserError(f"{origin}: '{path}' must be one of {', '.join(map(str, self.choices))}, "
-                            f"got {short(value)}")
-        for number in (value if isinstance(value, list) else [value]):
+            raise UserError(
+                f"{origin}: '{path}' must be one of {', '.join(map(str, self.choices))}, got {short(value)}"
+            )
+        for number in value if isinstance(value, list) else [value]:
             if isinstance(number, bool) or not isinstance(number, (int, float)):
                 continue
             if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
@@ -138,11 +139,11 @@ def key_for_default(default: Any, path: str) -> Key:
 
 def as_keys(declared: Mapping[str, Any]) -> dict[str, Key]:
     """``Key`` objects for a mapping of key name to ``Key`` or plain default."""
-    return {name: value if isinstance(value, Key) else key_for_default(value, name)
-            for name, value in declared.items()}
+    return {name: value if isinstance(value, Key) else key_for_default(value, name) for name, value in declared.items()}
 
 
 def defaults_of(keys: Mapping[str, Key]) -> dict[str, Any]:
     """The default value of every declared key (lists copied)."""
-    return {name: list(key.default) if isinstance(key.default, (list, tuple)) else key.default
-            for name, key in keys.items()}
+    return {
+        name: list(key.default) if isinstance(key.default, (list, tuple)) else key.default for name, key in keys.items()
+    }

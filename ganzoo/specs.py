@@ -123,5 +123,9 @@ class EvaluatorSpec(_Spec):
     metrics: tuple[str, ...] = ()
 
 
-SPEC_KINDS: dict[str, type[_Spec]] = {"models": ModelSpec, "losses": LossSpec, "datasets": DatasetSpec,
-                                      "evaluators": EvaluatorSpec}
+SPEC_KINDS: dict[str, type[_Spec]] = {
+    "models": ModelSpec,
+    "losses": LossSpec,
+    "datasets": DatasetSpec,
+    "evaluators": EvaluatorSpec,
+}

@@ -34,7 +34,17 @@ from ganzoo.module import GANModule, Phase
 from ganzoo.objectives import AdversarialLoss
 from ganzoo.registry import Registry, get_registry
 from ganzoo.runner import check_compatible, default_config, seed_everything
-from ganzoo.specs import DATA_KINDS, IMAGE, IMAGE_DOMAINS, IMAGE_PAIRS, LABELLED_IMAGE, TEXT, VECTORS, DatasetSpec, ModelSpec
+from ganzoo.specs import (
+    DATA_KINDS,
+    IMAGE,
+    IMAGE_DOMAINS,
+    IMAGE_PAIRS,
+    LABELLED_IMAGE,
+    TEXT,
+    VECTORS,
+    DatasetSpec,
+    ModelSpec,
+)
 from ganzoo.trainer import Trainer
 from ganzoo.trainer.checkpoint import load_checkpoint
 from ganzoo.trainer.loop import phase_at
@@ -49,8 +59,14 @@ _ARXIV = re.compile(r"^\d{4}\.\d{4,5}(v\d+)?$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 # Sample keys whose item shape the data fixes (super-resolution's lr/hr work at any size).
 _FIXED_SHAPE_KEYS = ("image", "label", "tokens", "x")
-_BATCH_KEYS = {IMAGE: ("image",), LABELLED_IMAGE: ("image", "label"), TEXT: ("tokens",),
-               IMAGE_PAIRS: ("lr", "hr"), VECTORS: ("x",), IMAGE_DOMAINS: ("a", "b")}
+_BATCH_KEYS = {
+    IMAGE: ("image",),
+    LABELLED_IMAGE: ("image", "label"),
+    TEXT: ("tokens",),
+    IMAGE_PAIRS: ("lr", "hr"),
+    VECTORS: ("x",),
+    IMAGE_DOMAINS: ("a", "b"),
+}
 
 
 class ContractError(AssertionError):
@@ -106,23 +122,33 @@ def check_model_spec(spec: ModelSpec) -> None:
     who = f"model '{spec.name}'"
     _require(isinstance(spec, ModelSpec), f"{spec!r} is not a ModelSpec")
     _check_common(spec, who)
-    _require(bool(spec.data_kinds) and set(spec.data_kinds) <= set(DATA_KINDS),
-             f"{who}: data_kinds {spec.data_kinds!r} must be a non-empty subset of {DATA_KINDS}")
+    _require(
+        bool(spec.data_kinds) and set(spec.data_kinds) <= set(DATA_KINDS),
+        f"{who}: data_kinds {spec.data_kinds!r} must be a non-empty subset of {DATA_KINDS}",
+    )
     _require(isinstance(spec.test_config, Mapping), f"{who}: test_config must be a mapping")
     _check_fragment(spec.defaults, cfg.TRAINER_DEFAULTS, f"{who} defaults")
     _check_fragment(spec.test_config, {}, f"{who} test_config")
 
 
 def _check_common(spec: Any, who: str) -> None:
-    _require(isinstance(spec.name, str) and bool(_NAME.match(spec.name)),
-             f"{who}: name must be letters, digits and _.+- with no spaces, got {spec.name!r}")
-    _require(isinstance(spec.summary, str) and bool(spec.summary.strip()) and "\n" not in spec.summary,
-             f"{who}: summary must be one non-empty line")
-    _require(not spec.paper or bool(_ARXIV.match(spec.paper)),
-             f"{who}: paper must be an arXiv id such as 1611.04076, got {spec.paper!r}")
-    _require(isinstance(spec.factory, str) and bool(re.match(r"^[\w.]+:[\w.]+$", spec.factory)),
-             f"{who}: factory must be a lazy 'package.module:attribute' string so listing imports nothing "
-             f"heavy, got {spec.factory!r}")
+    _require(
+        isinstance(spec.name, str) and bool(_NAME.match(spec.name)),
+        f"{who}: name must be letters, digits and _.+- with no spaces, got {spec.name!r}",
+    )
+    _require(
+        isinstance(spec.summary, str) and bool(spec.summary.strip()) and "\n" not in spec.summary,
+        f"{who}: summary must be one non-empty line",
+    )
+    _require(
+        not spec.paper or bool(_ARXIV.match(spec.paper)),
+        f"{who}: paper must be an arXiv id such as 1611.04076, got {spec.paper!r}",
+    )
+    _require(
+        isinstance(spec.factory, str) and bool(re.match(r"^[\w.]+:[\w.]+$", spec.factory)),
+        f"{who}: factory must be a lazy 'package.module:attribute' string so listing imports nothing "
+        f"heavy, got {spec.factory!r}",
+    )
     _require(isinstance(spec.defaults, Mapping), f"{who}: defaults must be a mapping")
 
 
@@ -137,13 +163,16 @@ def _check_fragment(fragment: Mapping[str, Any], shared: Mapping[str, Any], wher
             _check_fragment(value, base or {}, where, f"{path}.")
             continue
         scalar = (bool, int, float, str, type(None))
-        ok = isinstance(value, scalar) or (isinstance(value, (list, tuple))
-                                           and all(isinstance(v, scalar) for v in value))
+        ok = isinstance(value, scalar) or (
+            isinstance(value, (list, tuple)) and all(isinstance(v, scalar) for v in value)
+        )
         _require(ok, f"{where}: '{path}' must be a number, string, bool, null or list of them, got {value!r}")
         if base is not None and not isinstance(base, Mapping):
             same = isinstance(value, type(base)) and isinstance(value, bool) == isinstance(base, bool)
-            _require(same or (isinstance(base, float) and isinstance(value, float)),
-                     f"{where}: '{path}' must keep the trainer's type ({type(base).__name__}), got {value!r}")
+            _require(
+                same or (isinstance(base, float) and isinstance(value, float)),
+                f"{where}: '{path}' must keep the trainer's type ({type(base).__name__}), got {value!r}",
+            )
 
 
 def tiny_dataset(spec: ModelSpec, registry: Registry | None = None) -> str:
@@ -161,17 +190,23 @@ def tiny_dataset(spec: ModelSpec, registry: Registry | None = None) -> str:
     raise ContractError(f"model '{spec.name}': no installed dataset provides {' or '.join(spec.data_kinds)} data")
 
 
-def tiny_config(spec: ModelSpec, dataset: DatasetSpec, overrides: Mapping[str, Any] | Sequence[str] = (),
-                device: str = "cpu") -> Mapping[str, Any]:
+def tiny_config(
+    spec: ModelSpec, dataset: DatasetSpec, overrides: Mapping[str, Any] | Sequence[str] = (), device: str = "cpu"
+) -> Mapping[str, Any]:
     """The run config for the checks: defaults < tiny trainer settings < the spec's test_config < overrides."""
-    tiny: dict[str, Any] = {"device": device, "train": {**TINY_TRAIN, "precision": "fp32" if device == "cpu" else "auto"}}
+    tiny: dict[str, Any] = {
+        "device": device,
+        "train": {**TINY_TRAIN, "precision": "fp32" if device == "cpu" else "auto"},
+    }
     if "limit" in dataset.defaults:
         tiny["data"] = {"limit": TINY_LIMIT}
     test_config = _without_name(spec.test_config)
     if isinstance(test_config.get("data"), Mapping):  # data keys apply to the datasets that define them
         test_config["data"] = {k: v for k, v in test_config["data"].items() if k in dataset.defaults}
-    layers: list[tuple[str, Mapping[str, Any]]] = [("ganzoo.testing", tiny),
-                                                    (f"model '{spec.name}' test_config", test_config)]
+    layers: list[tuple[str, Mapping[str, Any]]] = [
+        ("ganzoo.testing", tiny),
+        (f"model '{spec.name}' test_config", test_config),
+    ]
     if overrides:
         extra = cfg.parse_overrides(overrides) if not isinstance(overrides, Mapping) else overrides
         layers.append(("overrides", _without_name(extra)))
@@ -196,13 +231,19 @@ def load_tiny_data(config: Mapping[str, Any], registry: Registry | None = None) 
         data = spec.build(config["data"])
     except UserError as exc:
         raise DataUnavailable(str(exc)) from None
-    _require(isinstance(data, LoadedData), f"dataset '{spec.name}' factory returned {type(data).__name__}, "
-                                           f"not LoadedData")
+    _require(
+        isinstance(data, LoadedData), f"dataset '{spec.name}' factory returned {type(data).__name__}, not LoadedData"
+    )
     return data
 
 
-def check_model_plugin(name: str, dataset: str | None = None, overrides: Mapping[str, Any] | Sequence[str] = (),
-                       device: str = "cpu", registry: Registry | None = None) -> ModelReport:
+def check_model_plugin(
+    name: str,
+    dataset: str | None = None,
+    overrides: Mapping[str, Any] | Sequence[str] = (),
+    device: str = "cpu",
+    registry: Registry | None = None,
+) -> ModelReport:
     """Check the model plugin ``name`` end to end on tiny data; raise ``ContractError`` on a broken promise.
 
     ``dataset`` picks the data (default: see ``tiny_dataset``); ``overrides`` are extra config values,
@@ -224,12 +265,16 @@ def check_model_plugin(name: str, dataset: str | None = None, overrides: Mapping
         module = _build(spec, config, data.info, who)
         trainer = _trainer(config, module, data, Path(tmp) / "run", run_device, precision, who)
         phases = _check_phases(module, who)
-        report = ModelReport(spec.name, data_spec.name, [p.name for p in phases if p.steps > 0],
-                             parameters=sum(p.numel() for p in module.parameters()))
+        report = ModelReport(
+            spec.name,
+            data_spec.name,
+            [p.name for p in phases if p.steps > 0],
+            parameters=sum(p.numel() for p in module.parameters()),
+        )
         step = 0
         for phase in phases:
             if phase.steps > 0:
-                step = sum(p.steps for p in phases[:phases.index(phase)]) + 1
+                step = sum(p.steps for p in phases[: phases.index(phase)]) + 1
                 report.logs[phase.name] = _check_step(trainer, phases, step, who)
         report.samples = _check_sampling(module, data, SAMPLES, trainer.run_dir / "samples", who)
         _check_round_trip(trainer, spec, data, phases, step, who)
@@ -241,26 +286,53 @@ def _build(spec: ModelSpec, config: Mapping[str, Any], info: DataInfo, who: str)
     with _stage(who, "the factory"):
         module = spec.build(config, info)
     _require(isinstance(module, GANModule), f"{who}: factory returned {type(module).__name__}, not a GANModule")
-    _require(any(True for _ in module.parameters()), f"{who}: the module holds no parameters (networks must be "
-                                                     f"child modules)")
+    _require(
+        any(True for _ in module.parameters()),
+        f"{who}: the module holds no parameters (networks must be child modules)",
+    )
     return module
 
 
-def _trainer(config: Mapping[str, Any], module: GANModule, data: LoadedData, run_dir: Path, device: torch.device,
-             precision: str, who: str, resume: dict[str, Any] | None = None) -> Trainer:
+def _trainer(
+    config: Mapping[str, Any],
+    module: GANModule,
+    data: LoadedData,
+    run_dir: Path,
+    device: torch.device,
+    precision: str,
+    who: str,
+    resume: dict[str, Any] | None = None,
+) -> Trainer:
     with _stage(who, "setting up the trainer (configure_optimizers, batches)"):
-        trainer = Trainer(config, module, data, run_dir, device, precision, resume=resume,
-                          console=Console(quiet=True), show_progress=False)
-    _require(isinstance(trainer.optimizers, dict) and bool(trainer.optimizers)
-             and all(isinstance(o, torch.optim.Optimizer) for o in trainer.optimizers.values()),
-             f"{who}: configure_optimizers must return a non-empty dict of name -> torch.optim.Optimizer")
+        trainer = Trainer(
+            config,
+            module,
+            data,
+            run_dir,
+            device,
+            precision,
+            resume=resume,
+            console=Console(quiet=True),
+            show_progress=False,
+        )
+    _require(
+        isinstance(trainer.optimizers, dict)
+        and bool(trainer.optimizers)
+        and all(isinstance(o, torch.optim.Optimizer) for o in trainer.optimizers.values()),
+        f"{who}: configure_optimizers must return a non-empty dict of name -> torch.optim.Optimizer",
+    )
     owned = {id(p) for p in module.parameters()}
     optimized = {id(p) for o in trainer.optimizers.values() for g in o.param_groups for p in g["params"]}
-    _require(optimized <= owned, f"{who}: an optimizer updates tensors that are not parameters of the module, "
-                                 f"so checkpoints would miss them")
+    _require(
+        optimized <= owned,
+        f"{who}: an optimizer updates tensors that are not parameters of the module, so checkpoints would miss them",
+    )
     idle = [n for n, p in module.named_parameters() if p.requires_grad and id(p) not in optimized]
-    _require(not idle, f"{who}: trainable parameters no optimizer updates: {', '.join(idle[:5])} (freeze them "
-                       f"with requires_grad_(False) or give them to an optimizer)")
+    _require(
+        not idle,
+        f"{who}: trainable parameters no optimizer updates: {', '.join(idle[:5])} (freeze them "
+        f"with requires_grad_(False) or give them to an optimizer)",
+    )
     return trainer
 
 
@@ -286,16 +358,20 @@ def _check_step(trainer: Trainer, phases: list[Phase], step: int, who: str) -> d
         logs = module.training_step(ctx)
         if trainer.scaler is not None:
             trainer.scaler.update()
-    _require(isinstance(logs, Mapping) and bool(logs),
-             f"{who}: training_step in phase '{phase}' must return a non-empty dict of scalars to log")
+    _require(
+        isinstance(logs, Mapping) and bool(logs),
+        f"{who}: training_step in phase '{phase}' must return a non-empty dict of scalars to log",
+    )
     values: dict[str, float] = {}
     for key, value in logs.items():
         if isinstance(value, torch.Tensor):
             _require(value.numel() == 1, f"{who}: logged '{key}' has shape {tuple(value.shape)}, not a scalar")
             _require(not value.requires_grad, f"{who}: logged '{key}' is attached to the graph; return .detach()")
             value = value.float().item()
-        _require(isinstance(value, (int, float)) and math.isfinite(value),
-                 f"{who}: logged '{key}' in phase '{phase}' is {value!r}, not a finite number")
+        _require(
+            isinstance(value, (int, float)) and math.isfinite(value),
+            f"{who}: logged '{key}' in phase '{phase}' is {value!r}, not a finite number",
+        )
         values[str(key)] = float(value)
     after = module.state_dict()
     changed = [k for k in before if after[k].is_floating_point() and not torch.equal(before[k], after[k])]
@@ -319,13 +395,17 @@ def _check_sampling(module: GANModule, data: LoadedData, n: int, folder: Path, w
             out = module.sample(n, generator=generator)
         _require(isinstance(out, Mapping) and bool(out), f"{who}: sample() must return a non-empty dict")
         for key, value in out.items():
-            _require(isinstance(value, torch.Tensor) and value.shape[:1] == (n,),
-                     f"{who}: sample({n})['{key}'] must be a tensor with {n} rows")
+            _require(
+                isinstance(value, torch.Tensor) and value.shape[:1] == (n,),
+                f"{who}: sample({n})['{key}'] must be a tensor with {n} rows",
+            )
             shapes[key] = tuple(value.shape)
             if key in real and key in _FIXED_SHAPE_KEYS:
-                _require(value.shape[1:] == real[key].shape,
-                         f"{who}: sample()['{key}'] items have shape {tuple(value.shape[1:])}, the data's "
-                         f"have {tuple(real[key].shape)}")
+                _require(
+                    value.shape[1:] == real[key].shape,
+                    f"{who}: sample()['{key}'] items have shape {tuple(value.shape[1:])}, the data's "
+                    f"have {tuple(real[key].shape)}",
+                )
         if module.info.kind in (IMAGE, LABELLED_IMAGE):
             _require("image" in out, f"{who}: sample() of an image model must return 'image'")
         if "image" in out:
@@ -351,8 +431,9 @@ def _one_item(data: LoadedData) -> dict[str, torch.Tensor]:
     return {k: torch.as_tensor(v) for k, v in item.items()} if isinstance(item, Mapping) else {}
 
 
-def _check_round_trip(trainer: Trainer, spec: ModelSpec, data: LoadedData, phases: list[Phase], step: int,
-                      who: str) -> None:
+def _check_round_trip(
+    trainer: Trainer, spec: ModelSpec, data: LoadedData, phases: list[Phase], step: int, who: str
+) -> None:
     """Save through the trainer, restore into a fresh model: equal weights, samples and next step."""
     path = trainer.save_checkpoint(keep_step_copy=False)
     try:
@@ -362,8 +443,9 @@ def _check_round_trip(trainer: Trainer, spec: ModelSpec, data: LoadedData, phase
     config = cfg.freeze(state["config"])
     seed_everything(int(config["seed"]) + 1)  # a different initialisation, which the restore must replace
     fresh = _build(spec, config, DataInfo.from_dict(state["data_info"]), who)
-    restored = _trainer(config, fresh, data, trainer.run_dir.with_name("restored"), trainer.device,
-                        trainer.precision, who, resume=state)
+    restored = _trainer(
+        config, fresh, data, trainer.run_dir.with_name("restored"), trainer.device, trainer.precision, who, resume=state
+    )
     original = trainer.module.state_dict()
     loaded = restored.module.state_dict()
     _require(original.keys() == loaded.keys(), f"{who}: the restored model has different state keys")
@@ -379,9 +461,12 @@ def _check_round_trip(trainer: Trainer, spec: ModelSpec, data: LoadedData, phase
             _check_step(runner, phases, step + 1, who)
         after, resumed = trainer.module.state_dict(), restored.module.state_dict()
         differ = [k for k in after if not torch.allclose(after[k].float(), resumed[k].float(), rtol=1e-5, atol=1e-6)]
-        _require(not differ, f"{who}: the step after a restore differs from the step without one "
-                             f"({', '.join(differ[:5])}); keep all training state in parameters, buffers or "
-                             f"optimizers and draw randomness from torch's global generator")
+        _require(
+            not differ,
+            f"{who}: the step after a restore differs from the step without one "
+            f"({', '.join(differ[:5])}); keep all training state in parameters, buffers or "
+            f"optimizers and draw randomness from torch's global generator",
+        )
 
 
 def _draw(module: GANModule, who: str) -> Any:
@@ -408,8 +493,11 @@ def _no_file_writes(who: str, folder: Path) -> Iterator[None]:
     with contextlib.chdir(folder):
         yield
     left = sorted(os.listdir(folder))
-    _require(not left, f"{who}: wrote files into the working directory ({', '.join(left[:5])}); "
-                       f"the trainer owns every file a run writes")
+    _require(
+        not left,
+        f"{who}: wrote files into the working directory ({', '.join(left[:5])}); "
+        f"the trainer owns every file a run writes",
+    )
 
 
 def check_loss_plugin(name: str, registry: Registry | None = None) -> None:
@@ -430,12 +518,15 @@ def check_loss_plugin(name: str, registry: Registry | None = None) -> None:
         d_loss = loss.discriminator_loss(real, fake)
         g_loss = loss.generator_loss(fake)
     for label, value in (("discriminator_loss", d_loss), ("generator_loss", g_loss)):
-        _require(isinstance(value, torch.Tensor) and value.numel() == 1 and bool(torch.isfinite(value).all()),
-                 f"{who}: {label} must be a finite scalar tensor")
+        _require(
+            isinstance(value, torch.Tensor) and value.numel() == 1 and bool(torch.isfinite(value).all()),
+            f"{who}: {label} must be a finite scalar tensor",
+        )
         _require(value.dtype == torch.float32, f"{who}: {label} must be computed in float32, got {value.dtype}")
     d_real, d_fake = torch.autograd.grad(d_loss, (real, fake), retain_graph=True, allow_unused=True)
-    _require(_flows(d_real) and _flows(d_fake), f"{who}: discriminator_loss passes no gradient to the real or "
-                                                f"fake scores")
+    _require(
+        _flows(d_real) and _flows(d_fake), f"{who}: discriminator_loss passes no gradient to the real or fake scores"
+    )
     (g_fake,) = torch.autograd.grad(g_loss, fake, allow_unused=True)
     _require(_flows(g_fake), f"{who}: generator_loss passes no gradient to the fake scores")
     critic = nn.Sequential(nn.Flatten(), nn.Linear(64, 1))
@@ -443,19 +534,21 @@ def check_loss_plugin(name: str, registry: Registry | None = None) -> None:
     with _stage(who, "penalty"):
         penalty = loss.penalty(lambda x: critic(x).flatten(), images[0], images[1])
     if penalty is not None:
-        _require(isinstance(penalty, torch.Tensor) and penalty.numel() == 1 and bool(torch.isfinite(penalty).all()),
-                 f"{who}: penalty must be None or a finite scalar tensor")
+        _require(
+            isinstance(penalty, torch.Tensor) and penalty.numel() == 1 and bool(torch.isfinite(penalty).all()),
+            f"{who}: penalty must be None or a finite scalar tensor",
+        )
         grads = torch.autograd.grad(penalty, list(critic.parameters()), allow_unused=True)
-        _require(any(_flows(g) for g in grads),
-                 f"{who}: penalty passes no gradient to the critic's parameters")
+        _require(any(_flows(g) for g in grads), f"{who}: penalty passes no gradient to the critic's parameters")
 
 
 def _flows(gradient: torch.Tensor | None) -> bool:
     return gradient is not None and bool(gradient.abs().sum() > 0)
 
 
-def check_dataset_plugin(name: str, overrides: Mapping[str, Any] | None = None,
-                         registry: Registry | None = None) -> LoadedData:
+def check_dataset_plugin(
+    name: str, overrides: Mapping[str, Any] | None = None, registry: Registry | None = None
+) -> LoadedData:
     """A dataset loads into ``LoadedData`` whose kind, shape and batch keys match its spec."""
     registry = registry or get_registry()
     spec = registry.dataset(name)
@@ -463,8 +556,9 @@ def check_dataset_plugin(name: str, overrides: Mapping[str, Any] | None = None,
     _check_common(spec, who)
     _require(spec.kind in DATA_KINDS, f"{who}: kind {spec.kind!r} is not one of {DATA_KINDS}")
     _check_fragment(spec.defaults, {}, f"{who} defaults")
-    data_config = cfg.build_config({"name": spec.name, "root": None, **cfg.thaw(spec.defaults)},
-                                   [("overrides", overrides or {})])
+    data_config = cfg.build_config(
+        {"name": spec.name, "root": None, **cfg.thaw(spec.defaults)}, [("overrides", overrides or {})]
+    )
     try:
         data = spec.build(data_config)
     except UserError as exc:
@@ -472,23 +566,31 @@ def check_dataset_plugin(name: str, overrides: Mapping[str, Any] | None = None,
     _require(isinstance(data, LoadedData), f"{who}: factory returned {type(data).__name__}, not LoadedData")
     info = data.info
     _require(info.kind == spec.kind, f"{who}: loaded kind {info.kind!r}, its spec says {spec.kind!r}")
-    _require(not spec.shape or tuple(info.shape) == tuple(spec.shape),
-             f"{who}: loaded shape {tuple(info.shape)}, its spec says {tuple(spec.shape)}")
+    _require(
+        not spec.shape or tuple(info.shape) == tuple(spec.shape),
+        f"{who}: loaded shape {tuple(info.shape)}, its spec says {tuple(spec.shape)}",
+    )
     labels_at_load = spec.defaults.get("labels") == "auto"  # e.g. a folder: class subfolders decide
-    _require(info.num_classes == spec.num_classes or (labels_at_load and info.num_classes >= 2),
-             f"{who}: loaded {info.num_classes} classes, its spec says {spec.num_classes}")
+    _require(
+        info.num_classes == spec.num_classes or (labels_at_load and info.num_classes >= 2),
+        f"{who}: loaded {info.num_classes} classes, its spec says {spec.num_classes}",
+    )
     _require(len(data) > 0, f"{who}: loaded no samples")
     item = _one_item(data)
     for key in _BATCH_KEYS[spec.kind]:
         _require(key in item, f"{who}: {spec.kind} data must provide the batch key '{key}', got {sorted(item)}")
     if "image" in item:
-        _require(tuple(item["image"].shape) == tuple(info.shape),
-                 f"{who}: images have shape {tuple(item['image'].shape)}, its info says {tuple(info.shape)}")
+        _require(
+            tuple(item["image"].shape) == tuple(info.shape),
+            f"{who}: images have shape {tuple(item['image'].shape)}, its info says {tuple(info.shape)}",
+        )
         _check_images(item["image"].unsqueeze(0), f"{who}: images")
     if "label" in item and spec.num_classes:
         labels = data.tensors["label"] if data.tensors is not None else item["label"]
-        _require(not labels.is_floating_point() and labels.min() >= 0 and labels.max() < spec.num_classes,
-                 f"{who}: labels must be integers in [0, {spec.num_classes})")
+        _require(
+            not labels.is_floating_point() and labels.min() >= 0 and labels.max() < spec.num_classes,
+            f"{who}: labels must be integers in [0, {spec.num_classes})",
+        )
     return data
 
 

@@ -26,8 +26,14 @@ from ganzoo.png_stream import PNGStream
 Upscaler = Callable[[torch.Tensor], torch.Tensor]
 
 
-def upscale_bands(upscale: Upscaler, lr: torch.Tensor, scale: int, tile: int = 128, overlap: int = 16,
-                  convert: Upscaler = lambda kept: kept) -> Iterator[torch.Tensor]:
+def upscale_bands(
+    upscale: Upscaler,
+    lr: torch.Tensor,
+    scale: int,
+    tile: int = 128,
+    overlap: int = 16,
+    convert: Upscaler = lambda kept: kept,
+) -> Iterator[torch.Tensor]:
     """Upscale ``lr`` (N x C x H x W) tile by tile, yielding each band of ``tile`` LR rows upscaled (each
     tile's kept centre passed through ``convert`` first, e.g. to 8-bit pixels)."""
     if tile < 1 or overlap < 0:
@@ -38,9 +44,16 @@ def upscale_bands(upscale: Upscaler, lr: torch.Tensor, scale: int, tile: int = 1
         pieces = []
         for left in range(0, width, tile):
             right, left0 = min(left + tile, width), max(left - overlap, 0)
-            patch = upscale(lr[..., top0:min(bottom + overlap, height), left0:min(right + overlap, width)])
-            pieces.append(convert(patch[..., (top - top0) * scale:(bottom - top0) * scale,
-                                        (left - left0) * scale:(right - left0) * scale]))
+            patch = upscale(lr[..., top0 : min(bottom + overlap, height), left0 : min(right + overlap, width)])
+            pieces.append(
+                convert(
+                    patch[
+                        ...,
+                        (top - top0) * scale : (bottom - top0) * scale,
+                        (left - left0) * scale : (right - left0) * scale,
+                    ]
+                )
+            )
         yield torch.cat(pieces, dim=-1)
 
 
@@ -66,8 +79,10 @@ def read_rgb(path: Path) -> torch.Tensor:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         pixels = re.search(r"\((\d+) pixels\)", str(exc))
         size = f"{int(pixels.group(1)):,} pixels" if pixels else "too many pixels"
-        raise UserError(f"image {path} has {size}, over Pillow's decompression-bomb limit of "
-                        f"{Image.MAX_IMAGE_PIXELS:,}; crop or downscale it first") from None
+        raise UserError(
+            f"image {path} has {size}, over Pillow's decompression-bomb limit of "
+            f"{Image.MAX_IMAGE_PIXELS:,}; crop or downscale it first"
+        ) from None
     except (UnidentifiedImageError, OSError, ValueError):
         raise UserError(f"cannot read {path} as an image; give a PNG or JPEG file") from None
     array = np.asarray(image)

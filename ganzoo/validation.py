@@ -29,8 +29,11 @@ def _kinds(value: Any, field: str) -> list[str]:
     if isinstance(value, str) or not isinstance(value, (tuple, list)):
         return [f"{field} must be a tuple of data kinds such as (VECTORS,), got {_type(value)}"]
     bad = [kind for kind in value if kind not in DATA_KINDS]
-    return [f"{field} has unknown data kind {short(kind, 40)}{did_you_mean(str(kind), DATA_KINDS)}; valid kinds are "
-            f"{', '.join(DATA_KINDS)}" for kind in bad[:1]]
+    return [
+        f"{field} has unknown data kind {short(kind, 40)}{did_you_mean(str(kind), DATA_KINDS)}; valid kinds are "
+        f"{', '.join(DATA_KINDS)}"
+        for kind in bad[:1]
+    ]
 
 
 def _strings(value: Any, field: str) -> list[str]:
@@ -95,8 +98,11 @@ def _model_defaults(spec: ModelSpec) -> list[str]:
     if not isinstance(data.get("name", ""), str):
         found.append(f"defaults data.name must be a dataset name, got {_type(data['name'])}")
     checks: list[tuple[str, Any, Key | None]] = [(f"model.{k}", v, spec.keys.get(k)) for k, v in model.items()]
-    checks += [(path, value, TRAINER_KEYS.get(path)) for path, value in _leaves(spec.defaults)
-               if not path.startswith(("model.", "data."))]
+    checks += [
+        (path, value, TRAINER_KEYS.get(path))
+        for path, value in _leaves(spec.defaults)
+        if not path.startswith(("model.", "data."))
+    ]
     for path, value, key in checks:
         if key is None and not path.startswith("model.") and path not in LEGACY_KEYS:
             found.append(f"defaults: unknown key '{path}'{did_you_mean(path, TRAINER_KEYS)}")
@@ -109,8 +115,14 @@ def _model_defaults(spec: ModelSpec) -> list[str]:
 
 
 def _dataset(spec: DatasetSpec) -> list[str]:
-    found = _kinds((spec.kind,), "kind") if isinstance(spec.kind, str) else [f"kind must be a data kind, got {_type(spec.kind)}"]
-    if not isinstance(spec.shape, (tuple, list)) or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in spec.shape):
+    found = (
+        _kinds((spec.kind,), "kind")
+        if isinstance(spec.kind, str)
+        else [f"kind must be a data kind, got {_type(spec.kind)}"]
+    )
+    if not isinstance(spec.shape, (tuple, list)) or not all(
+        isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in spec.shape
+    ):
         found.append(f"shape must be a tuple of integers >= 0 (0: varies), got {_type(spec.shape)}")
     for field in ("num_classes", "classifier_epochs"):
         value = getattr(spec, field)
@@ -134,8 +146,12 @@ def _evaluator(spec: EvaluatorSpec) -> list[str]:
     return found
 
 
-_CHECKS: dict[type, Callable[[Any], list[str]]] = {ModelSpec: _model, DatasetSpec: _dataset, LossSpec: _loss,
-                                                   EvaluatorSpec: _evaluator}
+_CHECKS: dict[type, Callable[[Any], list[str]]] = {
+    ModelSpec: _model,
+    DatasetSpec: _dataset,
+    LossSpec: _loss,
+    EvaluatorSpec: _evaluator,
+}
 
 
 def problems(spec: _Spec) -> list[str]:

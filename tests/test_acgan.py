@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from zoo_support import build, context, labelled_batch
 
 from ganzoo import UserError
-from zoo_support import build, context, labelled_batch
 
 SMALL = ("model.g_channels=8", "model.d_channels=8")
 
@@ -68,7 +68,15 @@ def test_sample_obeys_the_label_and_checks_its_range() -> None:
 
 
 def test_cli_sample_with_cond_label(in_tmp: Path, cli) -> None:
-    tiny = ["--no-progress", "--set", "model.g_channels=8", "--set", "model.d_channels=8", "--set", "train.batch_size=16"]
+    tiny = [
+        "--no-progress",
+        "--set",
+        "model.g_channels=8",
+        "--set",
+        "model.d_channels=8",
+        "--set",
+        "train.batch_size=16",
+    ]
     code, _, err = cli("run", "acgan", "--out", "r", "--set", "train.steps=2", *tiny)
     assert code == 0, err
     assert cli("sample", "r", "--cond", "label=3", "-n", "4", "--out", "three.npz")[0] == 0

@@ -54,7 +54,9 @@ def test_train_returns_a_run_with_config_step_metrics_and_samples(dcgan_run: gan
 
 
 def test_load_run_uses_the_ema_generator(tmp_path: Path) -> None:
-    run = ganzoo.train("dcgan", "digits", out=tmp_path / "ema", train={**TINY["train"], "ema": True}, model=TINY["model"])
+    run = ganzoo.train(
+        "dcgan", "digits", out=tmp_path / "ema", train={**TINY["train"], "ema": True}, model=TINY["model"]
+    )
     state = torch.load(run.dir / "checkpoints" / "last.pt", weights_only=True)
     for name, value in state["ema"].items():
         assert torch.equal(run.module.generator.state_dict()[name], value)

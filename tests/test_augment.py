@@ -69,8 +69,11 @@ def test_translation_moves_whole_pixels_and_pads_with_zeros() -> None:
     out = random_translation(x, _seeded(3))
     found = set()
     for i in range(len(x)):  # find each image's shift: the one that reproduces it exactly
-        matches = [(dy, dx) for dy, dx in itertools.product(range(-2, 3), range(-3, 4))
-                   if torch.equal(out[i], _shifted(x[i], dy, dx))]
+        matches = [
+            (dy, dx)
+            for dy, dx in itertools.product(range(-2, 3), range(-3, 4))
+            if torch.equal(out[i], _shifted(x[i], dy, dx))
+        ]
         assert len(matches) == 1, f"image {i} is not a shift of at most 1/8 of each side"
         found.add(matches[0])
     assert len(found) > 10  # shifts differ across the batch
@@ -80,8 +83,9 @@ def _shifted(image: torch.Tensor, dy: int, dx: int) -> torch.Tensor:
     """out[i, j] = image[i + dy, j + dx], zero outside: the translation written out by hand."""
     _, h, w = image.shape
     out = torch.zeros_like(image)
-    out[:, max(0, -dy):h - max(0, dy), max(0, -dx):w - max(0, dx)] = \
-        image[:, max(0, dy):h + min(0, dy), max(0, dx):w + min(0, dx)]
+    out[:, max(0, -dy) : h - max(0, dy), max(0, -dx) : w - max(0, dx)] = image[
+        :, max(0, dy) : h + min(0, dy), max(0, dx) : w + min(0, dx)
+    ]
     return out
 
 
@@ -143,8 +147,9 @@ def test_bf16_input_is_augmented_in_bf16_under_autocast() -> None:
 
 def test_policies_parse_from_a_string_or_a_list() -> None:
     x = _images()
-    assert torch.equal(diff_augment(x, ["translation", "cutout"], _seeded(1)),
-                       diff_augment(x, " translation, cutout ", _seeded(1)))
+    assert torch.equal(
+        diff_augment(x, ["translation", "cutout"], _seeded(1)), diff_augment(x, " translation, cutout ", _seeded(1))
+    )
     assert torch.equal(diff_augment(x, "", _seeded(1)), x)
     assert "policy='color,cutout'" in repr(DiffAugment("color,cutout"))
 

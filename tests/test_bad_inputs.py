@@ -20,9 +20,23 @@ from PIL import Image
 
 from ganzoo.trainer.checkpoint import load_checkpoint, save_checkpoint
 
-TINY = ["--no-progress", "--device", "cpu", "--set", "model.g_channels=4", "--set", "model.d_channels=4",
-        "--set", "train.batch_size=8", "--set", "train.num_samples=4", "--set", "train.sample_every=1000",
-        "--set", "train.precision=fp32"]
+TINY = [
+    "--no-progress",
+    "--device",
+    "cpu",
+    "--set",
+    "model.g_channels=4",
+    "--set",
+    "model.d_channels=4",
+    "--set",
+    "train.batch_size=8",
+    "--set",
+    "train.num_samples=4",
+    "--set",
+    "train.sample_every=1000",
+    "--set",
+    "train.precision=fp32",
+]
 
 
 def one_error(result: tuple[int, str, str], code: int = 2) -> str:
@@ -37,17 +51,21 @@ def one_error(result: tuple[int, str, str], code: int = 2) -> str:
 @pytest.fixture
 def finished(in_tmp: Path, cli) -> Path:
     """A two-step dcgan run with checkpoints at step 1 and 2."""
-    assert cli("run", "dcgan", "--out", "run", *TINY, "--set", "train.steps=2", "--set",
-               "train.checkpoint_every=1")[0] == 0
+    assert (
+        cli("run", "dcgan", "--out", "run", *TINY, "--set", "train.steps=2", "--set", "train.checkpoint_every=1")[0]
+        == 0
+    )
     return in_tmp / "run"
 
 
 # --- filesystem faults --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("number", "fix"), [(errno.EROFS, "read-only"), (errno.ENOSPC, "free some disk space"),
-                                             (errno.EACCES, "permissions")])
-def test_a_failing_disk_is_one_line(in_tmp: Path, cli, monkeypatch: pytest.MonkeyPatch, number: int,
-                                    fix: str) -> None:
+
+@pytest.mark.parametrize(
+    ("number", "fix"),
+    [(errno.EROFS, "read-only"), (errno.ENOSPC, "free some disk space"), (errno.EACCES, "permissions")],
+)
+def test_a_failing_disk_is_one_line(in_tmp: Path, cli, monkeypatch: pytest.MonkeyPatch, number: int, fix: str) -> None:
     import tempfile
 
     def refuse(*args: object, dir: str = "", **kwargs: object) -> None:
@@ -64,9 +82,15 @@ def test_file_size_limit_is_one_line(tmp_path: Path) -> None:
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
 
-    proc = subprocess.run([sys.executable, "-m", "ganzoo", "run", "dcgan", "--out", "run", *TINY, "--set",
-                           "train.steps=1"], cwd=tmp_path, capture_output=True, text=True, preexec_fn=limit,
-                          env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ganzoo", "run", "dcgan", "--out", "run", *TINY, "--set", "train.steps=1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+        timeout=300,
+    )
     line = one_error((proc.returncode, proc.stdout, proc.stderr))
     assert "File too large" in line and "ulimit -f" in line
 
@@ -80,14 +104,17 @@ def test_bad_output_paths_are_one_line(in_tmp: Path, cli) -> None:
 
 # --- damaged images that pass verify() ----------------------------------------------------------------
 
+
 def _png_with_bad_data_stream(path: Path) -> None:
     """A PNG whose chunks and CRCs are valid but whose compressed pixels are garbage: verify() passes."""
     import struct
     import zlib
 
     raw = zlib.compress(b"\x00" * 10)[:-6] + b"\xff" * 40  # a deflate stream that ends mid-image
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     header = struct.pack(">IIBBBBB", 64, 64, 8, 2, 0, 0, 0)
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b""))
 
@@ -104,26 +131,49 @@ def test_damaged_images_are_reported_before_training(in_tmp: Path, cli) -> None:
     for bad in ("truncated.jpg", "stream.png"):
         with Image.open(folder / bad) as handle:
             handle.verify()  # both pass the cheap check
-    line = one_error(cli("run", "srgan", "--dataset", "sr-pairs", "--set", f"data.root={folder}", "--no-progress",
-                         "--set", "model.blocks=1", "--set", "model.channels=8", "--set", "data.hr_size=32",
-                         "--set", "train.steps=2", "--set", "train.batch_size=2"))
+    line = one_error(
+        cli(
+            "run",
+            "srgan",
+            "--dataset",
+            "sr-pairs",
+            "--set",
+            f"data.root={folder}",
+            "--no-progress",
+            "--set",
+            "model.blocks=1",
+            "--set",
+            "model.channels=8",
+            "--set",
+            "data.hr_size=32",
+            "--set",
+            "train.steps=2",
+            "--set",
+            "train.batch_size=2",
+        )
+    )
     assert line.startswith("error: cannot decode 2 image(s): ") and "stream.png" in line and "truncated.jpg" in line
     assert not any((in_tmp / "runs").iterdir())  # nothing left behind: the failed run's empty directory is removed
 
 
 # --- values that pass type checks and crash later -----------------------------------------------------
 
-@pytest.mark.parametrize(("model", "override", "expected"), [
-    ("seqgan", "model.embed_dim=0", "'model.embed_dim' must be an integer in [1, 100000], got 0"),
-    ("seqgan", "model.hidden_dim=0", "'model.hidden_dim' must be an integer in [1, "),
-    ("seqgan", "model.rollout_num=0", "'model.rollout_num' must be an integer in [1, "),
-    ("srgan", "model.channels=0", "'model.channels' must be an integer in [1, "),
-    ("dcgan", "model.g_channels=9999999", "'model.g_channels' must be an integer in [1, 4096], got 9999999"),
-    ("dcgan", "data.image_size=9999999", "'data.image_size' must be at most 8,192 pixels"),
-    ("dcgan", "train.lr=1e39", "'train.lr' must be a number in [0, 1e+30], got 1e+39"),
-    ("dcgan", "model.g_channels=" + "x" * 5_000_000, "(5,000,002 characters)"),
-    ("dcgan", "model.g_channels=" + "9" * 5000, "must be an integer in [1, 4096], got '9999"),
-], ids=lambda value: value[:40])
+
+@pytest.mark.parametrize(
+    ("model", "override", "expected"),
+    [
+        ("seqgan", "model.embed_dim=0", "'model.embed_dim' must be an integer in [1, 100000], got 0"),
+        ("seqgan", "model.hidden_dim=0", "'model.hidden_dim' must be an integer in [1, "),
+        ("seqgan", "model.rollout_num=0", "'model.rollout_num' must be an integer in [1, "),
+        ("srgan", "model.channels=0", "'model.channels' must be an integer in [1, "),
+        ("dcgan", "model.g_channels=9999999", "'model.g_channels' must be an integer in [1, 4096], got 9999999"),
+        ("dcgan", "data.image_size=9999999", "'data.image_size' must be at most 8,192 pixels"),
+        ("dcgan", "train.lr=1e39", "'train.lr' must be a number in [0, 1e+30], got 1e+39"),
+        ("dcgan", "model.g_channels=" + "x" * 5_000_000, "(5,000,002 characters)"),
+        ("dcgan", "model.g_channels=" + "9" * 5000, "must be an integer in [1, 4096], got '9999"),
+    ],
+    ids=lambda value: value[:40],
+)
 def test_values_out_of_bounds_are_one_line(in_tmp: Path, cli, model: str, override: str, expected: str) -> None:
     line = one_error(cli("run", model, "--set", override, "--set", "train.steps=1", "--no-progress"))
     assert expected in line, line
@@ -133,11 +183,13 @@ def test_sample_arguments_out_of_range_are_one_line(in_tmp: Path, cli) -> None:
     assert cli("run", "cgan", "--out", "c", *TINY, "--set", "train.steps=1")[0] == 0
     assert "-n must be from 1 to 100,000, got 3000000" in one_error(cli("sample", "c", "-n", "3000000"))
     assert "label must be in 0..9 for dataset 'digits', got 1180591620717411303424" in one_error(
-        cli("sample", "c", "--label", str(2**70)))
+        cli("sample", "c", "--label", str(2**70))
+    )
     assert cli("sample", "c", "--label", "9", "-n", "2", "--out", "g.png")[0] == 0
 
 
 # --- hostile files ------------------------------------------------------------------------------------
+
 
 def test_a_fifo_as_config_does_not_hang(in_tmp: Path, cli) -> None:
     os.mkfifo(in_tmp / "pipe.yaml")
@@ -154,6 +206,7 @@ def test_yaml_nested_thousands_deep_is_one_line(in_tmp: Path, cli) -> None:
 
 # --- hand-edited run files ----------------------------------------------------------------------------
 
+
 def test_hand_edited_metrics_lines_are_skipped_on_resume(finished: Path, cli) -> None:
     with (finished / "metrics.jsonl").open("a") as handle:
         handle.write('5\n["step"]\n{"step": "x"}\n{"step": 1.5}\n')
@@ -163,8 +216,10 @@ def test_hand_edited_metrics_lines_are_skipped_on_resume(finished: Path, cli) ->
 
 
 def test_a_hand_edited_config_is_checked_like_a_config_file(in_tmp: Path, cli) -> None:
-    assert cli("run", "dcgan", "--out", "run", *TINY, "--set", "train.steps=1", "--set",
-               "train.checkpoint_every=1000")[0] == 0
+    assert (
+        cli("run", "dcgan", "--out", "run", *TINY, "--set", "train.steps=1", "--set", "train.checkpoint_every=1000")[0]
+        == 0
+    )
     for path in (in_tmp / "run" / "checkpoints").glob("*.pt"):
         path.unlink()
     text = (in_tmp / "run" / "config.yaml").read_text().replace("batch_size: 8", "batch_size: lots")
@@ -180,8 +235,9 @@ def test_last_checkpoint_that_is_a_directory(finished: Path, cli) -> None:
     assert "checkpoint run/checkpoints/last.pt is not a file" in one_error(cli("sample", "run", "-n", "2"))
     result = cli("run", "dcgan", "--out", "run", "--resume", *TINY, "--set", "train.steps=3")
     assert "last.pt is not a file; falling back to the previous checkpoint" in result[2]
-    assert one_error(result) == ("error: cannot write run/checkpoints/last.pt: a folder of that name is in the "
-                                 "way; remove or rename it")
+    assert one_error(result) == (
+        "error: cannot write run/checkpoints/last.pt: a folder of that name is in the way; remove or rename it"
+    )
 
 
 def test_a_resealed_checkpoint_without_config_is_one_line(finished: Path, cli) -> None:
@@ -194,6 +250,7 @@ def test_a_resealed_checkpoint_without_config_is_one_line(finished: Path, cli) -
 
 # --- smaller -----------------------------------------------------------------------------------------
 
+
 def test_an_interrupted_suite_says_how_to_continue(in_tmp: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
     import ganzoo.bench.runner
 
@@ -204,8 +261,10 @@ def test_an_interrupted_suite_says_how_to_continue(in_tmp: Path, cli, monkeypatc
     suite = Path(__file__).parents[1] / "benchmarks" / "toy.yaml"
     code, _, err = cli("bench", str(suite), "--out", "b")
     assert code == 130 and "None" not in err
-    assert err.strip() == (f"interrupted: finished seeds are kept and the interrupted one continues from its last "
-                           f"checkpoint with `ganzoo bench {suite} --out b`")
+    assert err.strip() == (
+        f"interrupted: finished seeds are kept and the interrupted one continues from its last "
+        f"checkpoint with `ganzoo bench {suite} --out b`"
+    )
 
 
 @pytest.mark.subprocess
@@ -215,6 +274,12 @@ def test_spawned_ranks_import_the_installed_ganzoo_not_a_folder_in_the_cwd(tmp_p
 
     (tmp_path / "ganzoo").mkdir()
     (tmp_path / "ganzoo" / "__init__.py").write_text("raise ImportError('shadowed')\n")
-    result = subprocess.run([sys.executable, "-m", "ganzoo", "list", "models"], cwd=tmp_path, capture_output=True,
-                            text=True, env=torchrun_environment(2), timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "ganzoo", "list", "models"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=torchrun_environment(2),
+        timeout=120,
+    )
     assert result.returncode == 0 and "dcgan" in result.stdout, result.stderr

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import torch
-
 from zoo_support import build, context, images
 
 SMALL = ("model.g_channels=8", "model.d_channels=8", "model.hidden=8")

@@ -12,14 +12,28 @@ from ganzoo.bench.runner import run_suite
 from ganzoo.bench.suite import load_suite, parse_suite
 from ganzoo.errors import UserError
 
-TINY = {"train.log_every": 5, "train.sample_every": 1000, "train.checkpoint_every": 1000,
-        "model.hidden": 16, "model.depth": 2, "train.batch_size": 32, "train.precision": "fp32"}
+TINY = {
+    "train.log_every": 5,
+    "train.sample_every": 1000,
+    "train.checkpoint_every": 1000,
+    "model.hidden": 16,
+    "model.depth": 2,
+    "train.batch_size": 32,
+    "train.precision": "fp32",
+}
 
 
 def suite(**extra: object) -> dict:
-    return {"name": "tiny", "device": "cpu", "threads": 1, "budget": {"steps": 12},
-            "eval": {"every": 4, "samples": 300}, "set": TINY,
-            "cells": [{"model": "gan", "datasets": ["ring8", "grid25"]}], **extra}
+    return {
+        "name": "tiny",
+        "device": "cpu",
+        "threads": 1,
+        "budget": {"steps": 12},
+        "eval": {"every": 4, "samples": 300},
+        "set": TINY,
+        "cells": [{"model": "gan", "datasets": ["ring8", "grid25"]}],
+        **extra,
+    }
 
 
 @pytest.mark.slow
@@ -103,8 +117,9 @@ def test_text_evaluator_scores_real_sentences_above_shuffled_words() -> None:
     assert real["self_bleu3"] > 0.99  # two distinct lines, each repeated: no diversity
 
 
-@pytest.mark.parametrize("path", sorted((Path(__file__).parents[1] / "benchmarks").glob("*.yaml")),
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted((Path(__file__).parents[1] / "benchmarks").glob("*.yaml")), ids=lambda p: p.name
+)
 def test_every_shipped_suite_resolves_to_valid_run_configs(path: Path) -> None:
     from ganzoo.runner import RunRequest, resolve_config
 
@@ -117,15 +132,21 @@ def _one_cell(**extra: object) -> dict:
     return {**suite(**extra), "cells": [{"model": "gan", "datasets": ["ring8"]}]}
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"name": "/abs/dir"}, "name must be a plain name"), ({"name": "../../x"}, "name must be a plain name"),
-    ({"cells": [{"model": "../gan", "datasets": ["ring8"]}]}, "model must be a plain name"),
-    ({"budget": {"minutes": float("nan")}}, "minutes must be a finite number"),
-    ({"eval": {"metrics": 5}}, "metrics must be a list of metric names"),
-    ({"threads": 100000}, "threads must be an integer from 0"), ({"threads": True}, "threads must be"),
-])
-def test_suite_values_that_would_escape_or_run_forever_are_one_line(tmp_path: Path, cli, change: dict,
-                                                                     message: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"name": "/abs/dir"}, "name must be a plain name"),
+        ({"name": "../../x"}, "name must be a plain name"),
+        ({"cells": [{"model": "../gan", "datasets": ["ring8"]}]}, "model must be a plain name"),
+        ({"budget": {"minutes": float("nan")}}, "minutes must be a finite number"),
+        ({"eval": {"metrics": 5}}, "metrics must be a list of metric names"),
+        ({"threads": 100000}, "threads must be an integer from 0"),
+        ({"threads": True}, "threads must be"),
+    ],
+)
+def test_suite_values_that_would_escape_or_run_forever_are_one_line(
+    tmp_path: Path, cli, change: dict, message: str
+) -> None:
     path = tmp_path / "suite.yaml"
     path.write_text(yaml.safe_dump({**_one_cell(), **change}))
     code, _, err = cli("bench", str(path), "--out", str(tmp_path / "out"))
@@ -143,8 +164,11 @@ def test_bench_keeps_what_it_did_not_write_and_resumes_an_unfinished_cell(tmp_pa
     out = tmp_path / "out"
     out.mkdir()
     (out / "report.md").write_text("my own notes")
-    with pytest.raises(UserError, match=r"already holds report.md that this suite \(tiny\) did not write; "
-                                        r"choose another --out, or pass --force"):
+    with pytest.raises(
+        UserError,
+        match=r"already holds report.md that this suite \(tiny\) did not write; "
+        r"choose another --out, or pass --force",
+    ):
         run_suite(parse_suite(_one_cell()), out)
     assert (out / "report.md").read_text() == "my own notes"
     precious = out / "runs" / "gan-ring8-s0" / "notes.txt"

@@ -42,8 +42,19 @@ def test_label_is_refused_by_unconditional_models(in_tmp: Path, cli) -> None:
 
 
 def test_the_papers_mlp_variant_is_selectable(in_tmp: Path, cli) -> None:
-    code, _, err = cli("run", "cgan", "--out", "mlp", "--set", "model.backbone=mlp", "--set", "train.steps=2",
-                       "--no-progress", "--set", "train.batch_size=16")
+    code, _, err = cli(
+        "run",
+        "cgan",
+        "--out",
+        "mlp",
+        "--set",
+        "model.backbone=mlp",
+        "--set",
+        "train.steps=2",
+        "--no-progress",
+        "--set",
+        "train.batch_size=16",
+    )
     assert code == 0, err
     _, module, _ = load_run("mlp")
     assert type(module.discriminator).__name__ == "MLPConditionalDiscriminator"
@@ -61,15 +72,17 @@ def test_the_discriminator_sees_the_label() -> None:
 
 
 def _built(backbone: str):
-    config, _, _ = resolve_config(RunRequest("cgan", "digits", overrides=[
-        f"model.backbone={backbone}", "model.g_channels=8", "model.d_channels=8"]))
+    config, _, _ = resolve_config(
+        RunRequest(
+            "cgan", "digits", overrides=[f"model.backbone={backbone}", "model.g_channels=8", "model.d_channels=8"]
+        )
+    )
     return config, build_model(config, DataInfo("digits", IMAGE, (1, 32, 32), 10))
 
 
 @pytest.mark.learning
 @pytest.mark.slow
-def test_cgan_learns_to_draw_the_requested_digit_on_mnist(in_tmp: Path, cli, data_dir: Path,
-                                                           mnist_classifier) -> None:
+def test_cgan_learns_to_draw_the_requested_digit_on_mnist(in_tmp: Path, cli, data_dir: Path, mnist_classifier) -> None:
     # The bar: >= 80% of samples drawn for label k are classified as k, averaged over the 10 classes.
     # 2,500 steps of batch 32 on 10,000 images (about 62 CPU-seconds, measured at load 4) reach 0.87-0.90 (seeds 0, 1).
     code, _, err = cli("run", "cgan", "--dataset", "mnist", "--out", "m", "--no-progress", *LEARN)
@@ -79,9 +92,26 @@ def test_cgan_learns_to_draw_the_requested_digit_on_mnist(in_tmp: Path, cli, dat
     assert sum(per_class) / len(per_class) >= 0.8, per_class  # chance is 0.1
 
 
-LEARN = ["--set", "data.limit=10000", "--set", "model.g_channels=32", "--set", "model.d_channels=16",
-         "--set", "train.lr=1e-3", "--set", "train.batch_size=32", "--set", "train.precision=fp32",
-         "--set", "train.steps=2500", "--set", "train.sample_every=100000", "--set", "train.checkpoint_every=100000"]
+LEARN = [
+    "--set",
+    "data.limit=10000",
+    "--set",
+    "model.g_channels=32",
+    "--set",
+    "model.d_channels=16",
+    "--set",
+    "train.lr=1e-3",
+    "--set",
+    "train.batch_size=32",
+    "--set",
+    "train.precision=fp32",
+    "--set",
+    "train.steps=2500",
+    "--set",
+    "train.sample_every=100000",
+    "--set",
+    "train.checkpoint_every=100000",
+]
 
 
 def test_a_non_adversarial_loss_is_refused(in_tmp: Path, cli) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-
 from pathlib import Path
 
 import pytest
@@ -29,8 +28,9 @@ def test_it_takes_28_and_32_pixel_images(mnist_classifier: clf.DigitClassifier) 
 def test_trained_once_then_loaded_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(clf.CACHE_ENV, str(tmp_path))
     registry = get_registry()
-    monkeypatch.setitem(registry.specs["datasets"], "digits",
-                        dataclasses.replace(registry.dataset("digits"), classifier_epochs=1))
+    monkeypatch.setitem(
+        registry.specs["datasets"], "digits", dataclasses.replace(registry.dataset("digits"), classifier_epochs=1)
+    )
     first = clf.load_classifier("digits")
     assert (tmp_path / "classifiers" / "digits-32.pt").is_file()
     assert 0.5 < first.test_accuracy <= 1.0

@@ -21,10 +21,23 @@ TINY = ["model.hidden=16", "model.depth=2", "train.batch_size=8", "train.num_sam
 def _cell(model: str, fid: float) -> dict:
     stat = lambda value: {"mean": value, "std": 0.1, "n": 3}  # noqa: E731
     names = ("fid", "kid", "precision", "recall", "is", "classes", "class_kl", "class_acc", "modes", "hq")
-    return {"cell": f"{model}/mnist", "model": model, "dataset": "mnist", "status": "ok", "primary": "fid",
-            "final": {name: stat(fid + i) for i, name in enumerate(names)}, "best": {"fid": stat(fid)},
-            "best_step": stat(4000), "budget": "5000 steps", "steps": stat(5000), "train_s": stat(812.5),
-            "samples_per_s": stat(3020.4), "peak_memory_mb": 1234.0, "seeds": [0, 1, 2], "errors": []}
+    return {
+        "cell": f"{model}/mnist",
+        "model": model,
+        "dataset": "mnist",
+        "status": "ok",
+        "primary": "fid",
+        "final": {name: stat(fid + i) for i, name in enumerate(names)},
+        "best": {"fid": stat(fid)},
+        "best_step": stat(4000),
+        "budget": "5000 steps",
+        "steps": stat(5000),
+        "train_s": stat(812.5),
+        "samples_per_s": stat(3020.4),
+        "peak_memory_mb": 1234.0,
+        "seeds": [0, 1, 2],
+        "errors": [],
+    }
 
 
 def test_bench_table_fits_80_columns_and_points_to_the_report() -> None:
@@ -77,17 +90,20 @@ def test_runner_records_how_training_ended(in_tmp: Path) -> None:
         _run("runs/stopped", [_Stop(fail=False)])
     with pytest.raises(RuntimeError):
         _run("runs/broken", [_Stop(fail=True)])
-    states = {name: json.loads((in_tmp / "runs" / name / "status.json").read_text())
-              for name in ("done", "stopped", "broken")}
+    states = {
+        name: json.loads((in_tmp / "runs" / name / "status.json").read_text()) for name in ("done", "stopped", "broken")
+    }
     assert (states["done"]["state"], states["done"]["step"]) == ("finished", 4)
     assert (states["stopped"]["state"], states["stopped"]["step"]) == ("interrupted", 2)
     assert states["broken"]["state"] == "failed" and states["broken"]["error"] == "disk on fire"
 
 
 def _fake_run(folder: Path, files: dict[str, str]) -> None:
-    for name, text in {"config.yaml": "model: {name: gan}\ndata: {name: ring8}\ntrain: {steps: 50}\n",
-                       "metrics.jsonl": '{"step": 10, "d_loss": 1.25, "g_loss": 0.5, "time": 1.0}\n',
-                       **files}.items():
+    for name, text in {
+        "config.yaml": "model: {name: gan}\ndata: {name: ring8}\ntrain: {steps: 50}\n",
+        "metrics.jsonl": '{"step": 10, "d_loss": 1.25, "g_loss": 0.5, "time": 1.0}\n',
+        **files,
+    }.items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text)
 

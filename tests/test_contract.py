@@ -6,8 +6,14 @@ import pytest
 import torch
 
 from ganzoo.registry import get_registry
-from ganzoo.testing import (ContractError, DataUnavailable, check_dataset_plugin, check_loss_plugin,
-                            check_model_plugin, factory_modules_imported_by_listing)
+from ganzoo.testing import (
+    ContractError,
+    DataUnavailable,
+    check_dataset_plugin,
+    check_loss_plugin,
+    check_model_plugin,
+    factory_modules_imported_by_listing,
+)
 
 MODELS = [spec.name for spec in get_registry().list("models")]
 LOSSES = [spec.name for spec in get_registry().list("losses")]
@@ -35,8 +41,9 @@ def test_listing_imports_no_factory_module() -> None:
 def test_a_model_that_breaks_the_contract_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     from ganzoo_plugins.dcgan.model import DCGAN
 
-    monkeypatch.setattr(DCGAN, "sample", lambda self, n, generator=None, **c: {"image": self.generator(
-        self.latent(n, generator)) + 1.5})
+    monkeypatch.setattr(
+        DCGAN, "sample", lambda self, n, generator=None, **c: {"image": self.generator(self.latent(n, generator)) + 1.5}
+    )
     with pytest.raises(ContractError, match=r"model 'dcgan': sample\(\)\['image'\] must lie in \[-1, 1\]"):
         check_model_plugin("dcgan")
 

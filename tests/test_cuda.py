@@ -18,16 +18,39 @@ from ganzoo.trainer.outputs import read_metrics
 
 pytestmark = pytest.mark.cuda
 
-DCGAN = ["model.g_channels=8", "model.d_channels=8", "train.batch_size=16", "train.log_every=2",
-         "train.sample_every=1000", "train.checkpoint_every=1000", "train.num_samples=4"]
-GAN = ["model.hidden=32", "model.depth=2", "train.batch_size=32", "train.log_every=2", "train.sample_every=1000",
-       "train.checkpoint_every=1000", "train.num_samples=16", "train.precision=fp32"]
+DCGAN = [
+    "model.g_channels=8",
+    "model.d_channels=8",
+    "train.batch_size=16",
+    "train.log_every=2",
+    "train.sample_every=1000",
+    "train.checkpoint_every=1000",
+    "train.num_samples=4",
+]
+GAN = [
+    "model.hidden=32",
+    "model.depth=2",
+    "train.batch_size=32",
+    "train.log_every=2",
+    "train.sample_every=1000",
+    "train.checkpoint_every=1000",
+    "train.num_samples=16",
+    "train.precision=fp32",
+]
 
 
 @pytest.mark.parametrize("precision", ["fp16", "bf16"])
 def test_dcgan_trains_and_checkpoints_under_autocast(in_tmp: Path, precision: str) -> None:
-    run(RunRequest("dcgan", "digits", overrides=[*DCGAN, "train.steps=6", f"train.precision={precision}"],
-                   out="r", device="cuda"), show_progress=False)
+    run(
+        RunRequest(
+            "dcgan",
+            "digits",
+            overrides=[*DCGAN, "train.steps=6", f"train.precision={precision}"],
+            out="r",
+            device="cuda",
+        ),
+        show_progress=False,
+    )
     state = load_checkpoint(in_tmp / "r" / "checkpoints" / "last.pt")
     assert state["step"] == 6 and all(torch.isfinite(t).all() for t in state["model"].values())
     if precision == "fp16":  # the GradScaler's state is saved, so a resumed run keeps its loss scale
@@ -40,13 +63,15 @@ def test_dcgan_trains_and_checkpoints_under_autocast(in_tmp: Path, precision: st
 
 
 @pytest.mark.parametrize("precision, dtype", [("fp16", torch.float16), ("bf16", torch.bfloat16)])
-def test_networks_run_in_half_precision_while_the_gradient_penalty_stays_float32(precision: str,
-                                                                                 dtype: torch.dtype) -> None:
+def test_networks_run_in_half_precision_while_the_gradient_penalty_stays_float32(
+    precision: str, dtype: torch.dtype
+) -> None:
     from ganzoo_plugins.losses.wasserstein import gradient_penalty
 
     device = torch.device("cuda")
-    critic = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 32), torch.nn.ReLU(),
-                                 torch.nn.Linear(32, 1)).to(device)
+    critic = torch.nn.Sequential(
+        torch.nn.Flatten(), torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Linear(32, 1)
+    ).to(device)
     real, fake = torch.randn(8, 1, 8, 8, device=device), torch.randn(8, 1, 8, 8, device=device)
     with StepContext(lambda: {}, device, precision, None, {}).autocast():
         assert critic(real).dtype == dtype
@@ -61,8 +86,10 @@ def test_networks_run_in_half_precision_while_the_gradient_penalty_stays_float32
 
 def test_resume_on_cuda_matches_an_uninterrupted_run_bit_exactly(in_tmp: Path) -> None:
     def train(out: str, steps: int, resume: bool = False) -> None:
-        run(RunRequest("gan", "ring8", overrides=[*GAN, f"train.steps={steps}"], out=out, device="cuda",
-                       resume=resume), show_progress=False)
+        run(
+            RunRequest("gan", "ring8", overrides=[*GAN, f"train.steps={steps}"], out=out, device="cuda", resume=resume),
+            show_progress=False,
+        )
 
     train("full", 10)
     train("split", 4)

@@ -15,12 +15,17 @@ from ganzoo import create_loss
 from ganzoo.trainer.checkpoint import load_checkpoint
 from ganzoo.trainer.context import StepContext
 
-pytestmark = [pytest.mark.cuda,
-              pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")]
+pytestmark = [pytest.mark.cuda, pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")]
 
 CUDA = torch.device("cuda")
-SMALL = ["model.g_channels=16", "model.d_channels=16", "train.batch_size=32", "train.log_every=2",
-         "train.sample_every=1000", "train.checkpoint_every=1000"]
+SMALL = [
+    "model.g_channels=16",
+    "model.d_channels=16",
+    "train.batch_size=32",
+    "train.log_every=2",
+    "train.sample_every=1000",
+    "train.checkpoint_every=1000",
+]
 
 
 def _run(cli, out: Path, *sets: str, model: str = "dcgan", resume: bool = False) -> dict:
@@ -47,8 +52,9 @@ def test_networks_run_in_half_while_loss_and_penalty_stay_float32(precision: str
 
     critic = DCGANDiscriminator(1, 28, 16, norm="layer").to(CUDA, memory_format=torch.channels_last)
     ctx = StepContext(lambda: {}, CUDA, precision, None, {})
-    real, fake = (torch.randn(8, 1, 28, 28, device=CUDA).contiguous(memory_format=torch.channels_last)
-                  for _ in range(2))
+    real, fake = (
+        torch.randn(8, 1, 28, 28, device=CUDA).contiguous(memory_format=torch.channels_last) for _ in range(2)
+    )
     loss = create_loss("wasserstein_gp", role="adversarial")
     with ctx.autocast():
         scores = critic(real)
@@ -75,8 +81,17 @@ def test_channels_last_reaches_the_networks_and_batches(tmp_path: Path) -> None:
         def on_fit_end(self, trainer) -> None:  # type: ignore[no-untyped-def]
             pass
 
-    run(RunRequest("dcgan", "cifar10" if _has_cifar() else "digits", overrides=[*SMALL, "train.steps=1"],
-                   device="cuda", out=str(tmp_path / "run")), show_progress=False, callbacks=[Inspect()])
+    run(
+        RunRequest(
+            "dcgan",
+            "cifar10" if _has_cifar() else "digits",
+            overrides=[*SMALL, "train.steps=1"],
+            device="cuda",
+            out=str(tmp_path / "run"),
+        ),
+        show_progress=False,
+        callbacks=[Inspect()],
+    )
     assert seen == {"weight": True, "batch": True, "device": "cuda"}
 
 
@@ -102,9 +117,23 @@ def test_resume_on_cuda_is_bit_exact(tmp_path: Path, cli) -> None:
 @pytest.mark.skipif(torch.cuda.device_count() < 2, reason="DDP with NCCL needs two GPUs")
 def test_ddp_with_nccl_on_two_gpus(tmp_path: Path) -> None:
     out = tmp_path / "run"
-    command = [sys.executable, "-m", "ganzoo", "run", "dcgan", "--dataset", "digits", "--nproc", "2",
-               "--device", "cuda", "--out", str(out), "--no-progress",
-               *[a for s in (*SMALL, "train.steps=4") for a in ("--set", s)]]
+    command = [
+        sys.executable,
+        "-m",
+        "ganzoo",
+        "run",
+        "dcgan",
+        "--dataset",
+        "digits",
+        "--nproc",
+        "2",
+        "--device",
+        "cuda",
+        "--out",
+        str(out),
+        "--no-progress",
+        *[a for s in (*SMALL, "train.steps=4") for a in ("--set", s)],
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=240, env=dict(os.environ))
     assert done.returncode == 0, done.stderr[-2000:]
     state = load_checkpoint(out / "checkpoints" / "last.pt")

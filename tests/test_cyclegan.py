@@ -10,11 +10,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 from PIL import Image
+from zoo_support import build, context, images
 
 from ganzoo import IMAGE_DOMAINS, DataInfo, UserError
 from ganzoo.testing import check_dataset_plugin
 from ganzoo_plugins.cyclegan.networks import ImagePool
-from zoo_support import build, context, images
 
 INFO = DataInfo("domains", IMAGE_DOMAINS, (1, 28, 28))
 SMALL = ("model.g_channels=4", "model.g_blocks=1", "model.d_channels=4", "model.d_layers=2")
@@ -99,8 +99,11 @@ def test_domains_from_the_cyclegan_folder_layout(tmp_path: Path) -> None:
             Image.fromarray(np.full((40, 40, 3), value, np.uint8)).save(tmp_path / folder / f"{i}.png")
     data = check_dataset_plugin("domains", {"path": str(tmp_path), "image_size": 32, "channels": 3})
     assert data.tensors["a"].shape == (5, 3, 32, 32) and data.info.extras == {
-        "a": str(tmp_path / "trainA") + " (3 images)", "b": str(tmp_path / "trainB") + " (5 images)",
-        "a_size": 3, "b_size": 5}
+        "a": str(tmp_path / "trainA") + " (3 images)",
+        "b": str(tmp_path / "trainB") + " (5 images)",
+        "a_size": 3,
+        "b_size": 5,
+    }
     assert data.tensors["a"].max() == -1 and data.tensors["b"].min() == 1
     with pytest.raises(Exception, match="testA is missing"):
         check_dataset_plugin("domains", {"path": str(tmp_path), "split": "test"})

@@ -96,11 +96,24 @@ def test_a_cifar10_batch_that_would_run_a_command_is_refused(tmp_path: Path, cli
     marker = tmp_path / "marker"
     payload = {"data": _RunsCommand(f"touch {marker}"), "labels": [0]}
     (folder / "test_batch").write_bytes(pickle.dumps(payload, protocol=2))
-    code, _, err = cli("run", "dcgan", "--dataset", "cifar10", "--set", f"data.root={tmp_path}",
-                       "--set", "train.steps=1", "--no-progress", "--device", "cpu")
+    code, _, err = cli(
+        "run",
+        "dcgan",
+        "--dataset",
+        "cifar10",
+        "--set",
+        f"data.root={tmp_path}",
+        "--set",
+        "train.steps=1",
+        "--no-progress",
+        "--device",
+        "cpu",
+    )
     assert code == 2 and not marker.exists()
     lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"error: cifar10 file {folder / 'test_batch'} was refused: "
-                                                   "it holds objects that could run code (it asks for posix.system")
+    assert len(lines) == 1 and lines[0].startswith(
+        f"error: cifar10 file {folder / 'test_batch'} was refused: "
+        "it holds objects that could run code (it asks for posix.system"
+    )
     pickle.loads((folder / "test_batch").read_bytes())  # the file really is live: a plain load runs it
     assert marker.exists()

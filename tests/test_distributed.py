@@ -17,8 +17,14 @@ from ganzoo.trainer.callbacks import Callback
 from ganzoo.trainer.checkpoint import load_checkpoint
 from ganzoo.trainer.distributed import DistEnv, wrap_for_ddp
 
-SMALL = ["model.g_channels=8", "model.d_channels=8", "train.batch_size=16", "train.log_every=2",
-         "train.sample_every=1000", "train.checkpoint_every=1000"]
+SMALL = [
+    "model.g_channels=8",
+    "model.d_channels=8",
+    "train.batch_size=16",
+    "train.log_every=2",
+    "train.sample_every=1000",
+    "train.checkpoint_every=1000",
+]
 
 
 def _free_port() -> int:
@@ -29,8 +35,16 @@ def _free_port() -> int:
 
 def _join(rank: int, world_size: int, port: int) -> None:
     """Set the variables torchrun would set for this rank."""
-    os.environ.update({"RANK": str(rank), "WORLD_SIZE": str(world_size), "LOCAL_RANK": str(rank),
-                       "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "OMP_NUM_THREADS": "1"})
+    os.environ.update(
+        {
+            "RANK": str(rank),
+            "WORLD_SIZE": str(world_size),
+            "LOCAL_RANK": str(rank),
+            "MASTER_ADDR": "127.0.0.1",
+            "MASTER_PORT": str(port),
+            "OMP_NUM_THREADS": "1",
+        }
+    )
     torch.set_num_threads(1)
 
 
@@ -73,13 +87,14 @@ def test_two_processes_end_with_identical_weights_and_resume_on_one(tmp_path: Pa
     assert load_checkpoint(run / "checkpoints" / "last.pt")["step"] == 6
 
 
-def _critic_steps(critic: torch.nn.Module, real: torch.Tensor, fake: torch.Tensor, alpha: torch.Tensor,
-                  steps: int) -> None:
+def _critic_steps(
+    critic: torch.nn.Module, real: torch.Tensor, fake: torch.Tensor, alpha: torch.Tensor, steps: int
+) -> None:
     """WGAN-GP critic updates (Wasserstein estimate plus gradient penalty) on fixed batches."""
     optimizer = torch.optim.Adam(critic.parameters(), lr=1e-4, betas=(0.5, 0.9))
     for _ in range(steps):
         mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
-        grads, = torch.autograd.grad(critic(mixed).sum(), mixed, create_graph=True)
+        (grads,) = torch.autograd.grad(critic(mixed).sum(), mixed, create_graph=True)
         penalty = ((grads.flatten(1).norm(dim=1) - 1) ** 2).mean()
         loss = critic(fake).mean() - critic(real).mean() + 10 * penalty
         optimizer.zero_grad()
@@ -97,8 +112,11 @@ def _critic(seed: int) -> torch.nn.Module:
 def _batches(size: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Real images, fakes and the penalty's mixing weights: one global batch that ranks split."""
     generator = torch.Generator().manual_seed(3)
-    return (torch.rand(size, 1, 28, 28, generator=generator) * 2 - 1, torch.randn(size, 1, 28, 28, generator=generator),
-            torch.rand(size, 1, 1, 1, generator=generator))
+    return (
+        torch.rand(size, 1, 28, 28, generator=generator) * 2 - 1,
+        torch.randn(size, 1, 28, 28, generator=generator),
+        torch.rand(size, 1, 1, 1, generator=generator),
+    )
 
 
 def _critic_worker(rank: int, world_size: int, port: int, tmp: str, batch: int) -> None:
@@ -154,12 +172,23 @@ def test_nproc_passes_the_same_run_arguments_to_torchrun(monkeypatch: pytest.Mon
 
     calls = []
     monkeypatch.setattr(subprocess, "call", lambda command, env: calls.append((command, env)) or 0)
-    code, _, err = cli("run", "dcgan", "--nproc", "2", "--out", "r", "--set", "train.steps=3", "--seed", "4",
-                       "--no-progress")
+    code, _, err = cli(
+        "run", "dcgan", "--nproc", "2", "--out", "r", "--set", "train.steps=3", "--seed", "4", "--no-progress"
+    )
     assert code == 0, err
     command, env = calls[0]
     assert command[1:6] == ["-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2", "-m"]
-    assert command[6:] == ["ganzoo", "run", "dcgan", "--out", "r", "--seed", "4", "--set", "train.steps=3",
-                           "--no-progress"]
+    assert command[6:] == [
+        "ganzoo",
+        "run",
+        "dcgan",
+        "--out",
+        "r",
+        "--seed",
+        "4",
+        "--set",
+        "train.steps=3",
+        "--no-progress",
+    ]
     assert int(env["OMP_NUM_THREADS"]) >= 1
     assert cli("run", "dcgan", "--nproc", "0")[0] == 2

@@ -16,8 +16,16 @@ from ganzoo.metrics.evaluate import EvalContext, EvalSettings, build_evaluator
 from ganzoo.metrics.rng import isolated_rng
 from ganzoo.runner import RunRequest, load_data, load_run, resolve_config, run
 
-SMALL = ["model.g_channels=8", "model.d_channels=8", "train.batch_size=16", "train.steps=24", "train.log_every=6",
-         "train.sample_every=1000", "train.checkpoint_every=1000", "train.precision=fp32"]
+SMALL = [
+    "model.g_channels=8",
+    "model.d_channels=8",
+    "train.batch_size=16",
+    "train.steps=24",
+    "train.log_every=6",
+    "train.sample_every=1000",
+    "train.checkpoint_every=1000",
+    "train.precision=fp32",
+]
 
 
 def _final_weights(out: Path, evaluate_every: int) -> dict[str, torch.Tensor]:
@@ -26,8 +34,11 @@ def _final_weights(out: Path, evaluate_every: int) -> dict[str, torch.Tensor]:
     callbacks = []
     if evaluate_every:
         config, model, dataset = resolve_config(request)
-        evaluator = build_evaluator(load_data(config), EvalSettings(every=evaluate_every, samples=200),
-                                    EvalContext(model, dataset, config["data"]["root"]))
+        evaluator = build_evaluator(
+            load_data(config),
+            EvalSettings(every=evaluate_every, samples=200),
+            EvalContext(model, dataset, config["data"]["root"]),
+        )
         callbacks.append(EvalCallback(evaluator, evaluate_every))
     result = run(request, show_progress=False, callbacks=callbacks)
     if evaluate_every:

@@ -40,8 +40,9 @@ def test_safetensors_load_into_a_fresh_generator(run: ganzoo.Run, tmp_path: Path
     meta = json.loads((tmp_path / "g.json").read_text())
     assert list(meta["inputs"]) == list(_inputs(run, 1)) and meta["inputs"]["z"]["shape"][0] is None
     config = meta["config"]
-    fresh = ganzoo.create_model(meta["model"], meta["dataset"], model={k: v for k, v in config["model"].items()
-                                                                       if k != "name"}, seed=99).eval()
+    fresh = ganzoo.create_model(
+        meta["model"], meta["dataset"], model={k: v for k, v in config["model"].items() if k != "name"}, seed=99
+    ).eval()
     fresh.generator.load_state_dict(load_file(tmp_path / "g.safetensors"))
     inputs = _inputs(run, 4)
     with torch.no_grad():

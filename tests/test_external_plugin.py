@@ -38,8 +38,9 @@ class Venv:
         """Run ``python ARGS`` in the venv with a wide terminal, so tables are not wrapped."""
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
         env.update(COLUMNS="1000", PIP_DISABLE_PIP_VERSION_CHECK="1", **({"PIP_NO_INDEX": "1"} if offline else {}))
-        return subprocess.run([str(self.python), *args], capture_output=True, text=True, env=env,
-                              cwd=cwd or self.work, timeout=300)
+        return subprocess.run(
+            [str(self.python), *args], capture_output=True, text=True, env=env, cwd=cwd or self.work, timeout=300
+        )
 
     def ganzoo(self, *args: str) -> subprocess.CompletedProcess[str]:
         """The ``ganzoo`` command as this venv sees it."""
@@ -49,8 +50,16 @@ class Venv:
         """Install local packages without their dependencies, building with the installed setuptools when it
         can build wheels (then fetching nothing), else in pip's isolated build environment."""
         local = _builds_wheels()
-        result = self.run("-m", "pip", "install", "-q", "--no-deps", *["--no-build-isolation"] * local,
-                          *map(str, sources), offline=local)
+        result = self.run(
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            *["--no-build-isolation"] * local,
+            *map(str, sources),
+            offline=local,
+        )
         assert result.returncode == 0, result.stderr
 
     def pip_uninstall(self, *names: str) -> None:
@@ -90,7 +99,8 @@ def see_running_environment(env: Path) -> None:
     sites = [p for p in sys.path if p.rstrip("/").endswith(("site-packages", "dist-packages")) and Path(p).is_dir()]
     own = next((env / "lib").glob("python*/site-packages"))
     (own / "running-environment.pth").write_text(
-        "".join(f"import site; site.addsitedir({site!r})\n" for site in sites), encoding="utf-8")
+        "".join(f"import site; site.addsitedir({site!r})\n" for site in sites), encoding="utf-8"
+    )
 
 
 def _rows(output: str, word: str) -> list[str]:
@@ -115,10 +125,27 @@ def test_ganzoo_lists_the_installed_plugin_with_its_package(venv: Venv) -> None:
 @pytest.mark.subprocess
 @pytest.mark.slow
 def test_ganzoo_run_trains_the_plugin_model(venv: Venv) -> None:
-    result = venv.ganzoo("run", "lsgan", "--dataset", "digits", "--out", "run", "--no-progress",
-                         "--set", "train.steps=4", "--set", "train.log_every=2", "--set", "train.batch_size=16",
-                         "--set", "model.g_channels=8", "--set", "model.d_channels=8",
-                         "--set", "train.precision=fp32")
+    result = venv.ganzoo(
+        "run",
+        "lsgan",
+        "--dataset",
+        "digits",
+        "--out",
+        "run",
+        "--no-progress",
+        "--set",
+        "train.steps=4",
+        "--set",
+        "train.log_every=2",
+        "--set",
+        "train.batch_size=16",
+        "--set",
+        "model.g_channels=8",
+        "--set",
+        "model.d_channels=8",
+        "--set",
+        "train.precision=fp32",
+    )
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in (venv.work / "run" / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in records] == [2, 4]
@@ -140,7 +167,8 @@ def _package(root: Path, dist: str, module: str, source: str) -> Path:
     folder = root / dist
     folder.mkdir()
     (folder / f"{module}.py").write_text(textwrap.dedent(source))
-    (folder / "pyproject.toml").write_text(textwrap.dedent(f"""
+    (folder / "pyproject.toml").write_text(
+        textwrap.dedent(f"""
         [build-system]
         requires = ["setuptools>=64"]
         build-backend = "setuptools.build_meta"
@@ -154,7 +182,8 @@ def _package(root: Path, dist: str, module: str, source: str) -> Path:
 
         [tool.setuptools]
         py-modules = ["{module}"]
-    """))
+    """)
+    )
     return folder
 
 
@@ -162,15 +191,24 @@ def _package(root: Path, dist: str, module: str, source: str) -> Path:
 @pytest.mark.slow
 def test_clashing_broken_and_too_new_plugins_are_reported_and_the_rest_works(venv: Venv) -> None:
     # Packages load in name order after ganzoo's own, so "lsgan-copycat" comes after "ganzoo-lsgan".
-    copycat = _package(venv.work, "lsgan-copycat", "copycat_gan", """
+    copycat = _package(
+        venv.work,
+        "lsgan-copycat",
+        "copycat_gan",
+        """
         from ganzoo import ModelSpec, hookimpl
 
         @hookimpl
         def ganzoo_models():
             return [ModelSpec("LSGAN", "another lsgan", "copycat_gan:build")]
-    """)
+    """,
+    )
     broken = _package(venv.work, "ganzoo-broken", "broken_gan", "raise ImportError('needs libfoo 3')\n")
-    future = _package(venv.work, "ganzoo-future", "future_gan", """
+    future = _package(
+        venv.work,
+        "ganzoo-future",
+        "future_gan",
+        """
         from ganzoo import ModelSpec, hookimpl
 
         GANZOO_PLUGIN_API = "99"
@@ -178,7 +216,8 @@ def test_clashing_broken_and_too_new_plugins_are_reported_and_the_rest_works(ven
         @hookimpl
         def ganzoo_models():
             return [ModelSpec("future-gan", "needs a newer ganzoo", "future_gan:build")]
-    """)
+    """,
+    )
     venv.pip_install(copycat, broken, future)
     try:
         _check_reported_and_isolated(venv)
@@ -190,8 +229,10 @@ def _check_reported_and_isolated(venv: Venv) -> None:
     """Each problem shows against its own plugin in `ganzoo plugins`; listing and lsgan keep working."""
     plugins = venv.ganzoo("plugins")
     assert plugins.returncode == 0, plugins.stderr
-    status = {name: next(line for line in plugins.stdout.splitlines() if f"({name})" in line)
-              for name in ("copycat_gan", "broken_gan", "future_gan", "ganzoo_lsgan")}
+    status = {
+        name: next(line for line in plugins.stdout.splitlines() if f"({name})" in line)
+        for name in ("copycat_gan", "broken_gan", "future_gan", "ganzoo_lsgan")
+    }
     assert "model 'LSGAN' from package 'lsgan-copycat'" in status["copycat_gan"]
     assert "already registered by package 'ganzoo-lsgan'" in status["copycat_gan"]
     assert "broken" in status["broken_gan"] and "needs libfoo 3" in status["broken_gan"]
@@ -217,7 +258,9 @@ def test_uninstalling_removes_the_plugin(venv: Venv) -> None:
 def _fake_install(site: Path, dist: str, module: str, declared: str | None) -> None:
     """A plugin module (declaring ``declared`` if given) with a dist-info folder, as pip would leave it."""
     line = f"GANZOO_PLUGIN_API = {declared}\n" if declared is not None else ""
-    (site / f"{module}.py").write_text(line + textwrap.dedent(f"""
+    (site / f"{module}.py").write_text(
+        line
+        + textwrap.dedent(f"""
         from ganzoo import LossSpec, hookimpl
 
         CALLED = []
@@ -226,24 +269,29 @@ def _fake_install(site: Path, dist: str, module: str, declared: str | None) -> N
         def ganzoo_losses():
             CALLED.append(True)
             return [LossSpec("{module}-loss", "a loss", "math:sqrt")]
-    """))
+    """)
+    )
     info = site / f"{dist}-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n")
     (info / "entry_points.txt").write_text(f"[ganzoo]\n{module} = {module}\n")
 
 
-@pytest.mark.parametrize(("declared", "api", "problem"), [
-    (None, PLUGIN_API_VERSION, ""),
-    ('"1"', "1", ""),
-    ("1", "1", ""),
-    ('"2"', "2", ""),
-    ('"3"', "3", "written for ganzoo plugin API 3, but this ganzoo supports plugin API 1, 2; upgrade ganzoo"),
-    ('"0"', "0", "written for ganzoo plugin API 0, but this ganzoo supports plugin API 1, 2; upgrade the plugin"),
-    ('"one"', "one", "GANZOO_PLUGIN_API must be a plugin API version such as '2', got 'one'"),
-])
+@pytest.mark.parametrize(
+    ("declared", "api", "problem"),
+    [
+        (None, PLUGIN_API_VERSION, ""),
+        ('"1"', "1", ""),
+        ("1", "1", ""),
+        ('"2"', "2", ""),
+        ('"3"', "3", "written for ganzoo plugin API 3, but this ganzoo supports plugin API 1, 2; upgrade ganzoo"),
+        ('"0"', "0", "written for ganzoo plugin API 0, but this ganzoo supports plugin API 1, 2; upgrade the plugin"),
+        ('"one"', "one", "GANZOO_PLUGIN_API must be a plugin API version such as '2', got 'one'"),
+    ],
+)
 def test_the_declared_plugin_api_is_checked_before_any_hook_runs(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, declared: str | None, api: str, problem: str) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, declared: str | None, api: str, problem: str
+) -> None:
     module = f"api_probe_{abs(hash((declared, str(tmp_path)))) % 10**8}"
     _fake_install(tmp_path, "api-probe", module, declared)
     monkeypatch.syspath_prepend(str(tmp_path))

@@ -22,9 +22,23 @@ from ganzoo.trainer.batches import make_batches
 
 CIFAR_CLASSES = {0: "airplane", 3: "cat", 8: "ship"}  # the test split is ordered by class, 1,000 each
 PER_CLASS = 8
-TINY_CGAN = ["--set", "model.g_channels=8", "--set", "model.d_channels=8", "--set", "train.steps=2",
-             "--set", "train.batch_size=4", "--set", "train.num_samples=4", "--set", "data.image_size=32",
-             "--no-progress", "--device", "cpu"]
+TINY_CGAN = [
+    "--set",
+    "model.g_channels=8",
+    "--set",
+    "model.d_channels=8",
+    "--set",
+    "train.steps=2",
+    "--set",
+    "train.batch_size=4",
+    "--set",
+    "train.num_samples=4",
+    "--set",
+    "data.image_size=32",
+    "--no-progress",
+    "--device",
+    "cpu",
+]
 
 
 def _load(**overrides: object):
@@ -116,6 +130,7 @@ def test_large_sets_stream_through_dataloader_workers(cifar_folder, tmp_path: Pa
 
 def _uniform_files(root: Path) -> dict[str, tuple[float, ...]]:
     """Files of one colour in many modes and sizes, and the RGB value in [-1, 1] each must load as."""
+
     def rgb(*values: int) -> tuple[float, ...]:
         return tuple(v / 127.5 - 1 for v in values)
 
@@ -132,10 +147,18 @@ def _uniform_files(root: Path) -> dict[str, tuple[float, ...]]:
     Image.fromarray(np.full((18, 22), 128 * 257, dtype=np.uint16)).save(root / "deep.png")  # I;16
     Image.new("RGB", (64, 32), (200, 100, 50)).save(root / "photo.jpg", quality=100)
     Image.new("CMYK", (16, 16), (0, 0, 0, 0)).save(root / "print.tiff")
-    return {"bilevel.png": rgb(255, 255, 255), "deep.png": rgb(128, 128, 128), "grey.png": rgb(0, 0, 0),
-            "grey_alpha.png": rgb(255, 255, 255), "opaque.png": rgb(255, 0, 0), "palette.png": rgb(0, 255, 0),
-            "palette_clear.png": rgb(255, 255, 255), "photo.jpg": rgb(200, 100, 50),
-            "print.tiff": rgb(255, 255, 255), "transparent.png": rgb(255, 255, 255)}
+    return {
+        "bilevel.png": rgb(255, 255, 255),
+        "deep.png": rgb(128, 128, 128),
+        "grey.png": rgb(0, 0, 0),
+        "grey_alpha.png": rgb(255, 255, 255),
+        "opaque.png": rgb(255, 0, 0),
+        "palette.png": rgb(0, 255, 0),
+        "palette_clear.png": rgb(255, 255, 255),
+        "photo.jpg": rgb(200, 100, 50),
+        "print.tiff": rgb(255, 255, 255),
+        "transparent.png": rgb(255, 255, 255),
+    }
 
 
 def test_every_pixel_mode_becomes_rgb_or_grey_in_model_range(tmp_path: Path) -> None:
@@ -185,13 +208,16 @@ def test_limit_takes_a_fixed_subset(cifar_folder) -> None:
     assert first.info.num_classes == 3  # classes come from the whole folder
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"path": ""}, r"needs the images' location: --set data\.path=DIR"),
-    ({"path": "/no/such/folder"}, r"/no/such/folder does not exist; --set data\.path=DIR"),
-    ({"channels": 4}, "data.channels must be 1 .* or 3"),
-    ({"image_size": 0}, "data.image_size must be at least 1"),
-    ({"labels": "yes"}, "data.labels must be one of auto, none"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"path": ""}, r"needs the images' location: --set data\.path=DIR"),
+        ({"path": "/no/such/folder"}, r"/no/such/folder does not exist; --set data\.path=DIR"),
+        ({"channels": 4}, "data.channels must be 1 .* or 3"),
+        ({"image_size": 0}, "data.image_size must be at least 1"),
+        ({"labels": "yes"}, "data.labels must be one of auto, none"),
+    ],
+)
 def test_bad_options_are_one_line_user_errors(overrides: dict, message: str, tmp_path: Path) -> None:
     Image.new("L", (4, 4)).save(tmp_path / "one.png")
     with pytest.raises(UserError, match=message):
@@ -212,10 +238,12 @@ def _png_with_bad_pixel_data(path: Path) -> None:
     Image.new("RGB", (32, 32), (10, 20, 30)).save(buffer, "PNG")
     data = bytearray(buffer.getvalue())
     start = data.find(b"IDAT")
-    length = struct.unpack(">I", data[start - 4:start])[0]
+    length = struct.unpack(">I", data[start - 4 : start])[0]
     for k in range(start + 6, start + 4 + length):
         data[k] ^= 0x5A
-    data[start + 4 + length:start + 8 + length] = struct.pack(">I", zlib.crc32(bytes(data[start:start + 4 + length])))
+    data[start + 4 + length : start + 8 + length] = struct.pack(
+        ">I", zlib.crc32(bytes(data[start : start + 4 + length]))
+    )
     path.write_bytes(bytes(data))
     with Image.open(path) as image:
         image.verify()
@@ -227,8 +255,21 @@ def test_damaged_files_are_reported_in_one_line_before_training(cifar_folder, in
     Image.open(root / "cat" / "00.png").save(jpeg, "JPEG")
     (root / "cat" / "truncated.jpg").write_bytes(jpeg.getvalue()[: len(jpeg.getvalue()) // 2])
     _png_with_bad_pixel_data(root / "ship" / "bad_stream.png")
-    code, out, err = cli("run", "dcgan", "--dataset", "folder", "--set", f"data.path={root}",
-                         "--set", "train.steps=2", "--no-progress", "--device", "cpu", "--out", "run")
+    code, out, err = cli(
+        "run",
+        "dcgan",
+        "--dataset",
+        "folder",
+        "--set",
+        f"data.path={root}",
+        "--set",
+        "train.steps=2",
+        "--no-progress",
+        "--device",
+        "cpu",
+        "--out",
+        "run",
+    )
     assert code == 2 and "Traceback" not in out + err
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: 2 of 26 images in")
@@ -238,10 +279,22 @@ def test_damaged_files_are_reported_in_one_line_before_training(cifar_folder, in
 
 def test_cgan_trains_on_a_labelled_folder_and_refuses_a_flat_one(cifar_folder, in_tmp: Path, cli) -> None:
     root, _, _ = cifar_folder
-    code, _, err = cli("run", "cgan", "--dataset", "folder", "--set", f"data.path={root}", *TINY_CGAN,
-                       "--out", "labelled")
+    code, _, err = cli(
+        "run", "cgan", "--dataset", "folder", "--set", f"data.path={root}", *TINY_CGAN, "--out", "labelled"
+    )
     assert code == 0, err
     assert "3 classes" in err and (in_tmp / "labelled" / "checkpoints").is_dir()
-    code, _, err = cli("run", "cgan", "--dataset", "folder", "--set", f"data.path={root}",
-                       "--set", "data.labels=none", *TINY_CGAN, "--out", "flat")
+    code, _, err = cli(
+        "run",
+        "cgan",
+        "--dataset",
+        "folder",
+        "--set",
+        f"data.path={root}",
+        "--set",
+        "data.labels=none",
+        *TINY_CGAN,
+        "--out",
+        "flat",
+    )
     assert code == 2 and "'cgan' needs class labels" in err and "Traceback" not in err

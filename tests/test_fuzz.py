@@ -29,12 +29,30 @@ from ganzoo.registry import get_registry
 from ganzoo.trainer.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 
 GENERATED: Counter[str] = Counter()
-FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                      HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 # Appended to every `run`: a valid input trains one tiny step, so only bad input costs nothing.
-TINY_RUN = ["--no-progress", "--device", "cpu", "--set", "train.steps=1", "--set", "train.batch_size=8",
-            "--set", "train.num_samples=4", "--set", "model.g_channels=4", "--set", "model.d_channels=4",
-            "--set", "train.sample_every=1000", "--set", "train.checkpoint_every=1000"]
+TINY_RUN = [
+    "--no-progress",
+    "--device",
+    "cpu",
+    "--set",
+    "train.steps=1",
+    "--set",
+    "train.batch_size=8",
+    "--set",
+    "train.num_samples=4",
+    "--set",
+    "model.g_channels=4",
+    "--set",
+    "model.d_channels=4",
+    "--set",
+    "train.sample_every=1000",
+    "--set",
+    "train.checkpoint_every=1000",
+]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -42,8 +60,10 @@ def report_counts() -> Iterator[None]:
     """Print how many inputs each property saw (the report quotes these numbers)."""
     yield
     total = sum(GENERATED.values())
-    print(f"\nfuzz: {total} generated inputs, none crashed: "
-          + ", ".join(f"{kind} {n}" for kind, n in sorted(GENERATED.items())))
+    print(
+        f"\nfuzz: {total} generated inputs, none crashed: "
+        + ", ".join(f"{kind} {n}" for kind, n in sorted(GENERATED.items()))
+    )
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +91,7 @@ def _clean(kind: str, result: tuple[int, str, str]) -> None:
 
 # --- configs ------------------------------------------------------------------------------------------
 
+
 def _dcgan_keys() -> list[str]:
     from ganzoo.runner import default_config
 
@@ -87,12 +108,46 @@ def _dcgan_keys() -> list[str]:
 KEYS = _dcgan_keys()
 NAME = st.text(alphabet=string.ascii_letters + "_-", min_size=1, max_size=8)
 # Values of every type; integers stay small or negative so that no valid input asks for a long run.
-EDGES = st.sampled_from([-2**70, -2**63 - 1, -2**63, -1, 0, 1, 2, 2**63, 2**70, 10**400, -1.0, 0.0, 1e-300,
-                         1e308, float("nan"), float("inf"), -float("inf"), True, False, None, "", "auto", "x"])
-SCALARS = st.one_of(EDGES, st.integers(-2**70, 2), st.floats(allow_nan=True, allow_infinity=True), st.booleans(),
-                    st.none(), st.text(alphabet=string.ascii_letters + " -_./:", max_size=10))
-VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                       st.dictionaries(NAME, inner, max_size=3)), max_leaves=6)
+EDGES = st.sampled_from(
+    [
+        -(2**70),
+        -(2**63) - 1,
+        -(2**63),
+        -1,
+        0,
+        1,
+        2,
+        2**63,
+        2**70,
+        10**400,
+        -1.0,
+        0.0,
+        1e-300,
+        1e308,
+        float("nan"),
+        float("inf"),
+        -float("inf"),
+        True,
+        False,
+        None,
+        "",
+        "auto",
+        "x",
+    ]
+)
+SCALARS = st.one_of(
+    EDGES,
+    st.integers(-(2**70), 2),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.none(),
+    st.text(alphabet=string.ascii_letters + " -_./:", max_size=10),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(NAME, inner, max_size=3)),
+    max_leaves=6,
+)
 
 
 def _nest(pairs: dict[str, object]) -> dict:
@@ -108,12 +163,17 @@ def _nest(pairs: dict[str, object]) -> dict:
     return root
 
 
-KEY_PATHS = st.one_of(st.sampled_from(KEYS), st.builds(lambda a, b: f"{a}.{b}", st.sampled_from(
-    ["train", "model", "data", "loss", "seed"]), NAME), NAME)
+KEY_PATHS = st.one_of(
+    st.sampled_from(KEYS),
+    st.builds(lambda a, b: f"{a}.{b}", st.sampled_from(["train", "model", "data", "loss", "seed"]), NAME),
+    NAME,
+)
 CONFIG_TEXT = st.one_of(
     st.dictionaries(KEY_PATHS, VALUES, max_size=5).map(lambda d: yaml.safe_dump(_nest(d))),
     VALUES.map(yaml.safe_dump),  # often not a mapping
-    st.just(""), st.just("---\n"), st.just("null"),
+    st.just(""),
+    st.just("---\n"),
+    st.just("null"),
     st.text(max_size=60),  # mostly invalid YAML
 )
 
@@ -130,9 +190,14 @@ def test_config_files_never_crash(text: str, raw: bytes | None, workdir: Path, c
     _clean("config file", cli("run", "dcgan", "--config", str(path), *TINY_RUN))
 
 
-OVERRIDE = st.builds(lambda key, value: f"{key}={value}", KEY_PATHS,
-                     st.one_of(SCALARS.map(lambda v: yaml.safe_dump(v).splitlines()[0] if v is not None else ""),
-                               st.text(alphabet=string.ascii_letters + "[]{},:=. -", max_size=10)))
+OVERRIDE = st.builds(
+    lambda key, value: f"{key}={value}",
+    KEY_PATHS,
+    st.one_of(
+        SCALARS.map(lambda v: yaml.safe_dump(v).splitlines()[0] if v is not None else ""),
+        st.text(alphabet=string.ascii_letters + "[]{},:=. -", max_size=10),
+    ),
+)
 
 
 @settings(FUZZ, max_examples=30)
@@ -156,15 +221,50 @@ def test_any_value_for_any_key_never_crashes(key: str, value: str, workdir: Path
 
 # --- command lines ------------------------------------------------------------------------------------
 
-WORDS = ["list", "info", "plugins", "sample", "models", "losses", "datasets", "*gan*", "dcgan", "dcgn",
-         "digits", "mnist", "bce", "--out", "-n", "--seed", "--set", "--config", "--device", "--dataset",
-         "-d", "--resume", "--help", "-h", "x=1", "0", "-1", "3", "cpu", "tpu", "no/such/dir", "a.png",
-         "b.npz", "c.txt", "", "-", "--", "--bogus"]
+WORDS = [
+    "list",
+    "info",
+    "plugins",
+    "sample",
+    "models",
+    "losses",
+    "datasets",
+    "*gan*",
+    "dcgan",
+    "dcgn",
+    "digits",
+    "mnist",
+    "bce",
+    "--out",
+    "-n",
+    "--seed",
+    "--set",
+    "--config",
+    "--device",
+    "--dataset",
+    "-d",
+    "--resume",
+    "--help",
+    "-h",
+    "x=1",
+    "0",
+    "-1",
+    "3",
+    "cpu",
+    "tpu",
+    "no/such/dir",
+    "a.png",
+    "b.npz",
+    "c.txt",
+    "",
+    "-",
+    "--",
+    "--bogus",
+]
 
 
 @settings(FUZZ, max_examples=80)
-@given(words=st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=8)), max_size=6),
-       run=st.booleans())
+@given(words=st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=8)), max_size=6), run=st.booleans())
 def test_command_lines_never_crash(words: list[str], run: bool, workdir: Path, cli) -> None:
     if "--help" in words or "-h" in words:
         words = [w for w in words if w not in ("--help", "-h")]  # argparse exits 0 through SystemExit
@@ -182,8 +282,11 @@ def tiny_run(workdir: Path) -> Path:
 
 
 @settings(FUZZ, max_examples=30)
-@given(n=st.integers(-5, 6), out=st.sampled_from(["g.png", "g.npz", "g.jpg", "", "dir/", "x.PNG"]),
-       seed=st.integers(-2**70, 2**70))
+@given(
+    n=st.integers(-5, 6),
+    out=st.sampled_from(["g.png", "g.npz", "g.jpg", "", "dir/", "x.PNG"]),
+    seed=st.integers(-(2**70), 2**70),
+)
 def test_sample_arguments_never_crash(n: int, out: str, seed: int, tiny_run: Path, cli) -> None:
     args = ["sample", str(tiny_run), "-n", str(n), "--seed", str(seed)] + (["--out", out] if out else [])
     _clean("sample arguments", cli(*args))
@@ -191,13 +294,15 @@ def test_sample_arguments_never_crash(n: int, out: str, seed: int, tiny_run: Pat
 
 # --- dataset roots ------------------------------------------------------------------------------------
 
-MNIST_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
-               "t10k-labels-idx1-ubyte"]
+MNIST_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
 LAYOUTS = {
     "mnist": [f"MNIST/raw/{name}" for name in MNIST_FILES],
     "fashion-mnist": [f"FashionMNIST/raw/{name}" for name in MNIST_FILES],
-    "cifar10": ["cifar-10-batches-py/test_batch", "cifar-10-batches-py/batches.meta",
-                *[f"cifar-10-batches-py/data_batch_{i}" for i in range(1, 6)]],
+    "cifar10": [
+        "cifar-10-batches-py/test_batch",
+        "cifar-10-batches-py/batches.meta",
+        *[f"cifar-10-batches-py/data_batch_{i}" for i in range(1, 6)],
+    ],
 }
 DAMAGE = st.sampled_from(["garbage", "truncated", "header", "real", "empty", "directory", "absent"])
 
@@ -229,11 +334,17 @@ def _damaged(target: Path, relative: str, damage: str, noise: bytes, cut: int) -
 
 @pytest.mark.slow
 @settings(FUZZ, max_examples=40)
-@given(dataset=st.sampled_from(sorted(LAYOUTS)), root_kind=st.sampled_from(["layout", "layout", "layout", "missing", "file"]),
-       damages=st.lists(DAMAGE, min_size=7, max_size=7), noise=st.binary(max_size=64),
-       cut=st.integers(0, 3000), split=st.sampled_from(["test", "train"]))
-def test_dataset_roots_never_crash(dataset: str, root_kind: str, damages: list[str], noise: bytes, cut: int,
-                                   split: str, workdir: Path, cli) -> None:
+@given(
+    dataset=st.sampled_from(sorted(LAYOUTS)),
+    root_kind=st.sampled_from(["layout", "layout", "layout", "missing", "file"]),
+    damages=st.lists(DAMAGE, min_size=7, max_size=7),
+    noise=st.binary(max_size=64),
+    cut=st.integers(0, 3000),
+    split=st.sampled_from(["test", "train"]),
+)
+def test_dataset_roots_never_crash(
+    dataset: str, root_kind: str, damages: list[str], noise: bytes, cut: int, split: str, workdir: Path, cli
+) -> None:
     root = Path(tempfile.mkdtemp(prefix="root-", dir=workdir)) / "root"
     if root_kind == "file":
         root.write_bytes(noise)
@@ -244,8 +355,7 @@ def test_dataset_roots_never_crash(dataset: str, root_kind: str, damages: list[s
     extra = ["--set", "data.download=false"] if "download" in defaults else []
     extra += ["--set", f"data.split={split}"] if "split" in defaults else []
     extra += ["--set", "data.limit=64"] if "limit" in defaults else []
-    _clean("dataset root", cli("run", "dcgan", "--dataset", dataset, "--set", f"data.root={root}",
-                               *extra, *TINY_RUN))
+    _clean("dataset root", cli("run", "dcgan", "--dataset", dataset, "--set", f"data.root={root}", *extra, *TINY_RUN))
 
 
 IMAGE_KINDS = st.sampled_from(["good", "garbage", "truncated", "empty", "directory", "text"])
@@ -270,10 +380,14 @@ def _image_file(target: Path, kind: str, noise: bytes, cut: int) -> None:
 
 @pytest.mark.slow
 @settings(FUZZ, max_examples=25)
-@given(files=st.lists(st.tuples(IMAGE_KINDS, st.sampled_from([".png", ".jpg", ".bmp", ".txt"])), max_size=3),
-       noise=st.binary(max_size=64), cut=st.integers(0, 400))
-def test_image_folders_with_corrupt_images_never_crash(files: list[tuple[str, str]], noise: bytes, cut: int,
-                                                       workdir: Path, cli) -> None:
+@given(
+    files=st.lists(st.tuples(IMAGE_KINDS, st.sampled_from([".png", ".jpg", ".bmp", ".txt"])), max_size=3),
+    noise=st.binary(max_size=64),
+    cut=st.integers(0, 400),
+)
+def test_image_folders_with_corrupt_images_never_crash(
+    files: list[tuple[str, str]], noise: bytes, cut: int, workdir: Path, cli
+) -> None:
     registry = get_registry()
     if "srgan" not in registry.specs["models"] or "sr-pairs" not in registry.specs["datasets"]:
         pytest.skip("the srgan model and sr-pairs dataset (image folders) are not registered")
@@ -281,10 +395,31 @@ def test_image_folders_with_corrupt_images_never_crash(files: list[tuple[str, st
     for index, (kind, suffix) in enumerate(files):
         _image_file(root / f"{index}{suffix}", kind, noise, cut)
     tiny = [arg for key, value in _flat(registry.model("srgan").test_config) for arg in ("--set", f"{key}={value}")]
-    _clean("image folder", cli("run", "srgan", "--dataset", "sr-pairs", "--set", f"data.root={root}", *tiny,
-                               "--no-progress", "--device", "cpu", "--set", "train.steps=1",
-                               "--set", "train.batch_size=2", "--set", "train.num_samples=2",
-                               "--set", "train.sample_every=1000", "--set", "train.checkpoint_every=1000"))
+    _clean(
+        "image folder",
+        cli(
+            "run",
+            "srgan",
+            "--dataset",
+            "sr-pairs",
+            "--set",
+            f"data.root={root}",
+            *tiny,
+            "--no-progress",
+            "--device",
+            "cpu",
+            "--set",
+            "train.steps=1",
+            "--set",
+            "train.batch_size=2",
+            "--set",
+            "train.num_samples=2",
+            "--set",
+            "train.sample_every=1000",
+            "--set",
+            "train.checkpoint_every=1000",
+        ),
+    )
 
 
 def _flat(fragment: dict, prefix: str = "") -> Iterator[tuple[str, object]]:
@@ -297,29 +432,38 @@ def _flat(fragment: dict, prefix: str = "") -> Iterator[tuple[str, object]]:
 
 # --- checkpoints --------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def checkpoint_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """A small but realistic checkpoint: tensors, nested optimizer-like state and plain values."""
     path = tmp_path_factory.mktemp("ckpt") / "c.pt"
     generator = torch.Generator().manual_seed(0)
-    save_checkpoint(path, {"step": 5, "config": {"train": {"lr": 2e-4, "betas": [0.5, 0.999]}},
-                           "model": {"w": torch.randn(64, 32, generator=generator), "b": torch.zeros(32)},
-                           "optimizers": {"g": {"state": {0: {"exp_avg": torch.ones(16)}},
-                                                "param_groups": [{"lr": 2e-4, "params": [0]}]}}})
+    save_checkpoint(
+        path,
+        {
+            "step": 5,
+            "config": {"train": {"lr": 2e-4, "betas": [0.5, 0.999]}},
+            "model": {"w": torch.randn(64, 32, generator=generator), "b": torch.zeros(32)},
+            "optimizers": {
+                "g": {"state": {0: {"exp_avg": torch.ones(16)}}, "param_groups": [{"lr": 2e-4, "params": [0]}]}
+            },
+        },
+    )
     return path.read_bytes()
 
 
 @settings(FUZZ, max_examples=60)
 @given(data=st.data())
-def test_damaged_checkpoints_are_detected_or_harmless(data: st.DataObject, checkpoint_bytes: bytes,
-                                                      tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_damaged_checkpoints_are_detected_or_harmless(
+    data: st.DataObject, checkpoint_bytes: bytes, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     size = len(checkpoint_bytes)
     if data.draw(st.booleans(), label="truncate"):
-        damaged = checkpoint_bytes[:data.draw(st.integers(0, size - 1), label="length")]
+        damaged = checkpoint_bytes[: data.draw(st.integers(0, size - 1), label="length")]
     else:
         position = data.draw(st.integers(0, size - 1), label="position")
         flipped = checkpoint_bytes[position] ^ data.draw(st.integers(1, 255), label="xor")
-        damaged = checkpoint_bytes[:position] + bytes([flipped]) + checkpoint_bytes[position + 1:]
+        damaged = checkpoint_bytes[:position] + bytes([flipped]) + checkpoint_bytes[position + 1 :]
     path = tmp_path_factory.mktemp("damaged") / "c.pt"
     path.write_bytes(damaged)
     original = torch.load(_original(checkpoint_bytes, path), weights_only=True)
@@ -343,7 +487,6 @@ def _original(data: bytes, beside: Path) -> Path:
     return path
 
 
-
 # --- filesystem faults --------------------------------------------------------------------------------
 
 FS_ERRNOS = st.sampled_from(["ENOSPC", "EROFS", "EACCES", "EFBIG", "EDQUOT", "ENAMETOOLONG", "EIO", "EPERM"])
@@ -359,8 +502,11 @@ def test_filesystem_faults_never_crash(name: str, where: str, after: int, workdi
     import tempfile as tempfile_module
 
     number = getattr(errno, name)
-    target, attribute = {"mkstemp": (tempfile_module, "mkstemp"), "replace": (os, "replace"),
-                         "mkdir": (pathlib.Path, "mkdir")}[where]
+    target, attribute = {
+        "mkstemp": (tempfile_module, "mkstemp"),
+        "replace": (os, "replace"),
+        "mkdir": (pathlib.Path, "mkdir"),
+    }[where]
     original, calls = getattr(target, attribute), [0]
 
     def failing(*args, **kwargs):
@@ -379,20 +525,36 @@ def test_filesystem_faults_never_crash(name: str, where: str, after: int, workdi
 
 # --- resume with changed settings ---------------------------------------------------------------------
 
+
 @pytest.mark.slow
 @settings(FUZZ, max_examples=25)
 @given(key=st.sampled_from(KEYS), value=st.one_of(EDGES, VALUES).map(_as_text))
-def test_resume_with_any_changed_setting_never_crashes(key: str, value: str, tiny_run: Path, workdir: Path,
-                                                       cli) -> None:
+def test_resume_with_any_changed_setting_never_crashes(
+    key: str, value: str, tiny_run: Path, workdir: Path, cli
+) -> None:
     import shutil
 
     copy = Path(tempfile.mkdtemp(dir=workdir)) / "run"
     shutil.copytree(tiny_run, copy, ignore=shutil.ignore_patterns(".lock"))
-    _clean("resume with a change", cli("run", "dcgan", "--out", str(copy), "--resume", *TINY_RUN,
-                                       "--set", "train.steps=2", "--set", f"{key}={value}"))
+    _clean(
+        "resume with a change",
+        cli(
+            "run",
+            "dcgan",
+            "--out",
+            str(copy),
+            "--resume",
+            *TINY_RUN,
+            "--set",
+            "train.steps=2",
+            "--set",
+            f"{key}={value}",
+        ),
+    )
 
 
 # --- hostile files ------------------------------------------------------------------------------------
+
 
 class _Hostile:
     """Unpickling this calls a function that could do anything (here: create a marker file)."""
@@ -407,8 +569,11 @@ class _Hostile:
 
 
 @settings(FUZZ, max_examples=15)
-@given(how=st.sampled_from(["system", "exec"]), where=st.sampled_from(["data", "labels", "top", "meta"]),
-       noise=st.binary(max_size=32))
+@given(
+    how=st.sampled_from(["system", "exec"]),
+    where=st.sampled_from(["data", "labels", "top", "meta"]),
+    noise=st.binary(max_size=32),
+)
 def test_hostile_dataset_pickles_never_run_code(how: str, where: str, noise: bytes, workdir: Path, cli) -> None:
     import pickle
 
@@ -421,25 +586,31 @@ def test_hostile_dataset_pickles_never_run_code(how: str, where: str, noise: byt
     (folder / "test_batch").write_bytes(pickle.dumps(payload if where == "top" else batch, protocol=2))
     meta = {"label_names": payload if where == "meta" else ["a"] * 10}
     (folder / "batches.meta").write_bytes(pickle.dumps(meta, protocol=2))
-    result = cli("run", "dcgan", "--dataset", "cifar10", "--set", f"data.root={root}", "--set",
-                 "data.download=false", *TINY_RUN)
+    result = cli(
+        "run", "dcgan", "--dataset", "cifar10", "--set", f"data.root={root}", "--set", "data.download=false", *TINY_RUN
+    )
     _clean("hostile file", result)
     assert result[0] == 2 and not marker.exists()
 
 
 # --- hand-edited run files ----------------------------------------------------------------------------
 
-EDITS = st.one_of(st.binary(max_size=40), VALUES.map(lambda v: json.dumps(v, default=str).encode()),
-                  CONFIG_TEXT.map(str.encode))
+EDITS = st.one_of(
+    st.binary(max_size=40), VALUES.map(lambda v: json.dumps(v, default=str).encode()), CONFIG_TEXT.map(str.encode)
+)
 
 
 @pytest.mark.slow
 @settings(FUZZ, max_examples=25)
-@given(which=st.sampled_from(["metrics.jsonl", "config.yaml", "checkpoints/last.pt", "checkpoints"]),
-       edit=EDITS, mode=st.sampled_from(["replace", "append", "directory"]),
-       command=st.sampled_from(["resume", "sample"]))
-def test_hand_edited_run_files_never_crash(which: str, edit: bytes, mode: str, command: str, tiny_run: Path,
-                                           workdir: Path, cli) -> None:
+@given(
+    which=st.sampled_from(["metrics.jsonl", "config.yaml", "checkpoints/last.pt", "checkpoints"]),
+    edit=EDITS,
+    mode=st.sampled_from(["replace", "append", "directory"]),
+    command=st.sampled_from(["resume", "sample"]),
+)
+def test_hand_edited_run_files_never_crash(
+    which: str, edit: bytes, mode: str, command: str, tiny_run: Path, workdir: Path, cli
+) -> None:
     import shutil
 
     copy = Path(tempfile.mkdtemp(dir=workdir)) / "run"
@@ -453,17 +624,27 @@ def test_hand_edited_run_files_never_crash(which: str, edit: bytes, mode: str, c
             handle.write(edit)
     else:
         target.write_bytes(edit)
-    args = (["run", "dcgan", "--out", str(copy), "--resume", *TINY_RUN, "--set", "train.steps=3"]
-            if command == "resume" else ["sample", str(copy), "-n", "2", "--out", str(copy / "s.png")])
+    args = (
+        ["run", "dcgan", "--out", str(copy), "--resume", *TINY_RUN, "--set", "train.steps=3"]
+        if command == "resume"
+        else ["sample", str(copy), "-n", "2", "--out", str(copy / "s.png")]
+    )
     _clean("hand-edited run file", cli(*args))
 
 
 # --- suite values -------------------------------------------------------------------------------------
 
 SUITE_KEYS = st.sampled_from(["name", "seeds", "threads", "device", "data_root", "budget", "eval", "set", "cells"])
-SUITE_VALUES = st.one_of(EDGES, VALUES, st.just({"minutes": float("nan")}), st.just({"metrics": 5}),
-                         st.just("../../x"), st.just("/abs/dir"), st.just(100000),
-                         st.just([{"model": "../gan", "datasets": ["ring8"]}]))
+SUITE_VALUES = st.one_of(
+    EDGES,
+    VALUES,
+    st.just({"minutes": float("nan")}),
+    st.just({"metrics": 5}),
+    st.just("../../x"),
+    st.just("/abs/dir"),
+    st.just(100000),
+    st.just([{"model": "../gan", "datasets": ["ring8"]}]),
+)
 
 
 @settings(FUZZ, max_examples=40)

@@ -71,19 +71,49 @@ def test_the_categorical_code_captures_the_digit_class(in_tmp: Path, cli, data_d
     assert one_to_one_accuracy(table) >= 0.2, table  # about 0.1-0.13 for codes independent of the class
 
 
-LEARN = ["--set", "model.backbone=dcgan", "--set", "data.limit=10000", "--set", "model.g_channels=16", "--set", "model.d_channels=16",
-         "--set", "train.precision=fp32", "--set", "train.steps=600", "--set", "train.sample_every=100000",
-         "--set", "train.checkpoint_every=100000"]
+LEARN = [
+    "--set",
+    "model.backbone=dcgan",
+    "--set",
+    "data.limit=10000",
+    "--set",
+    "model.g_channels=16",
+    "--set",
+    "model.d_channels=16",
+    "--set",
+    "train.precision=fp32",
+    "--set",
+    "train.steps=600",
+    "--set",
+    "train.sample_every=100000",
+    "--set",
+    "train.checkpoint_every=100000",
+]
 
 
 def test_the_papers_networks_at_28_pixels(in_tmp: Path, cli) -> None:
     """Appendix C.1's networks are the default at 28x28: FC body of 1024 shared by D's score and Q."""
-    assert cli("run", "infogan", "--out", "p", "--set", "data.image_size=28", "--set", "train.steps=2",
-               "--set", "train.batch_size=8", "--no-progress")[0] == 0
+    assert (
+        cli(
+            "run",
+            "infogan",
+            "--out",
+            "p",
+            "--set",
+            "data.image_size=28",
+            "--set",
+            "train.steps=2",
+            "--set",
+            "train.batch_size=8",
+            "--no-progress",
+        )[0]
+        == 0
+    )
     module = ganzoo.load_run("p").module
     assert module.backbone == "paper"
     assert module.generator.project[0].out_features == 1024 and module.discriminator.head.in_features == 1024
     assert module.sample(3, torch.Generator().manual_seed(0))["image"].shape == (3, 1, 28, 28)
-    code, _, err = cli("run", "infogan", "--out", "q", "--set", "model.backbone=paper", "--set", "train.steps=1",
-                       "--no-progress")
+    code, _, err = cli(
+        "run", "infogan", "--out", "q", "--set", "model.backbone=paper", "--set", "train.steps=1", "--no-progress"
+    )
     assert code == 2 and "28x28" in err

@@ -11,8 +11,17 @@ import pytest
 from ganzoo.errors import UserError
 from ganzoo.trainer.loggers import TensorBoardLogger, check_loggers
 
-FAST = ["--no-progress", "--set", "model.hidden=16", "--set", "model.depth=2", "--set", "train.batch_size=8",
-        "--set", "train.num_samples=16"]
+FAST = [
+    "--no-progress",
+    "--set",
+    "model.hidden=16",
+    "--set",
+    "model.depth=2",
+    "--set",
+    "train.batch_size=8",
+    "--set",
+    "train.num_samples=16",
+]
 
 
 def _events(folder: Path):
@@ -23,9 +32,23 @@ def _events(folder: Path):
 
 def test_tensorboard_logger_writes_scalars_and_sample_grids(in_tmp: Path, cli) -> None:
     pytest.importorskip("tensorboard")
-    code, _, err = cli("run", "gan", "-d", "ring8", "--out", "tb", "--set", "train.steps=4",
-                       "--set", "train.log_every=2", "--set", "train.sample_every=2",
-                       "--set", "train.loggers=[jsonl,tensorboard]", *FAST)
+    code, _, err = cli(
+        "run",
+        "gan",
+        "-d",
+        "ring8",
+        "--out",
+        "tb",
+        "--set",
+        "train.steps=4",
+        "--set",
+        "train.log_every=2",
+        "--set",
+        "train.sample_every=2",
+        "--set",
+        "train.loggers=[jsonl,tensorboard]",
+        *FAST,
+    )
     assert code == 0, err
     events = _events(in_tmp / "tb" / "tensorboard")
     tags = events.Tags()

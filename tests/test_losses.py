@@ -13,7 +13,10 @@ from ganzoo import create_loss
 def test_bce_on_known_logits() -> None:
     loss = create_loss("bce")
     real, fake = torch.tensor([0.0, 2.0]), torch.tensor([0.0, -1.0])
-    sp = lambda x: math.log1p(math.exp(x))  # softplus
+
+    def sp(x: float) -> float:  # softplus
+        return math.log1p(math.exp(x))
+
     expected_d = (sp(-0.0) + sp(-2.0)) / 2 + (sp(0.0) + sp(-1.0)) / 2
     assert loss.discriminator_loss(real, fake).item() == pytest.approx(expected_d, rel=1e-6)
     assert loss.generator_loss(fake).item() == pytest.approx((sp(-0.0) + sp(1.0)) / 2, rel=1e-6)

@@ -96,7 +96,21 @@ def test_info_loss_on_known_logits_and_codes() -> None:
 
 
 def test_dcgan_trains_with_the_wasserstein_gp_loss(in_tmp, cli) -> None:
-    code, _, err = cli("run", "dcgan", "--out", "wgp", "--set", "loss=wasserstein_gp", "--set", "train.steps=3",
-                       "--set", "model.g_channels=8", "--set", "model.d_channels=8", "--set", "train.batch_size=16",
-                       "--no-progress")
+    code, _, err = cli(
+        "run",
+        "dcgan",
+        "--out",
+        "wgp",
+        "--set",
+        "loss=wasserstein_gp",
+        "--set",
+        "train.steps=3",
+        "--set",
+        "model.g_channels=8",
+        "--set",
+        "model.d_channels=8",
+        "--set",
+        "train.batch_size=16",
+        "--no-progress",
+    )
     assert code == 0, err

@@ -113,8 +113,9 @@ def test_inception_features_without_weights_are_one_clear_error(monkeypatch: pyt
         load_extractor("vgg", "cifar10", (3, 32, 32))
 
 
-@pytest.mark.skipif(not inception_weights_path().is_file(),
-                    reason=f"FID Inception weights not found at {inception_weights_path()}")
+@pytest.mark.skipif(
+    not inception_weights_path().is_file(), reason=f"FID Inception weights not found at {inception_weights_path()}"
+)
 def test_inception_features_are_2048_dimensional() -> None:
     features = extract(load_extractor("inception", "cifar10", (3, 32, 32)), torch.rand(4, 3, 32, 32) * 2 - 1)
     assert features.shape == (4, 2048)

@@ -20,8 +20,10 @@ FIXTURE = Path(__file__).parent / "fixtures" / "api1_plugin"
 def api1_registry(monkeypatch: pytest.MonkeyPatch) -> Registry:
     """The installed plugins plus the API-1 LSGAN package, as the process-wide registry."""
     monkeypatch.syspath_prepend(str(FIXTURE))
-    entry_points = [*md.entry_points(group=ENTRY_POINT_GROUP),
-                    md.EntryPoint("lsgan-api1", "ganzoo_api1_lsgan", ENTRY_POINT_GROUP)]
+    entry_points = [
+        *md.entry_points(group=ENTRY_POINT_GROUP),
+        md.EntryPoint("lsgan-api1", "ganzoo_api1_lsgan", ENTRY_POINT_GROUP),
+    ]
     registry = Registry(entry_points)
     monkeypatch.setattr(registry_module, "get_registry", lambda: registry)
     return registry
@@ -30,8 +32,11 @@ def api1_registry(monkeypatch: pytest.MonkeyPatch) -> Registry:
 def test_an_api1_plugin_loads_and_reports_its_api(api1_registry: Registry) -> None:
     plugin = next(p for p in api1_registry.plugins if p.name == "lsgan-api1")
     assert plugin.api == "1" and not plugin.broken, plugin.errors
-    assert plugin.registered == {"models": ["lsgan-api1"], "losses": ["api1-lsgan-01", "api1-lsgan-pearson"],
-                                 "datasets": ["api1-lsgan-mog"]}
+    assert plugin.registered == {
+        "models": ["lsgan-api1"],
+        "losses": ["api1-lsgan-01", "api1-lsgan-pearson"],
+        "datasets": ["api1-lsgan-mog"],
+    }
     builtin = next(p for p in api1_registry.plugins if p.name == "dcgan")
     assert builtin.api == "2"
 
@@ -43,9 +48,20 @@ def test_an_api1_model_meets_the_contract(api1_registry: Registry, dataset: str)
 
 
 def test_an_api1_model_trains_under_the_new_trainer_policy(api1_registry: Registry, tmp_path: Path) -> None:
-    request = RunRequest("lsgan-api1", "api1-lsgan-mog", out=str(tmp_path / "run"), overrides=[
-        "model.hidden=16", "model.depth=2", "train.steps=12", "train.log_every=4", "data.size=512",
-        "train.lr_schedule=linear", "train.grad_clip=1.0"])
+    request = RunRequest(
+        "lsgan-api1",
+        "api1-lsgan-mog",
+        out=str(tmp_path / "run"),
+        overrides=[
+            "model.hidden=16",
+            "model.depth=2",
+            "train.steps=12",
+            "train.log_every=4",
+            "data.size=512",
+            "train.lr_schedule=linear",
+            "train.grad_clip=1.0",
+        ],
+    )
     result = run(request, show_progress=False, registry=api1_registry)
     assert result.steps == 12 and (tmp_path / "run" / "checkpoints" / "last.pt").is_file()
     assert result.last_metrics["g_loss"] == result.last_metrics["g_loss"]  # finite, not NaN

@@ -45,7 +45,7 @@ def _imported(node: ast.AST, package: list[str] | None) -> Iterator[str]:
         if node.level:
             if package is None:
                 return  # an example's relative import stays inside its own package
-            base = package[:len(package) - node.level + 1]
+            base = package[: len(package) - node.level + 1]
             module = ".".join(base + ([node.module] if node.module else []))
         else:
             module = node.module or ""
@@ -89,13 +89,16 @@ def test_the_check_reports_each_violation_with_file_and_line(tmp_path: Path) -> 
     (tmp_path / "plugins" / "mine").mkdir(parents=True)
     (tmp_path / "plugins" / "mine" / "__init__.py").write_text(
         "from ganzoo import UserError, registry\nimport ganzoo.trainer.loop\nfrom ganzoo.nn import mlp\n"
-        "from ganzoo_plugins.mine import model\n")
+        "from ganzoo_plugins.mine import model\n"
+    )
     (tmp_path / "plugins" / "mine" / "model.py").write_text(
         "from ganzoo_plugins.dcgan.model import DCGAN\nfrom ..other import thing\nfrom . import sibling\n"
-        "from ganzoo.testing import check_model_plugin\nfrom ganzoo_plugins import gan\n")
+        "from ganzoo.testing import check_model_plugin\nfrom ganzoo_plugins import gan\n"
+    )
     (tmp_path / "examples" / "pkg" / "tests").mkdir(parents=True)
     (tmp_path / "examples" / "pkg" / "tests" / "test_it.py").write_text(
-        "from ganzoo.testing import check_model_plugin\nfrom ganzoo.metrics.evaluate import draw\n")
+        "from ganzoo.testing import check_model_plugin\nfrom ganzoo.metrics.evaluate import draw\n"
+    )
     assert import_violations(tmp_path) == [
         "examples/pkg/tests/test_it.py:2: imports ganzoo.metrics.evaluate, which is not ganzoo's public API",
         "plugins/mine/__init__.py:1: imports ganzoo.registry, which is not ganzoo's public API",

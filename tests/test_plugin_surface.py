@@ -29,8 +29,9 @@ def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable
         modules.append(module)
         site = tmp_path / module  # a folder each: importlib.metadata caches what it found in a folder
         site.mkdir()
-        (site / f"{module}.py").write_text("from ganzoo import *\nfrom ganzoo import hookimpl\n"
-                                               + textwrap.dedent(source))
+        (site / f"{module}.py").write_text(
+            "from ganzoo import *\nfrom ganzoo import hookimpl\n" + textwrap.dedent(source)
+        )
         info = site / f"{module.replace('_', '-')}-1.0.dist-info"
         info.mkdir()
         (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {module.replace('_', '-')}\nVersion: 1.0\n")
@@ -50,23 +51,41 @@ def _problem(registry: Registry) -> str:
     return " | ".join(broken.errors)
 
 
-@pytest.mark.parametrize(("spec", "message"), [
-    ('ModelSpec("x-gan", "s", "m:f", paper=1406.2661)', "paper must be an arXiv id string such as '1406.2661', "
-                                                        "got 1406.2661 (a float)"),
-    ('ModelSpec("x-gan", "s", "m:f", data_kinds=VECTORS)', "data_kinds must be a tuple of data kinds such as (VECTORS,)"),
-    ('ModelSpec("x-gan", "s", "m:f", data_kinds=("images",))', "unknown data kind 'images' (did you mean: image"),
-    ('ModelSpec("x-gan", "s", "ganzoo_plugins.dcgan.model.DCGAN")', "factory must be a 'package.module:attribute'"),
-    ('ModelSpec("x-gan", "s", "m:f", defaults={"train": {"lr": "1e-3"}})', "'train.lr' must be a number"),
-    ('ModelSpec("x-gan", "s", "m:f", defaults={"loss": 3})', "'loss' must be a string, got 3"),
-    ('ModelSpec("x-gan", "s", "m:f", defaults={"train": {"lrr": 1.0}})', "unknown key 'train.lrr' (did you mean: train.lr"),
-    ('ModelSpec("x-gan", "s", "m:f", keys={"z_dim": 64})', "keys must map each model key name to a ganzoo.Key"),
-    ('ModelSpec("x gan!", "s", "m:f")', "name must be letters, digits"),
-    ('DatasetSpec("x-data", "s", "m:f", kind="vector")', "unknown data kind 'vector' (did you mean: vectors"),
-    ('LossSpec("x-loss", "s", "m:f", role="adversary")', "role must be one of adversarial"),
-])
-def test_a_bad_spec_breaks_its_plugin_with_the_reason_and_listing_still_works(plugin, cli, spec: str,
-                                                                               message: str) -> None:
-    kind = spec.split("Spec")[0].lower().replace("model", "models").replace("dataset", "datasets").replace("loss", "losses")
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (
+            'ModelSpec("x-gan", "s", "m:f", paper=1406.2661)',
+            "paper must be an arXiv id string such as '1406.2661', got 1406.2661 (a float)",
+        ),
+        (
+            'ModelSpec("x-gan", "s", "m:f", data_kinds=VECTORS)',
+            "data_kinds must be a tuple of data kinds such as (VECTORS,)",
+        ),
+        ('ModelSpec("x-gan", "s", "m:f", data_kinds=("images",))', "unknown data kind 'images' (did you mean: image"),
+        ('ModelSpec("x-gan", "s", "ganzoo_plugins.dcgan.model.DCGAN")', "factory must be a 'package.module:attribute'"),
+        ('ModelSpec("x-gan", "s", "m:f", defaults={"train": {"lr": "1e-3"}})', "'train.lr' must be a number"),
+        ('ModelSpec("x-gan", "s", "m:f", defaults={"loss": 3})', "'loss' must be a string, got 3"),
+        (
+            'ModelSpec("x-gan", "s", "m:f", defaults={"train": {"lrr": 1.0}})',
+            "unknown key 'train.lrr' (did you mean: train.lr",
+        ),
+        ('ModelSpec("x-gan", "s", "m:f", keys={"z_dim": 64})', "keys must map each model key name to a ganzoo.Key"),
+        ('ModelSpec("x gan!", "s", "m:f")', "name must be letters, digits"),
+        ('DatasetSpec("x-data", "s", "m:f", kind="vector")', "unknown data kind 'vector' (did you mean: vectors"),
+        ('LossSpec("x-loss", "s", "m:f", role="adversary")', "role must be one of adversarial"),
+    ],
+)
+def test_a_bad_spec_breaks_its_plugin_with_the_reason_and_listing_still_works(
+    plugin, cli, spec: str, message: str
+) -> None:
+    kind = (
+        spec.split("Spec")[0]
+        .lower()
+        .replace("model", "models")
+        .replace("dataset", "datasets")
+        .replace("loss", "losses")
+    )
     registry = plugin(f"""
         @hookimpl
         def ganzoo_{kind}():
@@ -122,21 +141,33 @@ def test_run_of_a_model_whose_plugin_broke_says_so(plugin, cli, in_tmp: Path) ->
     assert code == 2 and "comes from plugin package 'surface-probe" in err and "paper must be" in err
 
 
-@pytest.mark.parametrize(("factory", "body", "message"), [
-    ('"no_such_module_anywhere:Build"', "", "factory 'no_such_module_anywhere:Build' cannot be imported"),
-    ('f"{__name__}:Netless"', """
+@pytest.mark.parametrize(
+    ("factory", "body", "message"),
+    [
+        ('"no_such_module_anywhere:Build"', "", "factory 'no_such_module_anywhere:Build' cannot be imported"),
+        (
+            'f"{__name__}:Netless"',
+            """
         class Netless(ganzoo.GANModule):
             def training_step(self, ctx):
                 return {}
-    """, "breaks the GAN module contract: Netless has no `generator`/`discriminator` networks"),
-])
+    """,
+            "breaks the GAN module contract: Netless has no `generator`/`discriminator` networks",
+        ),
+    ],
+)
 def test_a_model_that_cannot_be_built_is_one_line_and_leaves_no_run_directory(
-        plugin, cli, in_tmp: Path, factory: str, body: str, message: str) -> None:
-    plugin("import ganzoo\n" + textwrap.dedent(body) + f"""
+    plugin, cli, in_tmp: Path, factory: str, body: str, message: str
+) -> None:
+    plugin(
+        "import ganzoo\n"
+        + textwrap.dedent(body)
+        + f"""
 @hookimpl
 def ganzoo_models():
     return [ModelSpec("odd-gan", "s", {factory})]
-""")
+"""
+    )
     code, _, err = cli("run", "odd-gan", "--out", "runs/odd", "--set", "train.steps=1")
     assert code == 2 and message in err and "plugin package 'surface-probe" in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
@@ -177,21 +208,30 @@ def test_an_evaluator_for_one_dataset_wins_over_its_kinds(plugin) -> None:
 
 
 def _suite(tmp_path: Path, **changes: object) -> Path:
-    data = {"name": "s", "device": "cpu", "threads": 1, "budget": {"steps": 4},
-            "eval": {"every": 4, "samples": 100},
-            "set": {"model.hidden": 8, "model.depth": 2, "train.batch_size": 16, "train.log_every": 2},
-            "cells": [{"model": "gan", "datasets": ["ring8"]}], **changes}
+    data = {
+        "name": "s",
+        "device": "cpu",
+        "threads": 1,
+        "budget": {"steps": 4},
+        "eval": {"every": 4, "samples": 100},
+        "set": {"model.hidden": 8, "model.depth": 2, "train.batch_size": 16, "train.log_every": 2},
+        "cells": [{"model": "gan", "datasets": ["ring8"]}],
+        **changes,
+    }
     path = tmp_path / "suite.yaml"
     path.write_text(yaml.safe_dump(data))
     return path
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"cells": [{"model": "gann", "datasets": ["ring8"]}]}, "unknown model 'gann' (did you mean: gan"),
-    ({"cells": [{"model": "gan", "datasets": ["ring9"]}]}, "unknown dataset 'ring9' (did you mean: ring8"),
-    ({"eval": {"metrics": ["bogus", "modes"]}}, "unknown metric 'bogus'"),
-    ({"eval": {"metrics": ["mode"]}}, "unknown metric 'mode' (did you mean: modes"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"cells": [{"model": "gann", "datasets": ["ring8"]}]}, "unknown model 'gann' (did you mean: gan"),
+        ({"cells": [{"model": "gan", "datasets": ["ring9"]}]}, "unknown dataset 'ring9' (did you mean: ring8"),
+        ({"eval": {"metrics": ["bogus", "modes"]}}, "unknown metric 'bogus'"),
+        ({"eval": {"metrics": ["mode"]}}, "unknown metric 'mode' (did you mean: modes"),
+    ],
+)
 def test_suites_refuse_unknown_models_datasets_and_metrics(tmp_path: Path, cli, changes: dict, message: str) -> None:
     code, _, err = cli("bench", _suite(tmp_path, **changes), "--out", tmp_path / "out")
     assert code == 2 and message in err
@@ -227,5 +267,7 @@ def test_a_suite_can_switch_evaluation_off_and_any_vectors_dataset_is_scored(plu
 def test_the_classifier_features_are_declared_by_the_dataset_spec() -> None:
     from ganzoo.metrics.classifier import load_classifier
 
-    with pytest.raises(ganzoo.UserError, match=r"declares no classifier_epochs\); use one of digits, fashion-mnist, mnist"):
+    with pytest.raises(
+        ganzoo.UserError, match=r"declares no classifier_epochs\); use one of digits, fashion-mnist, mnist"
+    ):
         load_classifier("cifar10")

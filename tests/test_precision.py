@@ -34,8 +34,9 @@ def test_native_bf16_detection_agrees_with_the_cpu_flags() -> None:
 
 
 @pytest.mark.parametrize("native, expected", [(True, "bf16"), (False, "fp32")])
-def test_auto_is_bf16_only_on_a_cpu_with_native_bf16(monkeypatch: pytest.MonkeyPatch, native: bool,
-                                                      expected: str) -> None:
+def test_auto_is_bf16_only_on_a_cpu_with_native_bf16(
+    monkeypatch: pytest.MonkeyPatch, native: bool, expected: str
+) -> None:
     monkeypatch.setattr(precision, "cpu_has_native_bf16", lambda: native)
     assert precision.resolve_precision("auto", CPU) == expected
     assert precision.resolve_precision("fp32", CPU) == "fp32"
@@ -82,7 +83,14 @@ def test_memory_does_not_grow_with_the_number_of_steps(in_tmp: Path) -> None:
     from ganzoo.runner import RunRequest, run
 
     counter = _CountTensors(at=(10, 30))
-    overrides = ["train.steps=30", "train.log_every=5", "train.batch_size=16", "model.g_channels=8",
-                 "model.d_channels=8", "train.sample_every=1000", "train.checkpoint_every=1000"]
+    overrides = [
+        "train.steps=30",
+        "train.log_every=5",
+        "train.batch_size=16",
+        "model.g_channels=8",
+        "model.d_channels=8",
+        "train.sample_every=1000",
+        "train.checkpoint_every=1000",
+    ]
     run(RunRequest("dcgan", "digits", overrides=overrides, out="r"), show_progress=False, callbacks=[counter])
     assert counter.counts[30] == counter.counts[10]

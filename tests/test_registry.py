@@ -53,7 +53,9 @@ def _registry_with(site: Path, monkeypatch: pytest.MonkeyPatch) -> Registry:
     return Registry()
 
 
-def test_a_plugin_whose_import_raises_is_recorded_and_the_rest_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_plugin_whose_import_raises_is_recorded_and_the_rest_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _install_fake_plugin(tmp_path, "broken-gan", "broken_gan_plugin", "raise ImportError('needs libfoo')\n")
     registry = _registry_with(tmp_path, monkeypatch)
     broken = [p for p in registry.broken if p.package == "broken-gan"]
@@ -62,7 +64,11 @@ def test_a_plugin_whose_import_raises_is_recorded_and_the_rest_load(tmp_path: Pa
 
 
 def test_a_hook_that_raises_is_isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _install_fake_plugin(tmp_path, "half-gan", "half_gan_plugin", """
+    _install_fake_plugin(
+        tmp_path,
+        "half-gan",
+        "half_gan_plugin",
+        """
         from ganzoo import hookimpl, LossSpec
 
         @hookimpl
@@ -72,7 +78,8 @@ def test_a_hook_that_raises_is_isolated(tmp_path: Path, monkeypatch: pytest.Monk
         @hookimpl
         def ganzoo_losses():
             return [LossSpec("half-loss", "a loss", "math:sqrt")]
-    """)
+    """,
+    )
     registry = _registry_with(tmp_path, monkeypatch)
     plugin = next(p for p in registry.plugins if p.package == "half-gan")
     assert "model hook exploded" in plugin.errors[0]
@@ -80,13 +87,18 @@ def test_a_hook_that_raises_is_isolated(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_a_duplicate_name_names_both_packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _install_fake_plugin(tmp_path, "copycat-gan", "copycat_plugin", """
+    _install_fake_plugin(
+        tmp_path,
+        "copycat-gan",
+        "copycat_plugin",
+        """
         from ganzoo import hookimpl, ModelSpec
 
         @hookimpl
         def ganzoo_models():
             return [ModelSpec("DCGAN", "another dcgan", "math:sqrt")]
-    """)
+    """,
+    )
     registry = _registry_with(tmp_path, monkeypatch)
     plugin = next(p for p in registry.plugins if p.package == "copycat-gan")
     assert "'copycat-gan'" in plugin.errors[0] and "'ganzoo'" in plugin.errors[0]
@@ -108,8 +120,11 @@ def test_broken_plugin_leaves_the_cli_working(tmp_path: Path) -> None:
 @pytest.mark.subprocess
 @pytest.mark.slow
 def test_listing_builds_nothing() -> None:
-    code = ("import sys; from ganzoo.cli import main; main(['list']); "
-            "print(sorted(m for m in sys.modules if m.startswith('ganzoo_plugins.') and m.endswith(('.model', '.networks', '.images'))))")
+    code = (
+        "import sys; from ganzoo.cli import main; main(['list']); "
+        "print(sorted(m for m in sys.modules if m.startswith('ganzoo_plugins.')"
+        " and m.endswith(('.model', '.networks', '.images'))))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_base_env())
     assert result.returncode == 0
     assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -32,20 +32,77 @@ from ganzoo.trainer.outputs import read_metrics
 
 # One thread everywhere: subprocess and in-process runs then do the same float arithmetic on the CPU.
 THREADS_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-COMMON = ["--device", "cpu", "--no-progress", "--set", "train.precision=fp32", "--set", "train.log_every=1",
-          "--set", "train.sample_every=100000"]
+COMMON = [
+    "--device",
+    "cpu",
+    "--no-progress",
+    "--set",
+    "train.precision=fp32",
+    "--set",
+    "train.log_every=1",
+    "--set",
+    "train.sample_every=100000",
+]
 # Tiny versions of each model; a model that is not registered is skipped.
 TINY = {
-    "dcgan": ["--set", "model.g_channels=8", "--set", "model.d_channels=8", "--set", "train.batch_size=16",
-              "--set", "train.steps=30"],
-    "wgan-gp": ["--set", "model.g_channels=8", "--set", "model.d_channels=8", "--set", "train.d_steps=2",
-                "--set", "train.batch_size=16", "--set", "train.steps=24"],
-    "seqgan": ["--set", "model.mle_steps=8", "--set", "model.d_pretrain_steps=4", "--set", "train.steps=20",
-               "--set", "model.embed_dim=8", "--set", "model.hidden_dim=8", "--set", "model.d_embed_dim=8",
-               "--set", "model.d_filter_sizes=[2,3]", "--set", "model.d_num_filters=[4,4]",
-               "--set", "model.rollout_num=2", "--set", "train.d_steps=1", "--set", "model.k_epochs=1",
-               "--set", "model.d_batches=1", "--set", "data.num_sequences=128", "--set", "data.vocab_size=40",
-               "--set", "data.length=8", "--set", "train.batch_size=16", "--set", "train.num_samples=4"],
+    "dcgan": [
+        "--set",
+        "model.g_channels=8",
+        "--set",
+        "model.d_channels=8",
+        "--set",
+        "train.batch_size=16",
+        "--set",
+        "train.steps=30",
+    ],
+    "wgan-gp": [
+        "--set",
+        "model.g_channels=8",
+        "--set",
+        "model.d_channels=8",
+        "--set",
+        "train.d_steps=2",
+        "--set",
+        "train.batch_size=16",
+        "--set",
+        "train.steps=24",
+    ],
+    "seqgan": [
+        "--set",
+        "model.mle_steps=8",
+        "--set",
+        "model.d_pretrain_steps=4",
+        "--set",
+        "train.steps=20",
+        "--set",
+        "model.embed_dim=8",
+        "--set",
+        "model.hidden_dim=8",
+        "--set",
+        "model.d_embed_dim=8",
+        "--set",
+        "model.d_filter_sizes=[2,3]",
+        "--set",
+        "model.d_num_filters=[4,4]",
+        "--set",
+        "model.rollout_num=2",
+        "--set",
+        "train.d_steps=1",
+        "--set",
+        "model.k_epochs=1",
+        "--set",
+        "model.d_batches=1",
+        "--set",
+        "data.num_sequences=128",
+        "--set",
+        "data.vocab_size=40",
+        "--set",
+        "data.length=8",
+        "--set",
+        "train.batch_size=16",
+        "--set",
+        "train.num_samples=4",
+    ],
 }
 
 
@@ -71,8 +128,9 @@ def _assert_same_weights(a: Path, b: Path) -> None:
 
 def _losses(run: Path) -> list[dict]:
     """Per-step logged values without the timing fields, which legitimately differ."""
-    return [{k: v for k, v in r.items() if k not in ("time", "samples_per_s")}
-            for r in read_metrics(run / "metrics.jsonl")]
+    return [
+        {k: v for k, v in r.items() if k not in ("time", "samples_per_s")} for r in read_metrics(run / "metrics.jsonl")
+    ]
 
 
 def _last_step(run: Path) -> int:
@@ -100,8 +158,9 @@ def _kill_when(args: list[str], cwd: Path, ready: Callable[[float], bool], log: 
     env = {**os.environ, **THREADS_ENV}
     with log.open("ab") as stderr:
         started = time.time()
-        proc = subprocess.Popen([sys.executable, "-m", "ganzoo", "run", *args], cwd=cwd, env=env,
-                                stdout=subprocess.DEVNULL, stderr=stderr)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ganzoo", "run", *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=stderr
+        )
         deadline = time.monotonic() + 240
         try:
             while not ready(started):
@@ -125,8 +184,9 @@ def _model_or_skip(name: str) -> None:
 @pytest.mark.subprocess
 @pytest.mark.slow
 @pytest.mark.parametrize("model", ["dcgan", "wgan-gp", "seqgan"])
-def test_sigkill_at_random_steps_then_resume_is_bit_exact(model: str, in_tmp: Path, cli, one_thread,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_sigkill_at_random_steps_then_resume_is_bit_exact(
+    model: str, in_tmp: Path, cli, one_thread, capsys: pytest.CaptureFixture[str]
+) -> None:
     _model_or_skip(model)
     args = [*COMMON, *TINY[model]]
     code, _, err = cli("run", model, "--out", "reference", "--set", "train.checkpoint_every=100000", *args)
@@ -139,18 +199,23 @@ def test_sigkill_at_random_steps_then_resume_is_bit_exact(model: str, in_tmp: Pa
     run, log = in_tmp / "killed", in_tmp / "killed.log"
     # Kill points: during start-up, before the first checkpoint, after it, and after the second one.
     startup = time.monotonic() + rng.uniform(0.05, 1.0)
-    targets = [rng.randint(1, every - 1), rng.randint(every + 1, 2 * every - 1),
-               rng.randint(2 * every + 1, total - 1)]
+    targets = [rng.randint(1, every - 1), rng.randint(every + 1, 2 * every - 1), rng.randint(2 * every + 1, total - 1)]
     _kill_when([model, "--out", str(run), *args], in_tmp, lambda started: time.monotonic() > startup, log)
     points = [_where(run)]
     for target in targets:
         resume = ["--resume"] if run.exists() else []  # killed before it made its directory: start anew
-        _kill_when([model, "--out", str(run), *resume, *args], in_tmp,
-                   lambda started: _logged_since(run, started) and _last_step(run) >= target, log)
+        _kill_when(
+            [model, "--out", str(run), *resume, *args],
+            in_tmp,
+            lambda started, target=target: _logged_since(run, started) and _last_step(run) >= target,
+            log,
+        )
         points.append(_where(run))
     with capsys.disabled():  # shown with -s: the kill points this run tried
-        print(f"\n{model}: GANZOO_KILL_SEED={seed}, {total} steps, checkpoint every {every}; killed at: "
-              + " | ".join(points))
+        print(
+            f"\n{model}: GANZOO_KILL_SEED={seed}, {total} steps, checkpoint every {every}; killed at: "
+            + " | ".join(points)
+        )
     code, _, err = cli("run", model, "--out", str(run), "--resume", *args)
     assert code == 0, err
     _assert_same_weights(in_tmp / "reference", run)
@@ -163,9 +228,13 @@ def test_sigint_writes_a_checkpoint_and_exits_130_with_one_line(in_tmp: Path, cl
     args = [*COMMON, *TINY["dcgan"], "--set", "train.checkpoint_every=100000"]
     run = in_tmp / "interrupted"
     env = {**os.environ, **THREADS_ENV}
-    proc = subprocess.Popen([sys.executable, "-m", "ganzoo", "run", "dcgan", "--out", str(run), *args,
-                             "--set", "train.steps=100000"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ganzoo", "run", "dcgan", "--out", str(run), *args, "--set", "train.steps=100000"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 240
         while _last_step(run) < 3 and proc.poll() is None and time.monotonic() < deadline:
@@ -179,8 +248,10 @@ def test_sigint_writes_a_checkpoint_and_exits_130_with_one_line(in_tmp: Path, cl
     step = load_checkpoint(run / "checkpoints" / "last.pt")["step"]
     assert step >= 3
     message = [line for line in stderr.splitlines() if line.startswith("interrupted")]
-    assert message == [f"interrupted at step {step}: checkpoint written to {run}/checkpoints/last.pt; "
-                       f"continue with `ganzoo run dcgan --out {run} --resume`"]
+    assert message == [
+        f"interrupted at step {step}: checkpoint written to {run}/checkpoints/last.pt; "
+        f"continue with `ganzoo run dcgan --out {run} --resume`"
+    ]
     assert cli("run", "dcgan", "--out", str(run), "--resume", *args, "--set", f"train.steps={step + 2}")[0] == 0
     assert cli("run", "dcgan", "--out", "reference", *args, "--set", f"train.steps={step + 2}")[0] == 0
     _assert_same_weights(in_tmp / "reference", run)
@@ -211,7 +282,8 @@ def test_resume_falls_back_past_corrupt_checkpoints(in_tmp: Path, cli, one_threa
         "warning: checkpoint run/checkpoints/last.pt is corrupt or truncated (RuntimeError); falling back to "
         "the previous checkpoint",
         "warning: checkpoint run/checkpoints/step_0000008.pt is corrupt (its contents do not match its "
-        "digest); falling back to the previous checkpoint"]
+        "digest); falling back to the previous checkpoint",
+    ]
     assert "resuming from step 4 (run/checkpoints/step_0000004.pt)" in err
     assert cli("run", "dcgan", "--out", "reference", *args, "--set", "train.steps=14")[0] == 0
     _assert_same_weights(in_tmp / "reference", in_tmp / "run")
@@ -225,8 +297,10 @@ def test_resume_with_no_loadable_checkpoint_is_one_error_line(in_tmp: Path, cli)
         path.write_bytes(b"")
     code, _, err = cli("run", "dcgan", "--out", "run", "--resume", *args)
     assert code == 2
-    assert err.splitlines()[-1] == ("error: no loadable checkpoint in run/checkpoints (tried last.pt, "
-                                    "step_0000002.pt); start a new run without --resume")
+    assert err.splitlines()[-1] == (
+        "error: no loadable checkpoint in run/checkpoints (tried last.pt, "
+        "step_0000002.pt); start a new run without --resume"
+    )
 
 
 def test_resume_from_a_checkpoint_missing_an_optimizer_is_one_error_line(in_tmp: Path, cli) -> None:
@@ -238,8 +312,10 @@ def test_resume_from_a_checkpoint_missing_an_optimizer_is_one_error_line(in_tmp:
         save_checkpoint(path, state)
     code, _, err = cli("run", "dcgan", "--out", "run", "--resume", *args, "--set", "train.steps=4")
     assert code == 2
-    assert err.splitlines()[-1] == ("error: the checkpoint has no state for optimizer(s) discriminator: it was "
-                                    "saved by an older version of the model; start a new run (without --resume)")
+    assert err.splitlines()[-1] == (
+        "error: the checkpoint has no state for optimizer(s) discriminator: it was "
+        "saved by an older version of the model; start a new run (without --resume)"
+    )
 
 
 def test_a_torn_metrics_line_is_dropped_on_resume(in_tmp: Path, cli) -> None:
@@ -327,9 +403,11 @@ def test_a_checkpoint_that_would_run_code_is_refused(in_tmp: Path, cli) -> None:
     code, _, err = cli("sample", "run", "-n", "4")
     assert code == 2
     lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: checkpoint run/checkpoints/last.pt was refused: it "
-                                                   "holds objects that could run code (it asks for exec); "
-                                                   "only load checkpoints you trust")
+    assert len(lines) == 1 and lines[0].startswith(
+        "error: checkpoint run/checkpoints/last.pt was refused: it "
+        "holds objects that could run code (it asks for exec); "
+        "only load checkpoints you trust"
+    )
     with pytest.raises(CheckpointError):
         load_checkpoint(last)
     assert not marker.exists()
@@ -352,8 +430,10 @@ class _GoesBad(GANModule):
         self.poison = poison
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        return {"maker": torch.optim.Adam(self.maker.parameters(), lr=1e-2),
-                "critic": torch.optim.Adam(self.critic.parameters(), lr=1e-2)}
+        return {
+            "maker": torch.optim.Adam(self.maker.parameters(), lr=1e-2),
+            "critic": torch.optim.Adam(self.critic.parameters(), lr=1e-2),
+        }
 
     def training_step(self, ctx) -> dict[str, torch.Tensor]:
         x = ctx.next_batch()["x"]
@@ -379,25 +459,52 @@ class _Snapshots(Callback):
 
 def _trainer(run_dir: Path, policy: str, poison: float) -> tuple[Trainer, _Snapshots]:
     defaults = cfg.merge(cfg.TRAINER_DEFAULTS, {"model": {"name": "goes-bad"}, "data": {"name": "toy"}})
-    config = cfg.build_config(defaults, [("test", {"train": {
-        "steps": 12, "batch_size": 8, "checkpoint_every": 5, "log_every": 4, "sample_every": 1000,
-        "num_samples": 4, "precision": "fp32", "on_nonfinite": policy}})])
+    config = cfg.build_config(
+        defaults,
+        [
+            (
+                "test",
+                {
+                    "train": {
+                        "steps": 12,
+                        "batch_size": 8,
+                        "checkpoint_every": 5,
+                        "log_every": 4,
+                        "sample_every": 1000,
+                        "num_samples": 4,
+                        "precision": "fp32",
+                        "on_nonfinite": policy,
+                    }
+                },
+            )
+        ],
+    )
     info = DataInfo("toy", "vectors", (4,))
     data = LoadedData(info, tensors={"x": torch.randn(64, 4, generator=torch.Generator().manual_seed(0))})
     snapshots = _Snapshots()
-    trainer = Trainer(config, _GoesBad(config, info, poison), data, run_dir, torch.device("cpu"), "fp32",
-                      show_progress=False, callbacks=[snapshots])
+    trainer = Trainer(
+        config,
+        _GoesBad(config, info, poison),
+        data,
+        run_dir,
+        torch.device("cpu"),
+        "fp32",
+        show_progress=False,
+        callbacks=[snapshots],
+    )
     return trainer, snapshots
 
 
 @pytest.mark.parametrize("poison", [float("nan"), float("inf")])
-def test_nonfinite_loss_stops_naming_step_and_network_and_keeps_the_good_checkpoint(tmp_path: Path,
-                                                                                   poison: float) -> None:
+def test_nonfinite_loss_stops_naming_step_and_network_and_keeps_the_good_checkpoint(
+    tmp_path: Path, poison: float
+) -> None:
     trainer, _ = _trainer(tmp_path, "stop", poison)
     with pytest.raises(NonFiniteError) as caught:
         trainer.fit()
-    assert str(caught.value).startswith(f"step {BAD_STEP}: non-finite loss in the 'critic' update "
-                                        f"(network critic); the run stopped")
+    assert str(caught.value).startswith(
+        f"step {BAD_STEP}: non-finite loss in the 'critic' update (network critic); the run stopped"
+    )
     assert caught.value.exit_code == 3
     kept = load_checkpoint(tmp_path / "checkpoints" / "last.pt")
     assert kept["step"] == 5 and all(torch.isfinite(t).all() for t in kept["model"].values())
@@ -407,8 +514,7 @@ def test_nonfinite_loss_stops_naming_step_and_network_and_keeps_the_good_checkpo
 
 def test_nonfinite_gradient_is_caught_even_when_the_loss_is_finite(tmp_path: Path) -> None:
     trainer, _ = _trainer(tmp_path, "stop", 1.0)
-    trainer.module.critic.weight.register_hook(
-        lambda grad: grad * float("nan") if trainer.step == BAD_STEP else grad)
+    trainer.module.critic.weight.register_hook(lambda grad: grad * float("nan") if trainer.step == BAD_STEP else grad)
     with pytest.raises(NonFiniteError, match=rf"^step {BAD_STEP}: non-finite gradients in the 'critic' update"):
         trainer.fit()
 
@@ -425,8 +531,9 @@ def test_skip_policy_drops_only_the_bad_update(tmp_path: Path, capsys) -> None:
 
 
 def test_nonfinite_through_the_cli_is_one_line(in_tmp: Path, cli) -> None:
-    code, _, err = cli("run", "dcgan", "--out", "run", *COMMON, *TINY["dcgan"], "--set", "train.lr=1e30",
-                       "--set", "train.steps=6")
+    code, _, err = cli(
+        "run", "dcgan", "--out", "run", *COMMON, *TINY["dcgan"], "--set", "train.lr=1e30", "--set", "train.steps=6"
+    )
     assert code == 3
     error = [line for line in err.splitlines() if line.startswith("error:")]
     assert len(error) == 1 and "non-finite" in error[0] and "network" in error[0] and "step" in error[0]
@@ -450,8 +557,16 @@ def test_crafted_checkpoint_missing_format_is_rejected(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_the_first_metrics_row_after_a_resume_averages_the_same_steps(in_tmp: Path, cli, one_thread) -> None:
-    args = [*COMMON, *TINY["dcgan"], "--set", "train.log_every=3", "--set", "train.checkpoint_every=2",
-            "--set", "train.steps=6"]
+    args = [
+        *COMMON,
+        *TINY["dcgan"],
+        "--set",
+        "train.log_every=3",
+        "--set",
+        "train.checkpoint_every=2",
+        "--set",
+        "train.steps=6",
+    ]
     assert cli("run", "dcgan", "--out", "reference", *args)[0] == 0
     assert cli("run", "dcgan", "--out", "run", *args)[0] == 0
     (in_tmp / "run" / "checkpoints" / "last.pt").unlink()  # as if killed after step 5: resume from step 4

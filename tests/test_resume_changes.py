@@ -11,9 +11,23 @@ import yaml
 from ganzoo.trainer.checkpoint import load_checkpoint
 from ganzoo.trainer.resume_changes import check_resume_changes, load_optimizer
 
-TINY = ["--no-progress", "--device", "cpu", "--set", "model.g_channels=8", "--set", "model.d_channels=8",
-        "--set", "train.batch_size=16", "--set", "train.sample_every=100000", "--set", "train.precision=fp32",
-        "--set", "train.checkpoint_every=100000"]
+TINY = [
+    "--no-progress",
+    "--device",
+    "cpu",
+    "--set",
+    "model.g_channels=8",
+    "--set",
+    "model.d_channels=8",
+    "--set",
+    "train.batch_size=16",
+    "--set",
+    "train.sample_every=100000",
+    "--set",
+    "train.precision=fp32",
+    "--set",
+    "train.checkpoint_every=100000",
+]
 
 
 @pytest.fixture
@@ -23,8 +37,20 @@ def two_steps(in_tmp: Path, cli) -> Path:
 
 
 def test_changed_learning_rate_and_betas_reach_the_optimizers_and_the_config(two_steps: Path, cli) -> None:
-    code, _, err = cli("run", "dcgan", "--out", "run", "--resume", *TINY, "--set", "train.steps=3",
-                       "--set", "train.lr=0.001", "--set", "train.betas=[0.1, 0.2]")
+    code, _, err = cli(
+        "run",
+        "dcgan",
+        "--out",
+        "run",
+        "--resume",
+        *TINY,
+        "--set",
+        "train.steps=3",
+        "--set",
+        "train.lr=0.001",
+        "--set",
+        "train.betas=[0.1, 0.2]",
+    )
     assert code == 0, err
     assert "resuming with train.lr 0.0002 -> 0.001" in err
     state = load_checkpoint(two_steps / "checkpoints" / "last.pt")
@@ -35,10 +61,17 @@ def test_changed_learning_rate_and_betas_reach_the_optimizers_and_the_config(two
     assert saved["lr"] == 0.001 and saved["betas"] == [0.1, 0.2] and state["step"] == 3
 
 
-@pytest.mark.parametrize(("override", "key"), [
-    ("model.g_channels=16", "model.g_channels"), ("data.limit=100", "data.limit"), ("seed=5", "seed"),
-    ("loss=hinge", "loss"), ("train.batch_size=8", "train.batch_size"), ("data.image_size=16", "data.image_size"),
-])
+@pytest.mark.parametrize(
+    ("override", "key"),
+    [
+        ("model.g_channels=16", "model.g_channels"),
+        ("data.limit=100", "data.limit"),
+        ("seed=5", "seed"),
+        ("loss=hinge", "loss"),
+        ("train.batch_size=8", "train.batch_size"),
+        ("data.image_size=16", "data.image_size"),
+    ],
+)
 def test_changes_that_shape_the_run_are_refused_in_one_line(two_steps: Path, cli, override: str, key: str) -> None:
     before = (two_steps / "checkpoints" / "last.pt").read_bytes()
     code, _, err = cli("run", "dcgan", "--out", "run", "--resume", *TINY, "--set", "train.steps=3", "--set", override)
@@ -56,10 +89,14 @@ def test_each_optimizer_keeps_its_own_new_rate() -> None:
     g(torch.ones(2)).sum().backward()
     old["g"].step()
     saved = {name: opt.state_dict() for name, opt in old.items()}
-    new = {"g": torch.optim.Adam(g.parameters(), lr=5e-4, betas=(0.5, 0.9)), "d": torch.optim.Adam(d.parameters(), lr=2e-4)}
+    new = {
+        "g": torch.optim.Adam(g.parameters(), lr=5e-4, betas=(0.5, 0.9)),
+        "d": torch.optim.Adam(d.parameters(), lr=2e-4),
+    }
     for name, opt in new.items():
         load_optimizer(opt, saved[name], apply_settings=True)
     assert new["g"].param_groups[0]["lr"] == 5e-4 and new["g"].param_groups[0]["betas"] == (0.5, 0.9)
     assert new["d"].param_groups[0]["lr"] == 2e-4 and new["g"].state_dict()["state"][0]["step"] == 1
     assert check_resume_changes({"model": {"g_lr": 1e-3}}, {"model": {"g_lr": 5e-4}}, Path("r")) == [
-        "model.g_lr 0.001 -> 0.0005"]
+        "model.g_lr 0.001 -> 0.0005"
+    ]

@@ -18,8 +18,14 @@ from ganzoo_plugins.seqgan.discriminator import Discriminator
 from ganzoo_plugins.seqgan.rollout import rollout_rewards, rollout_uniforms, sequential_rollout_rewards
 from ganzoo_plugins.text.oracle import Oracle
 
-SMALL_D = ["--set", "model.d_embed_dim=16", "--set", "model.d_filter_sizes=[1,2,3,4]",
-           "--set", "model.d_num_filters=[8,8,8,8]"]
+SMALL_D = [
+    "--set",
+    "model.d_embed_dim=16",
+    "--set",
+    "model.d_filter_sizes=[1,2,3,4]",
+    "--set",
+    "model.d_num_filters=[8,8,8,8]",
+]
 
 
 def _policy_and_scorer(vocab: int = 30, length: int = 6) -> tuple[LSTMLanguageModel, Discriminator]:
@@ -52,7 +58,7 @@ def test_rollout_rewards_have_the_right_shape_range_and_completions() -> None:
     logits = policy(tokens)[:, -1]
     for m in range(rollouts):
         expected = sample_tokens(logits, uniform[m, length - 2, :, length - 1])
-        assert torch.equal(scored[-2][m * batch:(m + 1) * batch, -1], expected)
+        assert torch.equal(scored[-2][m * batch : (m + 1) * batch, -1], expected)
 
 
 @pytest.mark.parametrize("chunk_rows", [1, 40, 4096])
@@ -82,17 +88,34 @@ def test_policy_gradient_pushes_up_rewarded_tokens() -> None:
 def test_first_policy_step_uses_a_fresh_adam_not_the_mle_state() -> None:
     """Regression: PG updates shared MLE's Adam, whose small second moments turned the large PG gradients
     into steps several times ``lr`` and pushed NLL-oracle up. A fresh Adam's first step is at most ``lr``."""
-    config, _, _ = resolve_config(RunRequest("seqgan", "oracle", overrides=[
-        "data.num_sequences=200", "data.vocab_size=40", "data.length=8", "model.embed_dim=8", "model.hidden_dim=8",
-        "model.rollout_num=2", "train.d_steps=1", "model.d_embed_dim=8", "model.d_filter_sizes=[1,2]",
-        "model.d_num_filters=[4,4]", "train.precision=fp32"], seed=0))
+    config, _, _ = resolve_config(
+        RunRequest(
+            "seqgan",
+            "oracle",
+            overrides=[
+                "data.num_sequences=200",
+                "data.vocab_size=40",
+                "data.length=8",
+                "model.embed_dim=8",
+                "model.hidden_dim=8",
+                "model.rollout_num=2",
+                "train.d_steps=1",
+                "model.d_embed_dim=8",
+                "model.d_filter_sizes=[1,2]",
+                "model.d_num_filters=[4,4]",
+                "train.precision=fp32",
+            ],
+            seed=0,
+        )
+    )
     seed_everything(0)
     data = load_data(config)
     model = build_model(config, data.info)
     optimizers = model.configure_optimizers()
     tokens = data.tensors["tokens"]
-    ctx = StepContext(lambda: {"tokens": tokens[torch.randint(len(tokens), (64,))]}, torch.device("cpu"), "fp32",
-                      None, optimizers)
+    ctx = StepContext(
+        lambda: {"tokens": tokens[torch.randint(len(tokens), (64,))]}, torch.device("cpu"), "fp32", None, optimizers
+    )
     ctx.phase = "mle"
     for _ in range(30):
         model.training_step(ctx)
@@ -107,16 +130,47 @@ def test_first_policy_step_uses_a_fresh_adam_not_the_mle_state() -> None:
 
 
 def test_seqgan_refuses_an_adversarial_loss(in_tmp: Path, cli) -> None:
-    code, _, err = cli("run", "seqgan", "--set", "loss=bce", "--set", "data.num_sequences=100",
-                       "--set", "data.vocab_size=20", "--no-progress")
+    code, _, err = cli(
+        "run",
+        "seqgan",
+        "--set",
+        "loss=bce",
+        "--set",
+        "data.num_sequences=100",
+        "--set",
+        "data.vocab_size=20",
+        "--no-progress",
+    )
     assert code == 2 and "policy_gradient" in err
 
 
 def test_mle_pretraining_lowers_nll_oracle(in_tmp: Path, cli) -> None:
-    code, _, err = cli("run", "seqgan", "--dataset", "oracle", "--out", "mle", "--no-progress",
-                       "--set", "data.num_sequences=1000", "--set", "data.vocab_size=50", "--set", "data.length=10",
-                       "--set", "model.mle_only=true", "--set", "model.mle_steps=150", "--set", "train.steps=151",
-                       "--set", "train.precision=fp32", "--set", "train.log_every=50", *SMALL_D)
+    code, _, err = cli(
+        "run",
+        "seqgan",
+        "--dataset",
+        "oracle",
+        "--out",
+        "mle",
+        "--no-progress",
+        "--set",
+        "data.num_sequences=1000",
+        "--set",
+        "data.vocab_size=50",
+        "--set",
+        "data.length=10",
+        "--set",
+        "model.mle_only=true",
+        "--set",
+        "model.mle_steps=150",
+        "--set",
+        "train.steps=151",
+        "--set",
+        "train.precision=fp32",
+        "--set",
+        "train.log_every=50",
+        *SMALL_D,
+    )
     assert code == 0, err
     config, trained, state = load_run(in_tmp / "mle")
     assert state["phase"] == "mle" and state["step"] == 151
@@ -130,11 +184,38 @@ def test_mle_pretraining_lowers_nll_oracle(in_tmp: Path, cli) -> None:
 
 @pytest.mark.slow
 def test_tiny_adversarial_run_on_imdb_writes_and_samples_decoded_reviews(in_tmp: Path, cli, data_dir: Path) -> None:
-    code, _, err = cli("run", "seqgan", "--dataset", "imdb", "--no-progress", "--set", "data.vocab_size=300",
-                       "--set", "model.mle_steps=6", "--set", "model.d_pretrain_steps=2", "--set", "train.steps=10",
-                       "--set", "model.rollout_num=2", "--set", "train.d_steps=1", "--set", "model.k_epochs=1",
-                       "--set", "model.d_batches=1", "--set", "train.batch_size=8", "--set", "train.log_every=1",
-                       "--set", "train.sample_every=5", "--set", "train.precision=fp32", *SMALL_D)
+    code, _, err = cli(
+        "run",
+        "seqgan",
+        "--dataset",
+        "imdb",
+        "--no-progress",
+        "--set",
+        "data.vocab_size=300",
+        "--set",
+        "model.mle_steps=6",
+        "--set",
+        "model.d_pretrain_steps=2",
+        "--set",
+        "train.steps=10",
+        "--set",
+        "model.rollout_num=2",
+        "--set",
+        "train.d_steps=1",
+        "--set",
+        "model.k_epochs=1",
+        "--set",
+        "model.d_batches=1",
+        "--set",
+        "train.batch_size=8",
+        "--set",
+        "train.log_every=1",
+        "--set",
+        "train.sample_every=5",
+        "--set",
+        "train.precision=fp32",
+        *SMALL_D,
+    )
     assert code == 0, err
     run = in_tmp / "runs" / "seqgan-imdb"
     records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]

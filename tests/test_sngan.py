@@ -7,9 +7,9 @@ import pytest
 import torch
 from torch import nn
 from torch.nn.utils import parametrize
+from zoo_support import build, context, images, labelled_batch
 
 from ganzoo import IMAGE, DataInfo
-from zoo_support import build, context, images, labelled_batch
 
 SMALL = ("model.z_dim=16", "model.g_channels=8", "model.d_channels=8")
 

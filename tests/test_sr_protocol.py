@@ -15,10 +15,14 @@ from ganzoo.metrics.sr import evaluate_sr
 
 @pytest.mark.slow
 def test_bench_scoring_and_the_set5_benchmark_agree(tmp_path: Path, data_dir: Path) -> None:
-    run = ganzoo.train("srgan", "sr-pairs", out=tmp_path / "sr", train={"steps": 1, "batch_size": 2},
-                       model={"blocks": 1, "channels": 8, "d_channels": 8, "d_dense": 16, "pretrain_steps": 1,
-                              "grid_crops": 2},
-                       data={"hr_size": 24, "root": str(data_dir / "Set14")})
+    run = ganzoo.train(
+        "srgan",
+        "sr-pairs",
+        out=tmp_path / "sr",
+        train={"steps": 1, "batch_size": 2},
+        model={"blocks": 1, "channels": 8, "d_channels": 8, "d_dense": 16, "pretrain_steps": 1, "grid_crops": 2},
+        data={"hr_size": 24, "root": str(data_dir / "Set14")},
+    )
     context = EvalContext(run.spec, ganzoo.get_spec("sr-pairs"), str(data_dir / "Set5"))
     data = ganzoo.load_dataset("set5", root=str(data_dir / "Set5"))
     evaluator = build_evaluator(data, EvalSettings(samples=5), context)

@@ -21,10 +21,29 @@ from ganzoo_plugins.srgan import content
 from ganzoo_plugins.srgan.model import SRGAN
 from ganzoo_plugins.srgan.networks import Discriminator, SRResNet
 
-SMALL = ["--set", "model.blocks=1", "--set", "model.channels=8", "--set", "model.d_channels=4",
-         "--set", "model.d_dense=16", "--set", "data.hr_size=32", "--set", "data.crops_per_image=4",
-         "--set", "train.batch_size=4", "--set", "train.log_every=1", "--set", "train.num_samples=6",
-         "--set", "train.precision=fp32", "--no-progress"]
+SMALL = [
+    "--set",
+    "model.blocks=1",
+    "--set",
+    "model.channels=8",
+    "--set",
+    "model.d_channels=4",
+    "--set",
+    "model.d_dense=16",
+    "--set",
+    "data.hr_size=32",
+    "--set",
+    "data.crops_per_image=4",
+    "--set",
+    "train.batch_size=4",
+    "--set",
+    "train.log_every=1",
+    "--set",
+    "train.num_samples=6",
+    "--set",
+    "train.precision=fp32",
+    "--no-progress",
+]
 
 
 @pytest.fixture
@@ -83,11 +102,21 @@ def test_set5_bicubic_baseline_matches_the_paper(data_dir: Path) -> None:
 
 
 def _model(**model: object) -> SRGAN:
-    defaults = {"blocks": 2, "channels": 16, "d_channels": 4, "d_dense": 16, "pretrain_steps": 100,
-                "content_loss": "mse", "vgg_weights": "random", "adversarial_weight": 1e-3, "grid_crops": 2,
-                "bicubic_residual": False}
-    config = build_config({"loss": "bce", "model": {**defaults, **model},
-                           "train": {"steps": 100, "lr": 1e-3, "betas": [0.9, 0.999]}}, [])
+    defaults = {
+        "blocks": 2,
+        "channels": 16,
+        "d_channels": 4,
+        "d_dense": 16,
+        "pretrain_steps": 100,
+        "content_loss": "mse",
+        "vgg_weights": "random",
+        "adversarial_weight": 1e-3,
+        "grid_crops": 2,
+        "bicubic_residual": False,
+    }
+    config = build_config(
+        {"loss": "bce", "model": {**defaults, **model}, "train": {"steps": 100, "lr": 1e-3, "betas": [0.9, 0.999]}}, []
+    )
     return SRGAN(config, DataInfo("test", IMAGE_PAIRS, (3, 32, 32), extras={"scale": 4}))
 
 
@@ -132,16 +161,28 @@ def test_vgg_content_loss_mechanics_with_random_weights() -> None:
     assert not any(p.requires_grad for p in loss.parameters()) and not loss.train().training
 
 
-def test_vgg_without_cached_weights_offline_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                             in_tmp: Path, cli, image_folder: Path) -> None:
+def test_vgg_without_cached_weights_offline_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_tmp: Path, cli, image_folder: Path
+) -> None:
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "hub"))
 
     def offline(*args: object, **kwargs: object) -> None:
         raise urllib.error.URLError("Name or service not known")
 
     monkeypatch.setattr(torch.hub, "download_url_to_file", offline)
-    code, _, err = cli("run", "srgan", "--dataset", "sr-pairs", "--set", f"data.root={image_folder}",
-                       "--set", "model.content_loss=vgg", "--set", "train.steps=2", *SMALL)
+    code, _, err = cli(
+        "run",
+        "srgan",
+        "--dataset",
+        "sr-pairs",
+        "--set",
+        f"data.root={image_folder}",
+        "--set",
+        "model.content_loss=vgg",
+        "--set",
+        "train.steps=2",
+        *SMALL,
+    )
     assert code == 2
     line = err.strip()
     assert "\n" not in line and "Traceback" not in line
@@ -151,9 +192,25 @@ def test_vgg_without_cached_weights_offline_is_one_clear_error(tmp_path: Path, m
 
 @pytest.mark.slow
 def test_both_phases_end_to_end_then_upscale_and_sample(in_tmp: Path, cli, image_folder: Path) -> None:
-    code, _, err = cli("run", "srgan", "--dataset", "sr-pairs", "--set", f"data.root={image_folder}",
-                       "--set", "train.steps=6", "--set", "model.pretrain_steps=3", "--set", "train.sample_every=3",
-                       "--set", "model.content_loss=vgg", "--set", "model.vgg_weights=random", *SMALL)
+    code, _, err = cli(
+        "run",
+        "srgan",
+        "--dataset",
+        "sr-pairs",
+        "--set",
+        f"data.root={image_folder}",
+        "--set",
+        "train.steps=6",
+        "--set",
+        "model.pretrain_steps=3",
+        "--set",
+        "train.sample_every=3",
+        "--set",
+        "model.content_loss=vgg",
+        "--set",
+        "model.vgg_weights=random",
+        *SMALL,
+    )
     assert code == 0, err
     run = in_tmp / "runs" / "srgan-sr-pairs"
     records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
@@ -183,7 +240,7 @@ def test_streamed_png_decodes_to_the_same_pixels(tmp_path: Path) -> None:
     pixels = np.random.default_rng(0).integers(0, 256, (37, 21, 3), dtype=np.uint8)
     with PNGStream(tmp_path / "s.png", 21, 37) as png:
         for top in range(0, 37, 8):
-            png.write(pixels[top:top + 8])
+            png.write(pixels[top : top + 8])
     assert np.array_equal(np.asarray(Image.open(tmp_path / "s.png").convert("RGB")), pixels)
     assert [p.name for p in tmp_path.iterdir()] == ["s.png"]  # no temp file left
 
@@ -193,6 +250,9 @@ def test_a_decompression_bomb_is_one_line(tmp_path: Path, monkeypatch: pytest.Mo
 
     Image.fromarray(np.zeros((64, 64, 3), dtype=np.uint8)).save(tmp_path / "bomb.png")
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
-    with pytest.raises(UserError, match=r"^image .*bomb.png has 4,096 pixels, over Pillow's decompression-bomb "
-                                        r"limit of 1,000; crop or downscale it first$"):
+    with pytest.raises(
+        UserError,
+        match=r"^image .*bomb.png has 4,096 pixels, over Pillow's decompression-bomb "
+        r"limit of 1,000; crop or downscale it first$",
+    ):
         read_rgb(tmp_path / "bomb.png")

@@ -14,21 +14,39 @@ from ganzoo.trainer.checkpoint import load_checkpoint
 from ganzoo.trainer.context import StepContext
 from ganzoo.trainer.policy import GeneratorEMA, StepPolicy
 
-TINY = ["--set", "model.g_channels=8", "--set", "model.d_channels=8", "--set", "train.batch_size=8",
-        "--set", "train.precision=fp32", "--no-progress"]
+TINY = [
+    "--set",
+    "model.g_channels=8",
+    "--set",
+    "model.d_channels=8",
+    "--set",
+    "train.batch_size=8",
+    "--set",
+    "train.precision=fp32",
+    "--no-progress",
+]
 INFO = DataInfo("digits", IMAGE, (1, 32, 32), 10)
 
 
 def _model(name: str, *overrides: str) -> torch.nn.Module:
-    config, _, _ = resolve_config(RunRequest(name, "digits", overrides=["model.g_channels=8", "model.d_channels=8",
-                                                                        "train.precision=fp32", *overrides]))
+    config, _, _ = resolve_config(
+        RunRequest(
+            name, "digits", overrides=["model.g_channels=8", "model.d_channels=8", "train.precision=fp32", *overrides]
+        )
+    )
     return build_model(config, INFO)
 
 
 def _context(module: torch.nn.Module, batches: list[dict[str, torch.Tensor]]) -> StepContext:
     feed = iter(batches)
-    return StepContext(lambda: next(feed), torch.device("cpu"), "fp32", None, module.configure_optimizers(),
-                       StepPolicy.from_config(module.config["train"]))
+    return StepContext(
+        lambda: next(feed),
+        torch.device("cpu"),
+        "fp32",
+        None,
+        module.configure_optimizers(),
+        StepPolicy.from_config(module.config["train"]),
+    )
 
 
 def _digits(n: int = 8, labels: bool = False) -> dict[str, torch.Tensor]:

@@ -15,8 +15,10 @@ from ganzoo.registry import get_registry
 from ganzoo.text import build_vocab, decode, detokenize, encode, tokenize
 from ganzoo_plugins.text.oracle import Oracle
 
-REVIEWS = {"pos": ["A great film.<br /><br />Loved it!", "Great acting, great story."],
-           "neg": ["Don't watch it: dull.", "The worst film ever made."]}
+REVIEWS = {
+    "pos": ["A great film.<br /><br />Loved it!", "Great acting, great story."],
+    "neg": ["Don't watch it: dull.", "The worst film ever made."],
+}
 
 
 def _load(name: str, **overrides: object):
@@ -89,8 +91,16 @@ def test_imdb_accepts_a_review_sentiment_csv(tmp_path: Path) -> None:
     test = _load("imdb", root=str(path), split="test", max_length=8)
     assert len(train) == 18 and len(test) == 2
     vocab = train.info.extras["vocab"]
-    assert decode(train.tensors["tokens"][0].tolist(), vocab, [0, 2]) == ["review", "number", "0", ",", "with", "a",
-                                                                         "comma", "."]
+    assert decode(train.tensors["tokens"][0].tolist(), vocab, [0, 2]) == [
+        "review",
+        "number",
+        "0",
+        ",",
+        "with",
+        "a",
+        "comma",
+        ".",
+    ]
 
 
 def test_oracle_is_deterministic_for_a_seed_and_scores_likelihood() -> None:

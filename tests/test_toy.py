@@ -27,9 +27,23 @@ def test_mixture_datasets_are_fixed_vectors_with_their_centres(name: str, modes:
 
 
 def test_gan_trains_on_a_mixture_and_samples_vectors(in_tmp, cli) -> None:
-    code, out, err = cli("run", "gan", "--dataset", "ring8", "--no-progress", "--set", "train.steps=20",
-                         "--set", "model.hidden=16", "--set", "model.pack=2", "--set", "train.sample_every=10",
-                         "--out", "r")
+    code, out, err = cli(
+        "run",
+        "gan",
+        "--dataset",
+        "ring8",
+        "--no-progress",
+        "--set",
+        "train.steps=20",
+        "--set",
+        "model.hidden=16",
+        "--set",
+        "model.pack=2",
+        "--set",
+        "train.sample_every=10",
+        "--out",
+        "r",
+    )
     assert code == 0, err
     assert (in_tmp / "r" / "samples" / "step_0000010.png").is_file()
     trained = ganzoo.load_run(in_tmp / "r")
@@ -40,8 +54,9 @@ def test_gan_trains_on_a_mixture_and_samples_vectors(in_tmp, cli) -> None:
 
 
 def test_gan_on_flattened_images_gives_images_in_range(in_tmp) -> None:
-    trained = ganzoo.train("gan", "digits", out="d", device="cpu", train={"steps": 3, "batch_size": 8},
-                           model={"hidden": 16})
+    trained = ganzoo.train(
+        "gan", "digits", out="d", device="cpu", train={"steps": 3, "batch_size": 8}, model={"hidden": 16}
+    )
     images = trained.sample(5)["image"]
     assert images.shape == (5, 1, 32, 32)
     assert images.min() >= -1 and images.max() <= 1
@@ -54,9 +69,20 @@ def test_gan_rejects_a_batch_that_packing_cannot_split(in_tmp, cli) -> None:
 
 
 def _toy_gan(*overrides: str) -> torch.nn.Module:
-    config, _, _ = resolve_config(RunRequest("gan", "grid25", overrides=[
-        "model.hidden=8", "model.depth=1", "train.lr_schedule=linear", "train.steps=10", "train.lr=1e-3",
-        *overrides]))
+    config, _, _ = resolve_config(
+        RunRequest(
+            "gan",
+            "grid25",
+            overrides=[
+                "model.hidden=8",
+                "model.depth=1",
+                "train.lr_schedule=linear",
+                "train.steps=10",
+                "train.lr=1e-3",
+                *overrides,
+            ],
+        )
+    )
     return build_model(config, DataInfo("grid25", VECTORS, (2,)))
 
 
@@ -74,9 +100,10 @@ def test_lr_decay_holds_the_rate_until_its_start_then_falls_linearly_to_zero() -
 
 def test_api1_lr_decay_keys_map_onto_the_trainer_schedule() -> None:
     notices: list[str] = []
-    config, _, _ = resolve_config(RunRequest("gan", "grid25", overrides=["model.lr_decay=true",
-                                                                         "model.lr_decay_start=0.6"]),
-                                  notice=notices.append)
+    config, _, _ = resolve_config(
+        RunRequest("gan", "grid25", overrides=["model.lr_decay=true", "model.lr_decay_start=0.6"]),
+        notice=notices.append,
+    )
     assert config["train"]["lr_schedule"] == "linear" and config["train"]["lr_decay_start"] == 0.6
     assert len(notices) == 2 and "deprecated" in notices[0] and "train.lr_schedule" in notices[0]
 

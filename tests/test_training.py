@@ -12,8 +12,7 @@ from PIL import Image
 
 from ganzoo.trainer.checkpoint import load_checkpoint
 
-FAST = ["--no-progress", "--set", "model.g_channels=16", "--set", "model.d_channels=16",
-        "--set", "train.batch_size=32"]
+FAST = ["--no-progress", "--set", "model.g_channels=16", "--set", "model.d_channels=16", "--set", "train.batch_size=32"]
 
 
 def _weights(run: Path) -> dict[str, torch.Tensor]:
@@ -21,8 +20,19 @@ def _weights(run: Path) -> dict[str, torch.Tensor]:
 
 
 def test_run_on_digits_writes_a_complete_run_directory(in_tmp: Path, cli) -> None:
-    code, out, err = cli("run", "dcgan", "--set", "train.steps=30", "--set", "train.sample_every=15",
-                         "--set", "train.checkpoint_every=20", "--set", "train.log_every=5", *FAST)
+    code, out, err = cli(
+        "run",
+        "dcgan",
+        "--set",
+        "train.steps=30",
+        "--set",
+        "train.sample_every=15",
+        "--set",
+        "train.checkpoint_every=20",
+        "--set",
+        "train.log_every=5",
+        *FAST,
+    )
     assert code == 0, err
     run = in_tmp / "runs" / "dcgan-digits"
     assert (run / "config.yaml").is_file()
@@ -63,8 +73,19 @@ def test_loss_switches_by_config(in_tmp: Path, cli) -> None:
 
 
 def test_run_on_real_mnist(in_tmp: Path, cli, data_dir: Path) -> None:
-    code, _, err = cli("run", "dcgan", "--dataset", "mnist", "--set", "data.limit=2000",
-                       "--set", "train.steps=20", "--set", "train.sample_every=10", *FAST)
+    code, _, err = cli(
+        "run",
+        "dcgan",
+        "--dataset",
+        "mnist",
+        "--set",
+        "data.limit=2000",
+        "--set",
+        "train.steps=20",
+        "--set",
+        "train.sample_every=10",
+        *FAST,
+    )
     assert code == 0, err
     run = in_tmp / "runs" / "dcgan-mnist"
     assert (run / "samples" / "step_0000010.png").is_file()

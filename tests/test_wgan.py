@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 import torch
+from zoo_support import build, context, images
 
 from ganzoo import create_loss
-from zoo_support import build, context, images
 
 SMALL = ("model.g_channels=8", "model.d_channels=8", "train.lr=0.05")  # a large rate pushes weights past c
 

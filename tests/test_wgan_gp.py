@@ -17,8 +17,9 @@ from ganzoo.trainer.policy import StepPolicy
 
 
 def _model(*overrides: str) -> nn.Module:
-    config, _, _ = resolve_config(RunRequest("wgan-gp", "digits",
-                                             overrides=["model.g_channels=8", "model.d_channels=8", *overrides]))
+    config, _, _ = resolve_config(
+        RunRequest("wgan-gp", "digits", overrides=["model.g_channels=8", "model.d_channels=8", *overrides])
+    )
     return build_model(config, DataInfo("digits", IMAGE, (1, 32, 32), 10))
 
 
@@ -26,8 +27,14 @@ class CountingContext(StepContext):
     """The real step context with Algorithm 1's policy, counting real batches and optimizer steps by name."""
 
     def __init__(self, module: nn.Module, precision: str = "fp32") -> None:
-        super().__init__(self._batch, torch.device("cpu"), precision, None, module.configure_optimizers(),
-                         StepPolicy.from_config(module.config["train"]))
+        super().__init__(
+            self._batch,
+            torch.device("cpu"),
+            precision,
+            None,
+            module.configure_optimizers(),
+            StepPolicy.from_config(module.config["train"]),
+        )
         self.batches, self.steps = 0, {name: 0 for name in self.optimizers}
 
     def _batch(self) -> dict[str, torch.Tensor]:
@@ -46,7 +53,9 @@ def test_algorithm_1_defaults_and_a_critic_without_batch_norm() -> None:
     assert any(isinstance(m, nn.GroupNorm) for m in module.discriminator.modules())
     group = module.configure_optimizers()["discriminator"].param_groups[0]
     assert group["lr"] == pytest.approx(1e-4) and tuple(group["betas"]) == (0.0, 0.9)
-    assert not any(isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)) for m in _model("model.critic_norm=none").discriminator.modules())
+    assert not any(
+        isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)) for m in _model("model.critic_norm=none").discriminator.modules()
+    )
 
 
 def test_batch_norm_in_the_critic_is_refused(in_tmp: Path, cli) -> None:
@@ -85,6 +94,21 @@ def test_the_wasserstein_estimate_falls_on_mnist(in_tmp: Path, cli, data_dir: Pa
     assert module.sample(4, torch.Generator().manual_seed(0))["image"].std() > 0.1
 
 
-LEARN = ["--set", "data.limit=10000", "--set", "model.g_channels=16", "--set", "model.d_channels=16",
-         "--set", "train.precision=fp32", "--set", "train.steps=200", "--set", "train.log_every=10",
-         "--set", "train.sample_every=100000", "--set", "train.checkpoint_every=100000"]
+LEARN = [
+    "--set",
+    "data.limit=10000",
+    "--set",
+    "model.g_channels=16",
+    "--set",
+    "model.d_channels=16",
+    "--set",
+    "train.precision=fp32",
+    "--set",
+    "train.steps=200",
+    "--set",
+    "train.log_every=10",
+    "--set",
+    "train.sample_every=100000",
+    "--set",
+    "train.checkpoint_every=100000",
+]

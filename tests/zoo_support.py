@@ -26,11 +26,21 @@ def images(n: int, shape: tuple[int, ...] = (1, 28, 28)) -> torch.Tensor:
     return torch.rand(n, *shape) * 2 - 1
 
 
-def context(module: GANModule, next_batch: Callable[[], dict[str, torch.Tensor]],
-            reduce_mean: Callable[[torch.Tensor], torch.Tensor] | None = None) -> StepContext:
+def context(
+    module: GANModule,
+    next_batch: Callable[[], dict[str, torch.Tensor]],
+    reduce_mean: Callable[[torch.Tensor], torch.Tensor] | None = None,
+) -> StepContext:
     """The trainer's step context over ``module``'s own optimizers and policy, on the CPU in fp32."""
-    return StepContext(next_batch, torch.device("cpu"), "fp32", None, module.configure_optimizers(),
-                       StepPolicy.from_config(module.config["train"]), reduce_mean=reduce_mean)
+    return StepContext(
+        next_batch,
+        torch.device("cpu"),
+        "fp32",
+        None,
+        module.configure_optimizers(),
+        StepPolicy.from_config(module.config["train"]),
+        reduce_mean=reduce_mean,
+    )
 
 
 def labelled_batch(n: int = 8) -> dict[str, torch.Tensor]:

@@ -25,6 +25,8 @@ from mkdocs.structure.files import File, Files
 ROOT = Path(__file__).resolve().parents[2]
 NOTES = ROOT / "docs" / "models" / "notes"
 GALLERY = ROOT / "benchmarks" / "results" / "gallery"
+LOSS_ANY = "any adversarial loss plugin"
+LOSS_OWN = "its own objective (a `loss` setting is an error)"
 
 
 def _results_page() -> Any:
@@ -66,13 +68,18 @@ def arxiv(paper: str) -> str:
 def config_page(registry: Any) -> str:
     from ganzoo.config import TRAINER_KEYS
 
-    lines = ["# Config reference", "",
-             "Generated at build time from `ganzoo.config.TRAINER_KEYS` and each installed model's "
-             "`ModelSpec.model_keys()`, so it always matches the code. A config is resolved as trainer defaults "
-             "< dataset defaults < model defaults < `--config FILE.yaml` < `--set KEY=VALUE` (or the keyword "
-             "arguments of `ganzoo.train`). An unknown key or a value of the wrong type or range is one error "
-             "line naming the closest valid key. `ganzoo info MODEL` prints the same keys in the terminal.", "",
-             "## Trainer keys (every model)", ""]
+    lines = [
+        "# Config reference",
+        "",
+        "Generated at build time from `ganzoo.config.TRAINER_KEYS` and each installed model's "
+        "`ModelSpec.model_keys()`, so it always matches the code. A config is resolved as trainer defaults "
+        "< dataset defaults < model defaults < `--config FILE.yaml` < `--set KEY=VALUE` (or the keyword "
+        "arguments of `ganzoo.train`). An unknown key or a value of the wrong type or range is one error "
+        "line naming the closest valid key. `ganzoo info MODEL` prints the same keys in the terminal.",
+        "",
+        "## Trainer keys (every model)",
+        "",
+    ]
     lines += _keys_table(TRAINER_KEYS)
     lines += ["", "## Model keys (`model.*`)", ""]
     for spec in registry.list("models", "*"):
@@ -80,9 +87,15 @@ def config_page(registry: Any) -> str:
         keys = spec.model_keys()
         lines += _keys_table(keys, "model.") if keys else ["This model declares no `model.*` keys."]
         lines.append("")
-    lines += ["## Dataset keys (`data.*`)", "",
-              "Every dataset also takes `data.root` (where its files live; default `$GANZOO_DATA`, else "
-              "`~/.cache/ganzoo`). Types follow the defaults.", "", "| dataset | key | default |", "|---|---|---|"]
+    lines += [
+        "## Dataset keys (`data.*`)",
+        "",
+        "Every dataset also takes `data.root` (where its files live; default `$GANZOO_DATA`, else "
+        "`~/.cache/ganzoo`). Types follow the defaults.",
+        "",
+        "| dataset | key | default |",
+        "|---|---|---|",
+    ]
     for spec in registry.list("datasets", "*"):
         for key, value in _flat(dict(spec.defaults)).items():
             lines.append(f"| `{spec.name}` | `data.{key}` | {_cell(value)} |")
@@ -96,26 +109,55 @@ def cli_page() -> str:
 
     os.environ["COLUMNS"] = "100"  # argparse wraps help to the terminal: fix the width so builds are stable
     parser = build_parser()
-    lines = ["# CLI reference", "", "Generated at build time from `ganzoo.cli.build_parser()`, including the "
-             "commands that installed plugins add. Every user error prints one `error:` line and exits with "
-             "code 2.", "", "```text", parser.format_usage().strip(), "```", ""]
+    lines = [
+        "# CLI reference",
+        "",
+        "Generated at build time from `ganzoo.cli.build_parser()`, including the "
+        "commands that installed plugins add. Every user error prints one `error:` line and exits with "
+        "code 2.",
+        "",
+        "```text",
+        parser.format_usage().strip(),
+        "```",
+        "",
+    ]
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             helps = {a.dest: a.help for a in action._choices_actions}
             for name, sub in action.choices.items():
-                lines += [f"## `ganzoo {name}`", "", (helps.get(name) or "").rstrip(".") + ".", "", "```text",
-                          sub.format_help().replace("usage: ", "", 1).strip(), "```", ""]
+                lines += [
+                    f"## `ganzoo {name}`",
+                    "",
+                    (helps.get(name) or "").rstrip(".") + ".",
+                    "",
+                    "```text",
+                    sub.format_help().replace("usage: ", "", 1).strip(),
+                    "```",
+                    "",
+                ]
     return "\n".join(lines)
 
 
 def model_page(spec: Any, entries: list[Any], picture: str | None) -> str:
-    lines = [f"# {spec.name}", "", f"{spec.summary}.", "", "| | |", "|---|---|",
-             f"| paper | {arxiv(spec.paper)} |", f"| data kinds | {', '.join(spec.data_kinds)} |",
-             f"| conditions | {', '.join(spec.conditions) or 'none'} |",
-             f"| `loss` | {'any adversarial loss plugin' if spec.takes_loss else 'its own objective (a `loss` setting is an error)'} |",
-             f"| registered by | `{spec.source}` |", "",
-             "```bash", f"ganzoo run {spec.name}", f"ganzoo info {spec.name}          # these keys in the terminal",
-             "```", ""]
+    lines = [
+        f"# {spec.name}",
+        "",
+        f"{spec.summary}.",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| paper | {arxiv(spec.paper)} |",
+        f"| data kinds | {', '.join(spec.data_kinds)} |",
+        f"| conditions | {', '.join(spec.conditions) or 'none'} |",
+        f"| `loss` | {LOSS_ANY if spec.takes_loss else LOSS_OWN} |",
+        f"| registered by | `{spec.source}` |",
+        "",
+        "```bash",
+        f"ganzoo run {spec.name}",
+        f"ganzoo info {spec.name}          # these keys in the terminal",
+        "```",
+        "",
+    ]
     if picture:
         lines += ["## Samples", "", f"![{spec.name} samples]({picture})", ""]
     lines += ["## Keys", ""]
@@ -123,16 +165,33 @@ def model_page(spec: Any, entries: list[Any], picture: str | None) -> str:
     lines += _keys_table(keys, "model.") if keys else ["This model declares no `model.*` keys."]
     others = {k: v for k, v in _flat(dict(spec.defaults)).items() if not k.startswith("model.")}
     if others:
-        lines += ["", "Trainer and loss defaults this model sets (override them with `--set`):", "",
-                  "| key | value |", "|---|---|"] + [f"| `{k}` | {_cell(v)} |" for k, v in others.items()]
-    lines += ["", "Keys every model shares: [config reference](../reference/config.md#trainer-keys-every-model).",
-              "", "## Measured results", ""]
+        lines += [
+            "",
+            "Trainer and loss defaults this model sets (override them with `--set`):",
+            "",
+            "| key | value |",
+            "|---|---|",
+        ] + [f"| `{k}` | {_cell(v)} |" for k, v in others.items()]
+    lines += [
+        "",
+        "Keys every model shares: [config reference](../reference/config.md#trainer-keys-every-model).",
+        "",
+        "## Measured results",
+        "",
+    ]
     mine = [e for e in entries if e.model == spec.name]
     if mine:
-        lines += ["From the committed results JSON (protocols on the [results page](../benchmarks/results.md)).", "",
-                  "| dataset | metric | value | steps | seeds | source |", "|---|---|---|---|---|---|"]
-        lines += [f"| {e.dataset} | {e.metric} | {e.value} | {e.protocol.get('steps', '-')} | "
-                  f"{e.protocol.get('seeds', '-')} | `{e.source}` |" for e in mine]
+        lines += [
+            "From the committed results JSON (protocols on the [results page](../benchmarks/results.md)).",
+            "",
+            "| dataset | metric | value | steps | seeds | source |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {e.dataset} | {e.metric} | {e.value} | {e.protocol.get('steps', '-')} | "
+            f"{e.protocol.get('seeds', '-')} | `{e.source}` |"
+            for e in mine
+        ]
     else:
         lines.append("Not measured yet: no committed results file holds a number for this model.")
     notes = NOTES / f"{spec.name}.md"
@@ -142,13 +201,21 @@ def model_page(spec: Any, entries: list[Any], picture: str | None) -> str:
 
 
 def models_index(registry: Any, heads: dict[str, Any]) -> str:
-    lines = ["# Models", "", "Every installed model (generated from the registry; a third-party plugin's "
-             "models appear here when it is installed at build time).", "",
-             "| model | paper | data | headline result |", "|---|---|---|---|"]
+    lines = [
+        "# Models",
+        "",
+        "Every installed model (generated from the registry; a third-party plugin's "
+        "models appear here when it is installed at build time).",
+        "",
+        "| model | paper | data | headline result |",
+        "|---|---|---|---|",
+    ]
     for spec in registry.list("models", "*"):
         head = heads.get(spec.name)
         result = f"{head.metric}: {head.value} ({head.dataset})" if head else "not measured yet"
-        lines.append(f"| [{spec.name}]({spec.name}.md) | {arxiv(spec.paper)} | {', '.join(spec.data_kinds)} | {result} |")
+        lines.append(
+            f"| [{spec.name}]({spec.name}.md) | {arxiv(spec.paper)} | {', '.join(spec.data_kinds)} | {result} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -171,8 +238,9 @@ def on_files(files: Files, config: Any) -> Files:
     for spec in registry.list("models", "*"):
         picture = None
         if (GALLERY / f"{spec.name}.png").is_file():
-            files.append(File.generated(config, f"models/img/{spec.name}.png",
-                                        abs_src_path=str(GALLERY / f"{spec.name}.png")))
+            files.append(
+                File.generated(config, f"models/img/{spec.name}.png", abs_src_path=str(GALLERY / f"{spec.name}.png"))
+            )
             picture = f"img/{spec.name}.png"
         add(f"models/{spec.name}.md", model_page(spec, entries, picture))
     if (GALLERY / "montage.png").is_file():

@@ -47,8 +47,9 @@ def worker_threads(suite_threads: int, jobs: int) -> int:
     return suite_threads or max(1, (os.cpu_count() or 1) // jobs)
 
 
-def run_tasks(tasks: Sequence[SeedTask], launch: Launch, registry: Registry, console: Console,
-              show_progress: bool) -> None:
+def run_tasks(
+    tasks: Sequence[SeedTask], launch: Launch, registry: Registry, console: Console, show_progress: bool
+) -> None:
     """Run every task to its record (records, not return values, carry the results); other processes
     are started only for seeds not done yet."""
     if launch.launcher != "local" or launch.jobs > 1:
@@ -78,4 +79,3 @@ def _run_in_processes(tasks: Sequence[SeedTask], jobs: int, console: Console) ->
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
-

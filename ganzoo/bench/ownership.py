@@ -21,8 +21,9 @@ PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 def check_plain_name(value: object, what: str) -> str:
     """``value`` as a name that is safe as one path component (no ``/``, no ``..``, not absolute)."""
     if not isinstance(value, str) or not PLAIN_NAME.match(value) or ".." in value or len(value) > 100:
-        raise UserError(f"{what} must be a plain name (letters, digits, '.', '_', '+', '-'; no '/' or '..'), "
-                        f"got {short(value)}")
+        raise UserError(
+            f"{what} must be a plain name (letters, digits, '.', '_', '+', '-'; no '/' or '..'), got {short(value)}"
+        )
     return value
 
 
@@ -43,7 +44,9 @@ def claim_output(out: Path, suite: str, force: bool) -> None:
         raise UserError(f"--out {out} is a file; give a folder for the suite's results")
     present = [name for name in OWN_FILES if (out / name).exists()]
     if present and _suite_of(out) != suite and not force:
-        raise UserError(f"{out} already holds {' and '.join(present)} that this suite ({suite}) did not write; "
-                        f"choose another --out, or pass --force to replace them")
+        raise UserError(
+            f"{out} already holds {' and '.join(present)} that this suite ({suite}) did not write; "
+            f"choose another --out, or pass --force to replace them"
+        )
     out.mkdir(parents=True, exist_ok=True)
     (out / STAMP).write_text(f"{suite}\n", encoding="utf-8")

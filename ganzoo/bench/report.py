@@ -14,11 +14,38 @@ from rich.table import Table
 from ganzoo.metrics.evaluate import LOWER_IS_BETTER
 from ganzoo.trainer.checkpoint import atomic_write
 
-ORDER = ("fid", "kid", "precision", "recall", "is", "classes", "class_kl", "class_acc", "modes", "hq", "mode_kl",
-         "psnr", "ssim", "bleu2", "bleu3", "self_bleu3")
-LABELS = {"fid": "FID", "kid": "KID", "is": "IS", "hq": "HQ %", "class_acc": "class acc %", "psnr": "PSNR dB",
-          "ssim": "SSIM", "mode_kl": "mode KL", "class_kl": "class KL", "bleu2": "BLEU-2", "bleu3": "BLEU-3",
-          "self_bleu3": "self-BLEU-3"}
+ORDER = (
+    "fid",
+    "kid",
+    "precision",
+    "recall",
+    "is",
+    "classes",
+    "class_kl",
+    "class_acc",
+    "modes",
+    "hq",
+    "mode_kl",
+    "psnr",
+    "ssim",
+    "bleu2",
+    "bleu3",
+    "self_bleu3",
+)
+LABELS = {
+    "fid": "FID",
+    "kid": "KID",
+    "is": "IS",
+    "hq": "HQ %",
+    "class_acc": "class acc %",
+    "psnr": "PSNR dB",
+    "ssim": "SSIM",
+    "mode_kl": "mode KL",
+    "class_kl": "class KL",
+    "bleu2": "BLEU-2",
+    "bleu3": "BLEU-3",
+    "self_bleu3": "self-BLEU-3",
+}
 
 
 @dataclass
@@ -51,16 +78,37 @@ def build_tables(results: Mapping[str, Any]) -> list[DatasetTable]:
     for dataset in dict.fromkeys(c["dataset"] for c in cells):
         group = [c for c in cells if c["dataset"] == dataset]
         names = _metric_names(group)
-        headers = ["model", *(LABELS.get(n, n) for n in names), "best (step)", "budget", "steps", "train s",
-                   "samples/s", "peak MiB", "seeds"]
+        headers = [
+            "model",
+            *(LABELS.get(n, n) for n in names),
+            "best (step)",
+            "budget",
+            "steps",
+            "train s",
+            "samples/s",
+            "peak MiB",
+            "seeds",
+        ]
         rows, bold = [], []
         for cell in group:
             primary = cell["primary"]
-            best = f"{LABELS.get(primary, primary)} {_format(cell['best'].get(primary))} " \
-                   f"(@{_format(cell['best_step'], 6)})"
-            rows.append([cell["model"], *(_format(cell["final"].get(n)) for n in names), best, cell["budget"],
-                         _format(cell["steps"], 6), _format(cell["train_s"]), _format(cell["samples_per_s"], 4),
-                         f"{cell['peak_memory_mb']:.0f}", str(len(cell["seeds"]))])
+            best = (
+                f"{LABELS.get(primary, primary)} {_format(cell['best'].get(primary))} "
+                f"(@{_format(cell['best_step'], 6)})"
+            )
+            rows.append(
+                [
+                    cell["model"],
+                    *(_format(cell["final"].get(n)) for n in names),
+                    best,
+                    cell["budget"],
+                    _format(cell["steps"], 6),
+                    _format(cell["train_s"]),
+                    _format(cell["samples_per_s"], 4),
+                    f"{cell['peak_memory_mb']:.0f}",
+                    str(len(cell["seeds"])),
+                ]
+            )
             bold.append([False] * len(headers))
         for column, name in enumerate(names, start=1):
             values = [(row, c["final"].get(name, {}).get("mean")) for row, c in enumerate(group)]
@@ -76,23 +124,33 @@ def build_tables(results: Mapping[str, Any]) -> list[DatasetTable]:
 
 
 def _problems(results: Mapping[str, Any]) -> list[str]:
-    return [f"- `{c['cell']}` ({c['status']}): {'; '.join(c['errors'])}" for c in results["cells"]
-            if c["status"] != "ok"]
+    return [
+        f"- `{c['cell']}` ({c['status']}): {'; '.join(c['errors'])}" for c in results["cells"] if c["status"] != "ok"
+    ]
 
 
 def render_markdown(results: Mapping[str, Any]) -> str:
     """The report as Markdown text."""
     env = results["environment"]
-    lines = [f"# Benchmark suite `{results['suite']}`", "",
-             f"Run {results['created']} on {env['device_name']}; torch {env['torch']}, Python {env['python']}, "
-             f"ganzoo commit `{env['git_commit']}`.", "",
-             "Values are the final evaluation, mean ± standard deviation over seeds; **bold** is the best in "
-             "its column. `best (step)` is the best evaluation of the cell's primary metric during training "
-             "(its checkpoint is kept as `checkpoints/best.pt`) and the step it was reached at. `train s` "
-             "excludes evaluation time.", ""]
+    lines = [
+        f"# Benchmark suite `{results['suite']}`",
+        "",
+        f"Run {results['created']} on {env['device_name']}; torch {env['torch']}, Python {env['python']}, "
+        f"ganzoo commit `{env['git_commit']}`.",
+        "",
+        "Values are the final evaluation, mean ± standard deviation over seeds; **bold** is the best in "
+        "its column. `best (step)` is the best evaluation of the cell's primary metric during training "
+        "(its checkpoint is kept as `checkpoints/best.pt`) and the step it was reached at. `train s` "
+        "excludes evaluation time.",
+        "",
+    ]
     for table in build_tables(results):
-        lines += [f"## {table.dataset}", "", "| " + " | ".join(table.headers) + " |",
-                  "|" + "|".join("---" for _ in table.headers) + "|"]
+        lines += [
+            f"## {table.dataset}",
+            "",
+            "| " + " | ".join(table.headers) + " |",
+            "|" + "|".join("---" for _ in table.headers) + "|",
+        ]
         for row, bold in zip(table.rows, table.bold):
             lines.append("| " + " | ".join(f"**{v}**" if b else v for v, b in zip(row, bold)) + " |")
         lines += ["", f"![{table.dataset}](plots/{table.dataset}.png)", ""]
@@ -119,8 +177,12 @@ def print_tables(results: Mapping[str, Any], console: Console, report: Path | No
         console.print(_view(title, table, shown))
         hidden = [header for column, header in enumerate(table.headers) if column not in shown]
         if hidden:
-            console.print(f"{len(hidden)} more column(s) in {report or 'report.md'}: {', '.join(hidden)}",
-                          style="dim", markup=False, highlight=False)
+            console.print(
+                f"{len(hidden)} more column(s) in {report or 'report.md'}: {', '.join(hidden)}",
+                style="dim",
+                markup=False,
+                highlight=False,
+            )
     for line in _problems(results):
         console.print(f"[red]{line}[/]", markup=True, highlight=False)
 

@@ -57,18 +57,26 @@ def check_suite(suite: Suite, registry: Registry) -> None:
             raise UserError(f"{where}: no evaluator scores {dataset.kind} data; install one or set `eval: false`")
         unknown = [name for name in cell.eval.metrics if name not in spec.metrics]
         if unknown:
-            raise UserError(f"{where}: unknown metric '{unknown[0]}'{did_you_mean(unknown[0], spec.metrics)}; "
-                            f"evaluator '{spec.name}' reports {', '.join(spec.metrics)}")
+            raise UserError(
+                f"{where}: unknown metric '{unknown[0]}'{did_you_mean(unknown[0], spec.metrics)}; "
+                f"evaluator '{spec.name}' reports {', '.join(spec.metrics)}"
+            )
 
 
 def summarize(cell: Cell, records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Mean and standard deviation over seeds of every metric (final and best), time and memory."""
     ok = [r for r in records if r["status"] == "ok"]
-    summary: dict[str, Any] = {"cell": cell.name, "model": cell.model, "dataset": cell.dataset,
-                               "budget": cell.budget.describe(), "seeds": [r["seed"] for r in records],
-                               "status": "ok" if len(ok) == len(records) else
-                               ("partial" if ok else records[0]["status"] if records else "failed"),
-                               "errors": sorted({r["error"] for r in records if r.get("error")})}
+    summary: dict[str, Any] = {
+        "cell": cell.name,
+        "model": cell.model,
+        "dataset": cell.dataset,
+        "budget": cell.budget.describe(),
+        "seeds": [r["seed"] for r in records],
+        "status": "ok"
+        if len(ok) == len(records)
+        else ("partial" if ok else records[0]["status"] if records else "failed"),
+        "errors": sorted({r["error"] for r in records if r.get("error")}),
+    }
     if not ok:
         return summary
     for which in ("final", "best"):
@@ -93,9 +101,17 @@ def _mean_std(values: Sequence[float | None]) -> dict[str, float | None]:
     return {"mean": statistics.fmean(present), "std": std, "n": len(present)}
 
 
-def run_suite(suite: Suite, out: Path, only: str | None = None, console: Console | None = None,
-              show_progress: bool = False, registry: Registry | None = None,
-              seed: int | None = None, force: bool = False, launch: Launch | None = None) -> dict[str, Any]:
+def run_suite(
+    suite: Suite,
+    out: Path,
+    only: str | None = None,
+    console: Console | None = None,
+    show_progress: bool = False,
+    registry: Registry | None = None,
+    seed: int | None = None,
+    force: bool = False,
+    launch: Launch | None = None,
+) -> dict[str, Any]:
     """Run the selected cells' seeds not already done (only seed ``seed`` when given; ``launch``: in
     worker processes or as cluster jobs), then write ``results.json``, the report and the plots
     (``force``: even over a report another suite or a person left in ``out``)."""
@@ -120,9 +136,13 @@ def run_suite(suite: Suite, out: Path, only: str | None = None, console: Console
     summaries = [_recorded(cell, out) for cell in suite.cells]
     pending = [c.name for c, s in zip(suite.cells, summaries) if s is None or not s["seeds"]]
     summaries = [s for s in summaries if s is not None and s["seeds"]]
-    results = {"suite": suite.name, "created": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
-               "environment": {**environment(), "device_name": _device_names(summaries)},
-               "cells": summaries, "pending": pending}
+    results = {
+        "suite": suite.name,
+        "created": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "environment": {**environment(), "device_name": _device_names(summaries)},
+        "cells": summaries,
+        "pending": pending,
+    }
     write_json(out / RESULTS, results)
     write_plots(results, out / "plots")
     write_report(results, out / "report.md")
@@ -130,8 +150,9 @@ def run_suite(suite: Suite, out: Path, only: str | None = None, console: Console
     return results
 
 
-def plan_tasks(suite: Suite, cells: Sequence[Cell], out: Path, registry: Registry, only_seed: int | None,
-               threads: int) -> list[SeedTask]:
+def plan_tasks(
+    suite: Suite, cells: Sequence[Cell], out: Path, registry: Registry, only_seed: int | None, threads: int
+) -> list[SeedTask]:
     """The (cell, seed) tasks of ``cells`` (seed ``only_seed`` alone when given); a cell whose model is not
     installed never gets here: ``check_suite`` refuses the suite first."""
     tasks = []

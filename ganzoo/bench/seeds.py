@@ -71,8 +71,9 @@ def is_done(task: SeedTask, record: dict[str, Any] | None) -> bool:
     return record is not None and record.get("status") == "ok" and record.get("fingerprint") == task.cell.fingerprint()
 
 
-def run_seed(task: SeedTask, registry: Registry | None = None, console: Console | None = None,
-             show_progress: bool = False) -> dict[str, Any]:
+def run_seed(
+    task: SeedTask, registry: Registry | None = None, console: Console | None = None, show_progress: bool = False
+) -> dict[str, Any]:
     """Train ``task``'s seed unless its record says it is done; write and return its record."""
     console = console or Console(stderr=True)
     cell, previous = task.cell, read_record(task.record_path)
@@ -101,15 +102,21 @@ def _clean(metrics: dict[str, float]) -> dict[str, float | None]:
 class _SeedRunner:
     """Trains one cell for one seed and turns what happened into a record."""
 
-    def __init__(self, task: SeedTask, registry: Registry, console: Console, show_progress: bool,
-                 resumable: bool) -> None:
+    def __init__(
+        self, task: SeedTask, registry: Registry, console: Console, show_progress: bool, resumable: bool
+    ) -> None:
         self.task, self.cell, self.seed, self.resumable = task, task.cell, task.seed, resumable
         self.registry, self.console, self.show_progress = registry, console, show_progress
 
     def run(self) -> dict[str, Any]:
-        record: dict[str, Any] = {"cell": self.cell.name, "model": self.cell.model, "dataset": self.cell.dataset,
-                                  "seed": self.seed, "budget": self.cell.budget.describe(),
-                                  "fingerprint": self.cell.fingerprint()}
+        record: dict[str, Any] = {
+            "cell": self.cell.name,
+            "model": self.cell.model,
+            "dataset": self.cell.dataset,
+            "seed": self.seed,
+            "budget": self.cell.budget.describe(),
+            "fingerprint": self.cell.fingerprint(),
+        }
         started = time.perf_counter()
         try:
             record.update(status="ok", error=None, **self._train())
@@ -129,8 +136,14 @@ class _SeedRunner:
         overrides = [f"train.steps={cell.budget.steps}", *cell.set_args()]
         if self.task.data_root:
             overrides.append(f"data.root={self.task.data_root}")
-        request = RunRequest(cell.model, cell.dataset, overrides=overrides, device=cell.device, seed=self.seed,
-                             out=str(out / "runs" / f"{cell.model}-{cell.dataset}-s{self.seed}"))
+        request = RunRequest(
+            cell.model,
+            cell.dataset,
+            overrides=overrides,
+            device=cell.device,
+            seed=self.seed,
+            out=str(out / "runs" / f"{cell.model}-{cell.dataset}-s{self.seed}"),
+        )
         config, model_spec, dataset_spec = resolve_config(request, self.registry)
         device = resolve_device(config["device"])
         evaluator = None
@@ -142,22 +155,36 @@ class _SeedRunner:
         request.resume = self.resumable and is_run_dir(Path(request.out))  # an interrupted attempt continues
         callback = EvalCallback(evaluator, cell.eval.every, cell.budget.minutes * 60)
         reset_peak_memory(device)
-        result = run(request, console=self.console, show_progress=self.show_progress, registry=self.registry,
-                     callbacks=[callback])
+        result = run(
+            request,
+            console=self.console,
+            show_progress=self.show_progress,
+            registry=self.registry,
+            callbacks=[callback],
+        )
         peak, peak_kind = peak_memory_mb(device)
         trainer_s = max(result.seconds - callback.eval_s, 1e-9)
         record = {
-            "run_dir": str(result.run_dir), "steps": result.steps, "train_s": round(trainer_s, 3),
-            "eval_s": round(callback.eval_s, 3), "samples_per_s": round(callback.samples_seen / trainer_s, 2),
-            "peak_memory_mb": round(peak, 1), "memory_kind": peak_kind, "device": str(device),
-            "device_name": device_name(device), "primary": evaluator.primary if evaluator else None,
+            "run_dir": str(result.run_dir),
+            "steps": result.steps,
+            "train_s": round(trainer_s, 3),
+            "eval_s": round(callback.eval_s, 3),
+            "samples_per_s": round(callback.samples_seen / trainer_s, 2),
+            "peak_memory_mb": round(peak, 1),
+            "memory_kind": peak_kind,
+            "device": str(device),
+            "device_name": device_name(device),
+            "primary": evaluator.primary if evaluator else None,
             "higher_is_better": evaluator.higher_is_better if evaluator else None,
-            "final": {"step": result.steps, "metrics": {}}, "best": {"step": result.steps, "metrics": {}},
+            "final": {"step": result.steps, "metrics": {}},
+            "best": {"step": result.steps, "metrics": {}},
             "history": [],
         }
         if callback.history:
             final, best = callback.history[-1], callback.best or callback.history[-1]
-            record.update(final={"step": final.step, "metrics": _clean(final.metrics)},
-                          best={"step": best.step, "metrics": _clean(best.metrics)},
-                          history=[{**e.to_dict(), "metrics": _clean(e.metrics)} for e in callback.history])
+            record.update(
+                final={"step": final.step, "metrics": _clean(final.metrics)},
+                best={"step": best.step, "metrics": _clean(best.metrics)},
+                history=[{**e.to_dict(), "metrics": _clean(e.metrics)} for e in callback.history],
+            )
         return record

@@ -41,8 +41,9 @@ def executor_parameters(given: dict[str, object]) -> dict[str, object]:
     """``--slurm KEY=VALUE`` settings as AutoExecutor parameters: generic ones as they are (``time``,
     ``gpus``, ``cpus`` as aliases), every other key as ``slurm_KEY``."""
     named = {ALIASES.get(key, key): value for key, value in given.items()}
-    return {key if key in GENERIC or key.startswith("slurm_") else f"slurm_{key}": value
-            for key, value in named.items()}
+    return {
+        key if key in GENERIC or key.startswith("slurm_") else f"slurm_{key}": value for key, value in named.items()
+    }
 
 
 def run_on_submitit(tasks: Sequence[SeedTask], launch: Launch, console: Console) -> None:
@@ -54,8 +55,11 @@ def run_on_submitit(tasks: Sequence[SeedTask], launch: Launch, console: Console)
     folder = Path(launch.folder or tasks[0].out / "submitit")
     executor = submitit.AutoExecutor(folder=folder, cluster=None if launch.cluster == "auto" else launch.cluster)
     try:
-        executor.update_parameters(name=f"ganzoo-{tasks[0].cell.model}", slurm_array_parallelism=launch.jobs,
-                                   **executor_parameters(launch.parameters))
+        executor.update_parameters(
+            name=f"ganzoo-{tasks[0].cell.model}",
+            slurm_array_parallelism=launch.jobs,
+            **executor_parameters(launch.parameters),
+        )
     except ValueError as exc:
         raise UserError(f"--slurm: {str(exc).splitlines()[0]}") from None
     jobs = executor.map_array(SeedJob(), list(tasks))
@@ -64,6 +68,8 @@ def run_on_submitit(tasks: Sequence[SeedTask], launch: Launch, console: Console)
         try:
             job.result()
         except Exception as exc:  # the seed's record (if any) says more; the others go on
-            console.print(f"[red]{task.cell.name} seed {task.seed}: job {job.job_id} failed: "
-                          f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__}[/]",
-                          highlight=False)
+            console.print(
+                f"[red]{task.cell.name} seed {task.seed}: job {job.job_id} failed: "
+                f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__}[/]",
+                highlight=False,
+            )

@@ -77,8 +77,10 @@ class Cell:
 
     def set_args(self) -> list[str]:
         """The overrides as ``--set KEY=VALUE`` strings (values in YAML flow style)."""
-        return [f"{key}={yaml.safe_dump(value, default_flow_style=True).strip().removesuffix('...').strip()}"
-                for key, value in self.overrides.items()]
+        return [
+            f"{key}={yaml.safe_dump(value, default_flow_style=True).strip().removesuffix('...').strip()}"
+            for key, value in self.overrides.items()
+        ]
 
 
 @dataclass(frozen=True)
@@ -96,8 +98,9 @@ class Suite:
             return list(self.cells)
         chosen = [c for c in self.cells if fnmatch.fnmatchcase(c.name.lower(), pattern.lower())]
         if not chosen:
-            raise UserError(f"--only '{pattern}' matches none of the suite's cells "
-                            f"({', '.join(c.name for c in self.cells)})")
+            raise UserError(
+                f"--only '{pattern}' matches none of the suite's cells ({', '.join(c.name for c in self.cells)})"
+            )
         return chosen
 
     def with_seeds(self, seeds: int | None) -> Suite:
@@ -153,9 +156,13 @@ def _eval(suite_value: Any, entry_value: Any, where: str) -> EvalSettings:
     for name in ("features", "dataset"):
         if not isinstance(value.get(name, ""), str):
             raise UserError(f"{where} eval: {name} must be a name, got {short(value[name])}")
-    settings = EvalSettings(every=value.get("every", 500), samples=value.get("samples", 2000),
-                            features=value.get("features", "classifier"), metrics=tuple(metrics),
-                            dataset=value.get("dataset") or "")
+    settings = EvalSettings(
+        every=value.get("every", 500),
+        samples=value.get("samples", 2000),
+        features=value.get("features", "classifier"),
+        metrics=tuple(metrics),
+        dataset=value.get("dataset") or "",
+    )
     for name in ("every", "samples"):
         number = getattr(settings, name)
         if not isinstance(number, int) or number < 1:
@@ -196,8 +203,9 @@ def parse_suite(data: Mapping[str, Any], origin: str = "suite") -> Suite:
         raise UserError(f"{origin}: cell {duplicates[0]} is listed twice")
     threads = data.get("threads", 0)
     if isinstance(threads, bool) or not isinstance(threads, int) or not 0 <= threads <= MAX_THREADS:
-        raise UserError(f"{origin}: threads must be an integer from 0 (torch's default) to {MAX_THREADS}, "
-                        f"got {short(threads)}")
+        raise UserError(
+            f"{origin}: threads must be an integer from 0 (torch's default) to {MAX_THREADS}, got {short(threads)}"
+        )
     data_root = data.get("data_root")
     if data_root is not None and not isinstance(data_root, str):
         raise UserError(f"{origin}: data_root must be a folder path, got {short(data_root)}")

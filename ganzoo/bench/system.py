@@ -38,8 +38,9 @@ def git_commit() -> str:
     """``git describe --always --dirty`` of the ganzoo checkout, or ``unknown`` outside one."""
     root = Path(__file__).resolve().parents[2]
     try:
-        result = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=root, capture_output=True,
-                                text=True, timeout=10, check=True)
+        result = subprocess.run(
+            ["git", "describe", "--always", "--dirty"], cwd=root, capture_output=True, text=True, timeout=10, check=True
+        )
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return result.stdout.strip() or "unknown"
@@ -47,8 +48,13 @@ def git_commit() -> str:
 
 def environment() -> dict[str, Any]:
     """Versions of what produced the numbers."""
-    return {"torch": torch.__version__, "python": sys.version.split()[0], "platform": platform.platform(),
-            "git_commit": git_commit(), "cuda": torch.version.cuda if torch.cuda.is_available() else None}
+    return {
+        "torch": torch.__version__,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "git_commit": git_commit(),
+        "cuda": torch.version.cuda if torch.cuda.is_available() else None,
+    }
 
 
 def reset_peak_memory(device: torch.device) -> None:

@@ -29,7 +29,10 @@ def class_coverage(predicted: torch.Tensor, num_classes: int) -> dict[str, float
     histogram = torch.bincount(predicted.cpu(), minlength=num_classes).double() / len(predicted)
     present = histogram > 0
     kl = float((histogram[present] * (histogram[present] * num_classes).log()).sum())
-    return {"classes": float((histogram >= COVERAGE_SHARE).sum()), "class_kl": max(kl, 0.0) if math.isfinite(kl) else math.log(num_classes)}
+    return {
+        "classes": float((histogram >= COVERAGE_SHARE).sum()),
+        "class_kl": max(kl, 0.0) if math.isfinite(kl) else math.log(num_classes),
+    }
 
 
 def class_accuracy(predicted: torch.Tensor, requested: torch.Tensor) -> float:

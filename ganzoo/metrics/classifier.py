@@ -1,4 +1,5 @@
-"""A small CNN digit/clothing classifier (for the datasets whose spec declares ``classifier_epochs``): the domain feature extractor for class-accuracy and FID-style metrics.
+"""A small CNN digit/clothing classifier (for the datasets whose spec declares ``classifier_epochs``): the
+domain feature extractor for class-accuracy and FID-style metrics.
 
 ``load_classifier("mnist")`` trains it once on the dataset's training split (about a minute on two CPU
 cores), reports its test accuracy, and caches weights and accuracy under ``$GANZOO_CACHE`` (default
@@ -40,17 +41,24 @@ class DigitClassifier(nn.Module):
         self.channels, self.size, self.num_classes = channels, size, num_classes
         self.test_accuracy = float("nan")
         self.body = nn.Sequential(
-            nn.Conv2d(channels, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(32 * (size // 4) ** 2, feature_dim), nn.ReLU(),
+            nn.Conv2d(channels, 16, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(32 * (size // 4) ** 2, feature_dim),
+            nn.ReLU(),
         )
         self.head = nn.Linear(feature_dim, num_classes)
 
     def _prepare(self, images: torch.Tensor) -> torch.Tensor:
         images = images.float()
         if images.shape[-1] != self.size or images.shape[-2] != self.size:
-            images = F.interpolate(images, size=(self.size, self.size), mode="bilinear", align_corners=False,
-                                   antialias=True)
+            images = F.interpolate(
+                images, size=(self.size, self.size), mode="bilinear", align_corners=False, antialias=True
+            )
         return images
 
     def features(self, images: torch.Tensor) -> torch.Tensor:
@@ -64,7 +72,7 @@ class DigitClassifier(nn.Module):
     @torch.no_grad()
     def predict(self, images: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
         """Predicted class indices, evaluated in batches."""
-        return torch.cat([self(images[i:i + batch_size]).argmax(1) for i in range(0, len(images), batch_size)])
+        return torch.cat([self(images[i : i + batch_size]).argmax(1) for i in range(0, len(images), batch_size)])
 
 
 def _splits(dataset: str, root: str | Path | None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -84,8 +92,9 @@ def _splits(dataset: str, root: str | Path | None) -> tuple[torch.Tensor, torch.
     return images[order[:cut]], labels[order[:cut]], images[order[cut:]], labels[order[cut:]]
 
 
-def train_classifier(train_images: torch.Tensor, train_labels: torch.Tensor, epochs: int,
-                     num_classes: int = 10) -> DigitClassifier:
+def train_classifier(
+    train_images: torch.Tensor, train_labels: torch.Tensor, epochs: int, num_classes: int = 10
+) -> DigitClassifier:
     """Adam with a one-cycle learning rate on shuffled mini-batches, seeded: same data, same weights."""
     generator = torch.Generator().manual_seed(SEED)
     torch.manual_seed(SEED)
@@ -97,7 +106,7 @@ def train_classifier(train_images: torch.Tensor, train_labels: torch.Tensor, epo
     for _ in range(epochs):
         order = torch.randperm(len(train_images), generator=generator)
         for start in range(0, len(order), BATCH_SIZE):
-            index = order[start:start + BATCH_SIZE]
+            index = order[start : start + BATCH_SIZE]
             loss = F.cross_entropy(model(train_images[index]), train_labels[index])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -124,8 +133,9 @@ def _from_cache(path: Path) -> DigitClassifier | None:
     return model.eval()
 
 
-def load_classifier(dataset: str = "mnist", root: str | Path | None = None,
-                    console: Console | None = None) -> DigitClassifier:
+def load_classifier(
+    dataset: str = "mnist", root: str | Path | None = None, console: Console | None = None
+) -> DigitClassifier:
     """The cached classifier for ``dataset`` (training and caching it first when absent), in eval mode."""
     from ganzoo.registry import get_registry
 
@@ -133,8 +143,10 @@ def load_classifier(dataset: str = "mnist", root: str | Path | None = None,
     spec, name = registry.dataset(dataset), dataset.lower()
     if not spec.classifier_epochs:
         supported = [s.name for s in registry.list("datasets") if s.classifier_epochs]
-        raise UserError(f"no digit classifier for dataset '{dataset}' (its spec declares no classifier_epochs); "
-                        f"use one of {', '.join(supported)}")
+        raise UserError(
+            f"no digit classifier for dataset '{dataset}' (its spec declares no classifier_epochs); "
+            f"use one of {', '.join(supported)}"
+        )
     size = int(spec.defaults.get("image_size") or spec.shape[-1])
     path = cache_dir() / "classifiers" / f"{name}-{size}.pt"
     model = _from_cache(path)
@@ -145,10 +157,18 @@ def load_classifier(dataset: str = "mnist", root: str | Path | None = None,
     train_images, train_labels, test_images, test_labels = _splits(name, root)
     model = train_classifier(train_images, train_labels, spec.classifier_epochs, spec.num_classes or 10)
     model.test_accuracy = accuracy(model, test_images, test_labels)
-    console.print(f"classifier for {name} ({size}x{size}): test accuracy {model.test_accuracy:.2%} on "
-                  f"{len(test_labels)} images, trained in {time.perf_counter() - started:.0f}s -> {path}")
-    state = {"weights": model.state_dict(), "test_accuracy": model.test_accuracy, "channels": model.channels,
-             "size": model.size, "num_classes": model.num_classes, "dataset": name}
+    console.print(
+        f"classifier for {name} ({size}x{size}): test accuracy {model.test_accuracy:.2%} on "
+        f"{len(test_labels)} images, trained in {time.perf_counter() - started:.0f}s -> {path}"
+    )
+    state = {
+        "weights": model.state_dict(),
+        "test_accuracy": model.test_accuracy,
+        "channels": model.channels,
+        "size": model.size,
+        "num_classes": model.num_classes,
+        "dataset": name,
+    }
     atomic_write(path, lambda handle: torch.save(state, handle))
     return model
 

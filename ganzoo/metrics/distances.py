@@ -43,8 +43,7 @@ def kid(real: torch.Tensor, fake: torch.Tensor, subsets: int = 50, subset_size: 
     size = min(subset_size, len(real), len(fake))
     with warnings.catch_warnings():  # torchmetrics warns that KID keeps features: here they are small
         warnings.simplefilter("ignore", UserWarning)
-        metric = KernelInceptionDistance(feature=PrecomputedFeatures(real.shape[1]), subsets=subsets,
-                                         subset_size=size)
+        metric = KernelInceptionDistance(feature=PrecomputedFeatures(real.shape[1]), subsets=subsets, subset_size=size)
     metric.update(real.float(), real=True)
     metric.update(fake.float(), real=False)
     mean, _ = metric.compute()
@@ -55,7 +54,7 @@ def _kth_neighbour_radii(features: torch.Tensor, k: int) -> torch.Tensor:
     """Distance of each row to its k-th nearest other row (the row itself is excluded)."""
     radii = []
     for start in range(0, len(features), CHUNK):
-        distances = torch.cdist(features[start:start + CHUNK], features)
+        distances = torch.cdist(features[start : start + CHUNK], features)
         radii.append(distances.kthvalue(k + 1, dim=1).values)
     return torch.cat(radii)
 
@@ -64,7 +63,7 @@ def _coverage(manifold: torch.Tensor, radii: torch.Tensor, queries: torch.Tensor
     """Share of ``queries`` inside at least one ball (centre ``manifold[i]``, radius ``radii[i]``)."""
     inside = []
     for start in range(0, len(queries), CHUNK):
-        distances = torch.cdist(queries[start:start + CHUNK], manifold)
+        distances = torch.cdist(queries[start : start + CHUNK], manifold)
         inside.append((distances <= radii.unsqueeze(0)).any(dim=1))
     return float(torch.cat(inside).double().mean())
 
@@ -93,6 +92,6 @@ def mmd_rbf(real: torch.Tensor, fake: torch.Tensor) -> float:
     bandwidth = within[within > 0].median().clamp(min=1e-12) if (within > 0).any() else torch.tensor(1.0).double()
 
     def kernel(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-        return torch.exp(-torch.cdist(a, b) ** 2 / (2 * bandwidth ** 2)).mean()
+        return torch.exp(-(torch.cdist(a, b) ** 2) / (2 * bandwidth**2)).mean()
 
     return float(kernel(real, real) + kernel(fake, fake) - 2 * kernel(real, fake))

@@ -97,11 +97,12 @@ def draw(module: GANModule, n: int, batch: int = 500, **conditions: Any) -> dict
         with isolated_rng(module.device):
             generator = torch.Generator(module.device).manual_seed(EVAL_SEED)
             for start in range(0, n, batch):
-                chunk = {k: v[start:start + batch] for k, v in conditions.items()}
+                chunk = {k: v[start : start + batch] for k, v in conditions.items()}
                 out = module.sample(min(batch, n - start), generator=generator, **chunk)
                 for key, value in out.items():
-                    parts.setdefault(key, []).append(value.detach().float().cpu() if value.is_floating_point()
-                                                     else value.detach().cpu())
+                    parts.setdefault(key, []).append(
+                        value.detach().float().cpu() if value.is_floating_point() else value.detach().cpu()
+                    )
     finally:
         module.train(was_training)
     return {key: torch.cat(values) for key, values in parts.items()}
@@ -145,8 +146,13 @@ class VectorsEvaluator(Evaluator):
         if self.settings.wants("mmd"):
             metrics["mmd"] = mmd_rbf(self.real, fake)
         if self.means is not None:
-            metrics.update({k: v for k, v in mixture_scores(fake, self.means, self.std).items() if self.settings.wants(k)
-                            or k in ("modes", "hq")})
+            metrics.update(
+                {
+                    k: v
+                    for k, v in mixture_scores(fake, self.means, self.std).items()
+                    if self.settings.wants(k) or k in ("modes", "hq")
+                }
+            )
         return metrics
 
     def score(self, metrics: Mapping[str, float]) -> tuple[float, ...]:
@@ -217,7 +223,9 @@ class SuperResolutionEvaluator(Evaluator):
             spec = get_registry().dataset(settings.dataset)
             data = spec.build({"name": spec.name, "root": context.root, **spec.defaults})
         if data.dataset is None or not hasattr(data.dataset, "scale"):
-            raise UserError("super-resolution evaluation needs a dataset of whole LR/HR images, e.g. eval.dataset: set5")
+            raise UserError(
+                "super-resolution evaluation needs a dataset of whole LR/HR images, e.g. eval.dataset: set5"
+            )
         self.test_set = data.dataset
 
     def metrics(self, module: GANModule) -> dict[str, float]:
@@ -251,12 +259,17 @@ class TextEvaluator(Evaluator):
         module.eval()
         try:
             with torch.no_grad():
-                lines = module.sample_text(self.samples, generator=torch.Generator(module.device).manual_seed(EVAL_SEED))
+                lines = module.sample_text(
+                    self.samples, generator=torch.Generator(module.device).manual_seed(EVAL_SEED)
+                )
         finally:
             module.train(was_training)
         hypotheses = [tokenize_sample(line) for line in lines]
-        return {"bleu2": bleu(hypotheses, self.references, 2), "bleu3": bleu(hypotheses, self.references, 3),
-                "self_bleu3": self_bleu(hypotheses, 3)}
+        return {
+            "bleu2": bleu(hypotheses, self.references, 2),
+            "bleu3": bleu(hypotheses, self.references, 3),
+            "self_bleu3": self_bleu(hypotheses, 3),
+        }
 
 
 def evaluator_spec(dataset: DatasetSpec, registry: Registry) -> EvaluatorSpec | None:
@@ -266,8 +279,9 @@ def evaluator_spec(dataset: DatasetSpec, registry: Registry) -> EvaluatorSpec | 
     return (named or [s for s in specs if not s.datasets and dataset.kind in s.data_kinds] or [None])[0]
 
 
-def build_evaluator(data: LoadedData, settings: EvalSettings, context: EvalContext,
-                    registry: Registry | None = None) -> Evaluator | None:
+def build_evaluator(
+    data: LoadedData, settings: EvalSettings, context: EvalContext, registry: Registry | None = None
+) -> Evaluator | None:
     """The registered evaluator for ``context.dataset``, or ``None`` when no plugin scores it."""
     from ganzoo.registry import get_registry
 
@@ -276,8 +290,10 @@ def build_evaluator(data: LoadedData, settings: EvalSettings, context: EvalConte
         return None
     evaluator = spec.build(data, settings, context)
     if not isinstance(evaluator, Evaluator):
-        raise UserError(f"evaluator '{spec.name}' of plugin package '{spec.source}' built "
-                        f"{type(evaluator).__name__}, not a ganzoo.Evaluator; fix the plugin")
+        raise UserError(
+            f"evaluator '{spec.name}' of plugin package '{spec.source}' built "
+            f"{type(evaluator).__name__}, not a ganzoo.Evaluator; fix the plugin"
+        )
     return evaluator
 
 

@@ -36,12 +36,15 @@ class InceptionFeatures(nn.Module):
         super().__init__()
         path = inception_weights_path()
         if not path.is_file():
-            raise UserError(f"FID Inception weights not found at {path}; put torch-fidelity's {INCEPTION_WEIGHTS} "
-                            f"there (or set TORCH_HOME), or use the classifier or pixels features")
+            raise UserError(
+                f"FID Inception weights not found at {path}; put torch-fidelity's {INCEPTION_WEIGHTS} "
+                f"there (or set TORCH_HOME), or use the classifier or pixels features"
+            )
         from torchmetrics.image.fid import NoTrainInceptionV3
 
-        self.net = NoTrainInceptionV3(name="inception-v3-compat", features_list=["2048"],
-                                      feature_extractor_weights_path=str(path))
+        self.net = NoTrainInceptionV3(
+            name="inception-v3-compat", features_list=["2048"], feature_extractor_weights_path=str(path)
+        )
         self.num_features = 2048
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
@@ -80,8 +83,9 @@ class PixelFeatures(nn.Module):
         return images.float().flatten(1)
 
 
-def load_extractor(name: str, dataset: str, shape: tuple[int, ...], root: str | None = None,
-                   console: Console | None = None) -> nn.Module:
+def load_extractor(
+    name: str, dataset: str, shape: tuple[int, ...], root: str | None = None, console: Console | None = None
+) -> nn.Module:
     """The extractor called ``name`` for images of ``dataset`` (shape C x H x W), in eval mode."""
     if name == "inception":
         return InceptionFeatures().eval()
@@ -93,8 +97,12 @@ def load_extractor(name: str, dataset: str, shape: tuple[int, ...], root: str | 
 
 
 @torch.no_grad()
-def extract(function: Callable[[torch.Tensor], torch.Tensor], images: torch.Tensor,
-            device: torch.device | str = "cpu", batch: int = BATCH) -> torch.Tensor:
+def extract(
+    function: Callable[[torch.Tensor], torch.Tensor],
+    images: torch.Tensor,
+    device: torch.device | str = "cpu",
+    batch: int = BATCH,
+) -> torch.Tensor:
     """``function`` over ``images`` in batches on ``device``; the result comes back on the CPU as float."""
-    outputs = [function(images[i:i + batch].to(device)).float().cpu() for i in range(0, len(images), batch)]
+    outputs = [function(images[i : i + batch].to(device)).float().cpu() for i in range(0, len(images), batch)]
     return torch.cat(outputs)

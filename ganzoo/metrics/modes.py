@@ -14,8 +14,7 @@ import math
 import torch
 
 
-def mixture_scores(samples: torch.Tensor, means: torch.Tensor, std: float,
-                   min_share: float = 0.2) -> dict[str, float]:
+def mixture_scores(samples: torch.Tensor, means: torch.Tensor, std: float, min_share: float = 0.2) -> dict[str, float]:
     """``modes`` recovered, ``hq`` (% high-quality samples) and ``mode_kl`` for ``samples`` (N x D)."""
     samples, means = samples.detach().double().cpu(), torch.as_tensor(means).double()
     distances = torch.cdist(samples, means)
@@ -27,5 +26,8 @@ def mixture_scores(samples: torch.Tensor, means: torch.Tensor, std: float,
     histogram = torch.bincount(nearest, minlength=k).double() / len(samples)
     present = histogram > 0
     kl = float((histogram[present] * (histogram[present] * k).log()).sum())
-    return {"modes": float(recovered), "hq": 100.0 * float(high_quality.double().mean()),
-            "mode_kl": max(kl, 0.0) if math.isfinite(kl) else math.log(k)}
+    return {
+        "modes": float(recovered),
+        "hq": 100.0 * float(high_quality.double().mean()),
+        "mode_kl": max(kl, 0.0) if math.isfinite(kl) else math.log(k),
+    }

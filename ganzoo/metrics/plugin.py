@@ -14,14 +14,32 @@ _EVALUATE = "ganzoo.metrics.evaluate"
 def ganzoo_evaluators() -> list[EvaluatorSpec]:
     """One evaluator per data kind."""
     return [
-        EvaluatorSpec("images", "FID, KID, precision/recall; IS, class coverage and accuracy with a domain classifier",
-                      f"{_EVALUATE}:ImageEvaluator", data_kinds=(IMAGE,),
-                      metrics=("fid", "kid", "precision", "recall", "is", "classes", "class_kl", "class_acc")),
-        EvaluatorSpec("vectors", "Energy distance and MMD to real points; modes, % high quality, mode KL for mixtures",
-                      f"{_EVALUATE}:VectorsEvaluator", data_kinds=(VECTORS,),
-                      metrics=("energy", "mmd", "modes", "hq", "mode_kl")),
-        EvaluatorSpec("super-resolution", "PSNR and SSIM on Y of 8-bit, tiled output over whole test images",
-                      f"{_EVALUATE}:SuperResolutionEvaluator", data_kinds=(IMAGE_PAIRS,), metrics=("psnr", "ssim")),
-        EvaluatorSpec("text", "BLEU-2/3 against real sequences and self-BLEU-3 (Texygen)",
-                      f"{_EVALUATE}:TextEvaluator", data_kinds=(TEXT,), metrics=("bleu2", "bleu3", "self_bleu3")),
+        EvaluatorSpec(
+            "images",
+            "FID, KID, precision/recall; IS, class coverage and accuracy with a domain classifier",
+            f"{_EVALUATE}:ImageEvaluator",
+            data_kinds=(IMAGE,),
+            metrics=("fid", "kid", "precision", "recall", "is", "classes", "class_kl", "class_acc"),
+        ),
+        EvaluatorSpec(
+            "vectors",
+            "Energy distance and MMD to real points; modes, % high quality, mode KL for mixtures",
+            f"{_EVALUATE}:VectorsEvaluator",
+            data_kinds=(VECTORS,),
+            metrics=("energy", "mmd", "modes", "hq", "mode_kl"),
+        ),
+        EvaluatorSpec(
+            "super-resolution",
+            "PSNR and SSIM on Y of 8-bit, tiled output over whole test images",
+            f"{_EVALUATE}:SuperResolutionEvaluator",
+            data_kinds=(IMAGE_PAIRS,),
+            metrics=("psnr", "ssim"),
+        ),
+        EvaluatorSpec(
+            "text",
+            "BLEU-2/3 against real sequences and self-BLEU-3 (Texygen)",
+            f"{_EVALUATE}:TextEvaluator",
+            data_kinds=(TEXT,),
+            metrics=("bleu2", "bleu3", "self_bleu3"),
+        ),
     ]

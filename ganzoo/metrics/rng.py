@@ -21,11 +21,11 @@ def cuda_devices(device: torch.device) -> list[torch.device]:
 
 
 @contextlib.contextmanager
-def isolated_rng(device: torch.device = torch.device("cpu"), seed: int | None = None) -> Iterator[None]:
+def isolated_rng(device: torch.device | None = None, seed: int | None = None) -> Iterator[None]:
     """Run the block on forked torch, Python and NumPy random state; ``seed`` seeds torch's CPU generator."""
     python_state, numpy_state = random.getstate(), np.random.get_state()
     try:
-        with torch.random.fork_rng(devices=cuda_devices(device)):
+        with torch.random.fork_rng(devices=[] if device is None else cuda_devices(device)):
             if seed is not None:
                 torch.default_generator.manual_seed(seed)
             yield

@@ -51,7 +51,7 @@ def rgb_to_y(image: torch.Tensor | np.ndarray) -> np.ndarray:
 
 def _cropped_y(image: torch.Tensor | np.ndarray, border: int) -> np.ndarray:
     y = rgb_to_y(image)
-    return y[border:y.shape[0] - border, border:y.shape[1] - border] if border else y
+    return y[border : y.shape[0] - border, border : y.shape[1] - border] if border else y
 
 
 def _pair(sr: torch.Tensor | np.ndarray, hr: torch.Tensor | np.ndarray, border: int) -> tuple[np.ndarray, np.ndarray]:
@@ -71,8 +71,11 @@ def psnr_y(sr: torch.Tensor | np.ndarray, hr: torch.Tensor | np.ndarray, border:
 def ssim_y(sr: torch.Tensor | np.ndarray, hr: torch.Tensor | np.ndarray, border: int = 4) -> float:
     """SSIM between two RGB images in [0, 1] on Y, ``border`` pixels cropped (Gaussian window, sigma 1.5)."""
     a, b = _pair(sr, hr, border)
-    return float(structural_similarity(b, a, data_range=DATA_RANGE, gaussian_weights=True, sigma=1.5,
-                                       use_sample_covariance=False))
+    return float(
+        structural_similarity(
+            b, a, data_range=DATA_RANGE, gaussian_weights=True, sigma=1.5, use_sample_covariance=False
+        )
+    )
 
 
 def to_unit(image: torch.Tensor) -> torch.Tensor:
@@ -87,16 +90,20 @@ def bicubic_upscale(lr: torch.Tensor, scale: int) -> torch.Tensor:
     return TF.pil_to_tensor(image.resize((image.width * scale, image.height * scale), Image.BICUBIC)).float() / 255
 
 
-def evaluate_sr(dataset: SRTestSet, upscale: Callable[[torch.Tensor], torch.Tensor] | None = None,
-                tile: int = 128) -> dict[str, object]:
+def evaluate_sr(
+    dataset: SRTestSet, upscale: Callable[[torch.Tensor], torch.Tensor] | None = None, tile: int = 128
+) -> dict[str, object]:
     """Per-image and mean PSNR/SSIM of bicubic and (when given) of ``upscale`` (LR batch -> SR batch)."""
     scale, rows = dataset.scale, []
     for index in range(len(dataset)):
         item = dataset[index]
         hr = to_unit(item["hr"])
         bicubic = bicubic_upscale(item["lr"], scale)
-        row = {"image": dataset.name(index), "bicubic_psnr": psnr_y(bicubic, hr, scale),
-               "bicubic_ssim": ssim_y(bicubic, hr, scale)}
+        row = {
+            "image": dataset.name(index),
+            "bicubic_psnr": psnr_y(bicubic, hr, scale),
+            "bicubic_ssim": ssim_y(bicubic, hr, scale),
+        }
         if upscale is not None:
             with torch.no_grad():
                 sr = to_unit(upscale_tiled(upscale, item["lr"].unsqueeze(0), scale, tile)[0])

@@ -27,7 +27,9 @@ def bleu(hypotheses: Sequence[Sequence[str]], references: Sequence[Sequence[str]
     weights = tuple(1.0 / n for _ in range(n))
     smoothing = SmoothingFunction().method1
     refs = [list(r) for r in references]
-    return sum(sentence_bleu(refs, list(h), weights, smoothing_function=smoothing) for h in hypotheses) / len(hypotheses)
+    return sum(sentence_bleu(refs, list(h), weights, smoothing_function=smoothing) for h in hypotheses) / len(
+        hypotheses
+    )
 
 
 def self_bleu(samples: Sequence[Sequence[str]], n: int) -> float:
@@ -44,16 +46,17 @@ def self_bleu(samples: Sequence[Sequence[str]], n: int) -> float:
 
 
 @torch.no_grad()
-def mean_nll(model: TokenScorer, tokens: torch.Tensor, mask: torch.Tensor | None = None,
-             batch_size: int = 1024) -> float:
+def mean_nll(
+    model: TokenScorer, tokens: torch.Tensor, mask: torch.Tensor | None = None, batch_size: int = 1024
+) -> float:
     """Mean negative log-likelihood per (unmasked) token of ``tokens`` under ``model``."""
     total, count = 0.0, 0.0
     for i in range(0, len(tokens), batch_size):
-        logp = model.log_probs(tokens[i:i + batch_size]).double()
+        logp = model.log_probs(tokens[i : i + batch_size]).double()
         if mask is None:
             total, count = total - float(logp.sum()), count + logp.numel()
         else:
-            part = mask[i:i + batch_size].to(logp)
+            part = mask[i : i + batch_size].to(logp)
             total, count = total - float((logp * part).sum()), count + float(part.sum())
     return total / max(count, 1.0)
 

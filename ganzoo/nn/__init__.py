@@ -17,7 +17,21 @@ from ganzoo.nn.resnet import (
 )
 
 __all__ = [
-    "NORMS", "SIZES", "ConditionalBatchNorm2d", "DCGANDiscriminator", "DCGANGenerator", "OptimizedResBlockDown",
-    "ResBlockDown", "ResBlockUp", "SRResidualBlock", "apply_spectral_norm", "check_norm", "init_weights",
-    "init_xavier", "layout", "leaky_relu", "mlp", "norm_layer",
+    "NORMS",
+    "SIZES",
+    "ConditionalBatchNorm2d",
+    "DCGANDiscriminator",
+    "DCGANGenerator",
+    "OptimizedResBlockDown",
+    "ResBlockDown",
+    "ResBlockUp",
+    "SRResidualBlock",
+    "apply_spectral_norm",
+    "check_norm",
+    "init_weights",
+    "init_xavier",
+    "layout",
+    "leaky_relu",
+    "mlp",
+    "norm_layer",
 ]

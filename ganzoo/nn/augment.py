@@ -45,8 +45,7 @@ def random_contrast(x: Tensor, generator: torch.Generator | None = None) -> Tens
     return (x - mean) * (_uniform(x, generator) + 0.5) + mean
 
 
-def random_translation(x: Tensor, generator: torch.Generator | None = None,
-                       ratio: float = TRANSLATION_RATIO) -> Tensor:
+def random_translation(x: Tensor, generator: torch.Generator | None = None, ratio: float = TRANSLATION_RATIO) -> Tensor:
     """Shift each image by whole pixels, up to ``ratio`` of each side either way; vacated pixels are zero.
 
     Output pixel (i, j) is input pixel (i + dy, j + dx): two gathers on a one-pixel zero border, with
@@ -90,8 +89,10 @@ def parse_policy(policy: str | Sequence[str]) -> tuple[str, ...]:
     names = [name.strip() for name in names if name.strip()]
     unknown = [name for name in names if name not in POLICIES]
     if unknown:
-        raise UserError(f"unknown augmentation policy {', '.join(map(repr, unknown))}; "
-                        f"choose from {', '.join(POLICIES)} (comma-separated, e.g. 'color,translation,cutout')")
+        raise UserError(
+            f"unknown augmentation policy {', '.join(map(repr, unknown))}; "
+            f"choose from {', '.join(POLICIES)} (comma-separated, e.g. 'color,translation,cutout')"
+        )
     return tuple(names)
 
 

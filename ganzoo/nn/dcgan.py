@@ -22,8 +22,10 @@ SIZES = (28, 32, 64)
 def layout(size: int) -> tuple[int, int]:
     """(start resolution, number of x2 stages) for an output of ``size`` pixels."""
     if size not in SIZES:
-        raise UserError(f"the DCGAN backbone supports image sizes {', '.join(map(str, SIZES))}, got {size}; "
-                        f"set data.image_size to one of them")
+        raise UserError(
+            f"the DCGAN backbone supports image sizes {', '.join(map(str, SIZES))}, got {size}; "
+            f"set data.image_size to one of them"
+        )
     start = 7 if size == 28 else 4
     return start, int(math.log2(size // start))
 
@@ -34,15 +36,23 @@ class DCGANGenerator(nn.Module):
     def __init__(self, in_dim: int, channels: int, size: int, base: int = 64) -> None:
         super().__init__()
         if in_dim < 1 or base < 1:
-            raise UserError(f"the DCGAN generator needs an input size and a width of at least 1, got {in_dim} and "
-                            f"{base}; raise model.z_dim or model.g_channels")
+            raise UserError(
+                f"the DCGAN generator needs an input size and a width of at least 1, got {in_dim} and "
+                f"{base}; raise model.z_dim or model.g_channels"
+            )
         start, stages = layout(size)
         width = base * 2 ** (stages - 1)
-        layers: list[nn.Module] = [nn.ConvTranspose2d(in_dim, width, start, 1, 0, bias=False),
-                                   nn.BatchNorm2d(width), nn.ReLU(True)]
+        layers: list[nn.Module] = [
+            nn.ConvTranspose2d(in_dim, width, start, 1, 0, bias=False),
+            nn.BatchNorm2d(width),
+            nn.ReLU(True),
+        ]
         for _ in range(stages - 1):
-            layers += [nn.ConvTranspose2d(width, width // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(width // 2),
-                       nn.ReLU(True)]
+            layers += [
+                nn.ConvTranspose2d(width, width // 2, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(width // 2),
+                nn.ReLU(True),
+            ]
             width //= 2
         layers += [nn.ConvTranspose2d(width, channels, 4, 2, 1), nn.Tanh()]
         self.net = nn.Sequential(*layers)
@@ -66,8 +76,11 @@ class DCGANDiscriminator(nn.Module):
         width = base
         layers: list[nn.Module] = [nn.Conv2d(channels, width, 4, 2, 1), nn.LeakyReLU(0.2, True)]
         for _ in range(stages - 1):
-            layers += [nn.Conv2d(width, width * 2, 4, 2, 1, bias=norm in ("none", "spectral")),
-                       norm_layer(norm, width * 2), nn.LeakyReLU(0.2, True)]
+            layers += [
+                nn.Conv2d(width, width * 2, 4, 2, 1, bias=norm in ("none", "spectral")),
+                norm_layer(norm, width * 2),
+                nn.LeakyReLU(0.2, True),
+            ]
             width *= 2
         self.body = nn.Sequential(*layers)
         self.feature_channels = width

@@ -12,8 +12,9 @@ def leaky_relu() -> nn.Module:
     return nn.LeakyReLU(0.2)
 
 
-def mlp(inputs: int, hidden: int, depth: int, outputs: int,
-        activation: Callable[[], nn.Module] = nn.ReLU) -> nn.Sequential:
+def mlp(
+    inputs: int, hidden: int, depth: int, outputs: int, activation: Callable[[], nn.Module] = nn.ReLU
+) -> nn.Sequential:
     """``depth`` hidden layers of width ``hidden``, each followed by ``activation()``, then a linear output layer."""
     layers: list[nn.Module] = []
     width = inputs

@@ -26,8 +26,11 @@ class SRResidualBlock(nn.Module):
     def __init__(self, channels: int) -> None:
         super().__init__()
         self.body = nn.Sequential(
-            nn.Conv2d(channels, channels, 3, 1, 1), nn.BatchNorm2d(channels), nn.PReLU(channels),
-            nn.Conv2d(channels, channels, 3, 1, 1), nn.BatchNorm2d(channels),
+            nn.Conv2d(channels, channels, 3, 1, 1),
+            nn.BatchNorm2d(channels),
+            nn.PReLU(channels),
+            nn.Conv2d(channels, channels, 3, 1, 1),
+            nn.BatchNorm2d(channels),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -56,12 +59,20 @@ class ResBlockUp(nn.Module):
     """Generator block: (C)BN - ReLU - upsample x2 - conv3x3 - (C)BN - ReLU - conv3x3, plus an upsampled 1x1
     shortcut; with ``num_classes`` > 0 both norms are class-conditional and ``forward`` needs labels."""
 
-    def __init__(self, in_channels: int, out_channels: int, hidden_channels: int | None = None,
-                 upsample: bool = True, num_classes: int = 0) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        hidden_channels: int | None = None,
+        upsample: bool = True,
+        num_classes: int = 0,
+    ) -> None:
         super().__init__()
         hidden = hidden_channels or out_channels
         self.upsample, self.conditional = upsample, num_classes > 0
-        self.norm1 = ConditionalBatchNorm2d(in_channels, num_classes) if self.conditional else nn.BatchNorm2d(in_channels)
+        self.norm1 = (
+            ConditionalBatchNorm2d(in_channels, num_classes) if self.conditional else nn.BatchNorm2d(in_channels)
+        )
         self.norm2 = ConditionalBatchNorm2d(hidden, num_classes) if self.conditional else nn.BatchNorm2d(hidden)
         self.conv1 = nn.Conv2d(in_channels, hidden, 3, 1, 1)
         self.conv2 = nn.Conv2d(hidden, out_channels, 3, 1, 1)
@@ -92,8 +103,14 @@ class ResBlockDown(nn.Module):
     """Discriminator block: ReLU - conv3x3 - ReLU - conv3x3 - avg-pool x2, plus a 1x1 shortcut then avg-pool;
     ``spectral`` puts spectral norm on every convolution."""
 
-    def __init__(self, in_channels: int, out_channels: int, hidden_channels: int | None = None,
-                 downsample: bool = True, spectral: bool = True) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        hidden_channels: int | None = None,
+        downsample: bool = True,
+        spectral: bool = True,
+    ) -> None:
         super().__init__()
         hidden = hidden_channels or in_channels
         self.downsample = downsample

@@ -21,6 +21,19 @@ from ganzoo.text.tokenize import (
 )
 
 __all__ = [
-    "BOS", "EOS", "PAD", "SPECIALS", "TOKEN_PATTERN", "UNK", "LSTMLanguageModel", "State", "build_vocab", "decode",
-    "detokenize", "encode", "sample_tokens", "tokenize", "tokenize_sample",
+    "BOS",
+    "EOS",
+    "PAD",
+    "SPECIALS",
+    "TOKEN_PATTERN",
+    "UNK",
+    "LSTMLanguageModel",
+    "State",
+    "build_vocab",
+    "decode",
+    "detokenize",
+    "encode",
+    "sample_tokens",
+    "tokenize",
+    "tokenize_sample",
 ]

@@ -64,8 +64,9 @@ class LSTMLanguageModel(nn.Module):
         return torch.full((n,), self.start_id, dtype=torch.long, device=self.output.weight.device)
 
     @torch.no_grad()
-    def sample(self, n: int, generator: torch.Generator | None = None,
-               uniform: torch.Tensor | None = None) -> torch.Tensor:
+    def sample(
+        self, n: int, generator: torch.Generator | None = None, uniform: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """``n`` sequences (N x length) sampled token by token; ``uniform`` (N x length) fixes the draws."""
         device = self.output.weight.device
         if uniform is None:

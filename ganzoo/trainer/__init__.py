@@ -9,8 +9,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_LAZY = {"Callback": "ganzoo.trainer.callbacks", "StepContext": "ganzoo.trainer.context",
-         "FitResult": "ganzoo.trainer.loop", "Trainer": "ganzoo.trainer.loop"}
+_LAZY = {
+    "Callback": "ganzoo.trainer.callbacks",
+    "StepContext": "ganzoo.trainer.context",
+    "FitResult": "ganzoo.trainer.loop",
+    "Trainer": "ganzoo.trainer.loop",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -22,16 +22,26 @@ from ganzoo.errors import UserError
 class InMemoryBatches:
     """Shuffled batches drawn by index from tensors held on ``device`` (epochs without replacement)."""
 
-    def __init__(self, tensors: dict[str, torch.Tensor], batch_size: int, device: torch.device,
-                 seed: int, rank: int = 0, world_size: int = 1, channels_last: bool = False) -> None:
+    def __init__(
+        self,
+        tensors: dict[str, torch.Tensor],
+        batch_size: int,
+        device: torch.device,
+        seed: int,
+        rank: int = 0,
+        world_size: int = 1,
+        channels_last: bool = False,
+    ) -> None:
         self.tensors = {k: _place(v, device, channels_last) for k, v in tensors.items()}
         self.size = len(next(iter(self.tensors.values())))
         self.batch_size = batch_size
         self.rank, self.world_size = rank, world_size
         self.per_rank = self.size // world_size
         if self.per_rank < batch_size:
-            raise UserError(f"train.batch_size={batch_size} is larger than the {self.per_rank} samples "
-                            f"each process gets from this dataset; lower train.batch_size")
+            raise UserError(
+                f"train.batch_size={batch_size} is larger than the {self.per_rank} samples "
+                f"each process gets from this dataset; lower train.batch_size"
+            )
         self.generator = torch.Generator().manual_seed(seed)
         self.permutation = torch.empty(0, dtype=torch.long)
         self.order = self.permutation
@@ -46,20 +56,25 @@ class InMemoryBatches:
 
     def _shard(self, permutation: torch.Tensor) -> torch.Tensor:
         """This rank's distinct, equal-sized slice of the epoch's permutation (every rank draws the same one)."""
-        return permutation[self.rank * self.per_rank:(self.rank + 1) * self.per_rank]
+        return permutation[self.rank * self.per_rank : (self.rank + 1) * self.per_rank]
 
     def __call__(self) -> dict[str, torch.Tensor]:
         if self.position + self.batch_size > len(self.order):
             self._new_epoch()
-        index = self.order[self.position:self.position + self.batch_size]
+        index = self.order[self.position : self.position + self.batch_size]
         self.position += self.batch_size
         index = index.to(next(iter(self.tensors.values())).device)
         return {k: v[index] for k, v in self.tensors.items()}
 
     def state_dict(self) -> dict[str, Any]:
         """The generator state, the epoch's permutation and the position in this rank's shard."""
-        return {"generator": self.generator.get_state(), "permutation": self.permutation,
-                "position": self.position, "epoch": self.epoch, "world_size": self.world_size}
+        return {
+            "generator": self.generator.get_state(),
+            "permutation": self.permutation,
+            "position": self.position,
+            "epoch": self.epoch,
+            "world_size": self.world_size,
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Continue from a saved position: exactly on the same number of processes, else re-sharded."""
@@ -78,8 +93,17 @@ class InMemoryBatches:
 class StreamBatches:
     """Batches from a map-style dataset through a DataLoader with workers, moved to ``device``."""
 
-    def __init__(self, dataset: torch.utils.data.Dataset, batch_size: int, device: torch.device, seed: int,
-                 workers: int = 2, rank: int = 0, world_size: int = 1, channels_last: bool = False) -> None:
+    def __init__(
+        self,
+        dataset: torch.utils.data.Dataset,
+        batch_size: int,
+        device: torch.device,
+        seed: int,
+        workers: int = 2,
+        rank: int = 0,
+        world_size: int = 1,
+        channels_last: bool = False,
+    ) -> None:
         self.dataset = dataset
         self.device = device
         self.channels_last = channels_last
@@ -88,8 +112,9 @@ class StreamBatches:
         self.workers = workers
         self.rank, self.world_size = rank, world_size
         if len(dataset) // world_size < batch_size:  # type: ignore[arg-type]
-            raise UserError(f"train.batch_size={batch_size} is larger than this dataset allows per process; "
-                            f"lower train.batch_size")
+            raise UserError(
+                f"train.batch_size={batch_size} is larger than this dataset allows per process; lower train.batch_size"
+            )
         self.epoch_start_state = self.generator.get_state()
         self.consumed = 0
         self.epoch = 0
@@ -97,9 +122,15 @@ class StreamBatches:
 
     def _loader(self) -> DataLoader:
         sampler = _ShardedRandomSampler(len(self.dataset), self.generator, self.rank, self.world_size)  # type: ignore[arg-type]
-        return DataLoader(self.dataset, batch_size=self.batch_size, sampler=sampler, drop_last=True,
-                          num_workers=self.workers, generator=self.generator,
-                          pin_memory=self.device.type == "cuda")
+        return DataLoader(
+            self.dataset,
+            batch_size=self.batch_size,
+            sampler=sampler,
+            drop_last=True,
+            num_workers=self.workers,
+            generator=self.generator,
+            pin_memory=self.device.type == "cuda",
+        )
 
     def __call__(self) -> dict[str, torch.Tensor]:
         if self._iterator is None:
@@ -117,8 +148,12 @@ class StreamBatches:
 
     def state_dict(self) -> dict[str, Any]:
         """Generator state at the start of this epoch and batches consumed since (per rank)."""
-        return {"generator": self.epoch_start_state, "consumed": self.consumed, "epoch": self.epoch,
-                "world_size": self.world_size}
+        return {
+            "generator": self.epoch_start_state,
+            "consumed": self.consumed,
+            "epoch": self.epoch,
+            "world_size": self.world_size,
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Replay the epoch's order and skip the batches already consumed (the same share of the epoch
@@ -143,7 +178,7 @@ class _ShardedRandomSampler(torch.utils.data.Sampler[int]):
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         perm = torch.randperm(self.size, generator=self.generator)
-        return iter(perm[self.rank * self.per_rank:(self.rank + 1) * self.per_rank].tolist())
+        return iter(perm[self.rank * self.per_rank : (self.rank + 1) * self.per_rank].tolist())
 
     def __len__(self) -> int:
         return self.per_rank
@@ -165,10 +200,26 @@ def _one_channel_as_channels_last(tensor: torch.Tensor) -> torch.Tensor:
     return tensor.as_strided(tensor.shape, (c * h * w, 1, w * c, c))
 
 
-def make_batches(data: LoadedData, batch_size: int, device: torch.device, seed: int, rank: int = 0,
-                 world_size: int = 1, workers: int = 2, channels_last: bool = False) -> InMemoryBatches | StreamBatches:
+def make_batches(
+    data: LoadedData,
+    batch_size: int,
+    device: torch.device,
+    seed: int,
+    rank: int = 0,
+    world_size: int = 1,
+    workers: int = 2,
+    channels_last: bool = False,
+) -> InMemoryBatches | StreamBatches:
     """The right batch source for ``data``."""
     if data.tensors is not None:
         return InMemoryBatches(data.tensors, batch_size, device, seed, rank, world_size, channels_last)
-    return StreamBatches(data.dataset, batch_size, device, seed, workers, rank, world_size,  # type: ignore[arg-type]
-                         channels_last)
+    return StreamBatches(
+        data.dataset,
+        batch_size,
+        device,
+        seed,
+        workers,
+        rank,
+        world_size,  # type: ignore[arg-type]
+        channels_last,
+    )

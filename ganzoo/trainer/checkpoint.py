@@ -101,17 +101,33 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
         blocked = re.search(r"GLOBAL (\S+)", str(exc))
         if blocked is None:
             raise CheckpointError(f"checkpoint {path} is corrupt (it does not unpickle)") from None
-        raise CheckpointError(f"checkpoint {path} was refused: it holds objects that could run code "
-                              f"(it asks for {blocked.group(1)[:80]})", "only load checkpoints you trust") from None
-    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError, ValueError, KeyError, IndexError,
-            TypeError, AttributeError, UnicodeDecodeError, MemoryError) as exc:
+        raise CheckpointError(
+            f"checkpoint {path} was refused: it holds objects that could run code "
+            f"(it asks for {blocked.group(1)[:80]})",
+            "only load checkpoints you trust",
+        ) from None
+    except (
+        RuntimeError,
+        EOFError,
+        zipfile.BadZipFile,
+        OSError,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        AttributeError,
+        UnicodeDecodeError,
+        MemoryError,
+    ) as exc:
         raise CheckpointError(f"checkpoint {path} is corrupt or truncated ({type(exc).__name__})") from None
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not a ganzoo checkpoint", "point at a file that `ganzoo run` wrote")
     version = state.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise CheckpointError(f"checkpoint {path} has format version {version!r}, newer than this ganzoo "
-                              f"reads ({FORMAT_VERSION})", "upgrade ganzoo")
+        raise CheckpointError(
+            f"checkpoint {path} has format version {version!r}, newer than this ganzoo reads ({FORMAT_VERSION})",
+            "upgrade ganzoo",
+        )
     if version >= 2 and state.get("digest") != digest(state):
         raise CheckpointError(f"checkpoint {path} is corrupt (its contents do not match its digest)")
     return state
@@ -119,8 +135,11 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
 
 def checkpoint_candidates(folder: Path) -> list[Path]:
     """``last.pt``, then ``step_N.pt`` newest first: the order ``--resume`` tries them in."""
-    steps = sorted((p for p in folder.glob("step_*.pt") if STEP_FILE.match(p.name)),
-                   key=lambda p: int(STEP_FILE.match(p.name).group(1)), reverse=True)  # type: ignore[union-attr]
+    steps = sorted(
+        (p for p in folder.glob("step_*.pt") if STEP_FILE.match(p.name)),
+        key=lambda p: int(STEP_FILE.match(p.name).group(1)),
+        reverse=True,
+    )  # type: ignore[union-attr]
     last = folder / LAST
     return ([last] if last.exists() else []) + steps
 
@@ -145,5 +164,7 @@ def load_resumable(folder: Path, warn: Callable[[str], None]) -> tuple[dict[str,
             warn(f"checkpoint {path} is incomplete (no {', '.join(missing)}); falling back to the previous checkpoint")
             continue
         return state, path
-    raise UserError(f"no loadable checkpoint in {folder} (tried {', '.join(p.name for p in candidates)}); "
-                    f"start a new run without --resume")
+    raise UserError(
+        f"no loadable checkpoint in {folder} (tried {', '.join(p.name for p in candidates)}); "
+        f"start a new run without --resume"
+    )

@@ -21,10 +21,16 @@ class StepContext:
     gave them; ``policy`` is the shared training policy (D steps, clipping, augmentation, R1/R2).
     """
 
-    def __init__(self, next_batch: Callable[[], dict[str, torch.Tensor]], device: torch.device,
-                 precision: str, scaler: torch.amp.GradScaler | None,
-                 optimizers: dict[str, torch.optim.Optimizer], policy: StepPolicy | None = None,
-                 reduce_mean: Callable[[torch.Tensor], torch.Tensor] | None = None) -> None:
+    def __init__(
+        self,
+        next_batch: Callable[[], dict[str, torch.Tensor]],
+        device: torch.device,
+        precision: str,
+        scaler: torch.amp.GradScaler | None,
+        optimizers: dict[str, torch.optim.Optimizer],
+        policy: StepPolicy | None = None,
+        reduce_mean: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    ) -> None:
         self._next_batch = next_batch
         self.optimizers = optimizers
         self.device = device

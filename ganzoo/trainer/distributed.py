@@ -66,8 +66,9 @@ class DistEnv:
 def env_from_torchrun() -> DistEnv:
     """The rank, world size and local rank torchrun exported (rank 0 of 1 without torchrun)."""
     try:
-        return DistEnv(int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1)),
-                       int(os.environ.get("LOCAL_RANK", 0)))
+        return DistEnv(
+            int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1)), int(os.environ.get("LOCAL_RANK", 0))
+        )
     except ValueError:
         raise UserError("RANK, WORLD_SIZE and LOCAL_RANK must be integers (they are set by torchrun)") from None
 
@@ -100,8 +101,10 @@ def place_device(device: torch.device, env: DistEnv) -> torch.device:
         return device
     count = torch.cuda.device_count()
     if env.local_rank >= count:
-        raise UserError(f"local rank {env.local_rank} has no GPU ({count} visible); start at most {count} "
-                        f"processes per node or use --device cpu")
+        raise UserError(
+            f"local rank {env.local_rank} has no GPU ({count} visible); start at most {count} "
+            f"processes per node or use --device cpu"
+        )
     return torch.device("cuda", env.local_rank)
 
 
@@ -186,27 +189,42 @@ class NetworkDDP(nn.parallel.DistributedDataParallel):
         return value
 
 
-def wrap_for_ddp(env: DistEnv, device: torch.device, sync_batchnorm: bool,
-                 find_unused_parameters: bool) -> Callable[[nn.Module], nn.Module]:
+def wrap_for_ddp(
+    env: DistEnv, device: torch.device, sync_batchnorm: bool, find_unused_parameters: bool
+) -> Callable[[nn.Module], nn.Module]:
     """A function turning one trainable network into its DDP replica (optionally with SyncBatchNorm)."""
     if sync_batchnorm and device.type != "cuda":
-        raise UserError("train.sync_batchnorm needs CUDA devices (torch's SyncBatchNorm is GPU-only); "
-                        "set train.sync_batchnorm=false on the CPU")
+        raise UserError(
+            "train.sync_batchnorm needs CUDA devices (torch's SyncBatchNorm is GPU-only); "
+            "set train.sync_batchnorm=false on the CPU"
+        )
 
     def wrap(network: nn.Module) -> nn.Module:
         if sync_batchnorm:
             network = nn.SyncBatchNorm.convert_sync_batchnorm(network)
         device_ids = [device.index] if device.type == "cuda" else None
-        return NetworkDDP(_MethodRouter(network), device_ids=device_ids, forward_sync_buffers=False,
-                          find_unused_parameters=find_unused_parameters)
+        return NetworkDDP(
+            _MethodRouter(network),
+            device_ids=device_ids,
+            forward_sync_buffers=False,
+            find_unused_parameters=find_unused_parameters,
+        )
 
     return wrap
 
 
 def torchrun_command(nproc: int, ganzoo_args: Sequence[str]) -> list[str]:
     """The torchrun command line that runs ``ganzoo ARGS`` in ``nproc`` local processes."""
-    return [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}",
-            "-m", "ganzoo", *ganzoo_args]
+    return [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        f"--nproc-per-node={nproc}",
+        "-m",
+        "ganzoo",
+        *ganzoo_args,
+    ]
 
 
 def torchrun_environment(nproc: int) -> dict[str, str]:

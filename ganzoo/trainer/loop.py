@@ -58,10 +58,20 @@ def phase_at(phases: list[Phase], step: int) -> Phase:
 class Trainer:
     """Runs a GAN module's training steps on one device and writes everything into ``run_dir``."""
 
-    def __init__(self, config: Mapping[str, Any], module: GANModule, data: LoadedData, run_dir: Path,
-                 device: torch.device, precision: str, resume: dict[str, Any] | None = None,
-                 console: Console | None = None, show_progress: bool = True,
-                 callbacks: Sequence[Callback] = (), dist: DistEnv | None = None) -> None:
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        module: GANModule,
+        data: LoadedData,
+        run_dir: Path,
+        device: torch.device,
+        precision: str,
+        resume: dict[str, Any] | None = None,
+        console: Console | None = None,
+        show_progress: bool = True,
+        callbacks: Sequence[Callback] = (),
+        dist: DistEnv | None = None,
+    ) -> None:
         self.config = config
         self.callbacks = list(callbacks)
         self.train_cfg = config["train"]
@@ -78,14 +88,32 @@ class Trainer:
         self.rates = RateSetter(self.optimizers, self.train_cfg, sum(p.steps for p in module.phases()))
         self.ema = self._make_ema(module)
         self.scaler = torch.amp.GradScaler(device.type) if precision == "fp16" else None
-        self.batches = make_batches(data, int(self.train_cfg["batch_size"]), device, int(config["seed"]),
-                                    self.dist.rank, self.dist.world_size, channels_last=channels_last)
+        self.batches = make_batches(
+            data,
+            int(self.train_cfg["batch_size"]),
+            device,
+            int(config["seed"]),
+            self.dist.rank,
+            self.dist.world_size,
+            channels_last=channels_last,
+        )
         self.samples_seen = 0
-        self.context = StepContext(self._next_batch, device, precision, self.scaler, self.optimizers,
-                                   StepPolicy.from_config(self.train_cfg),
-                                   lambda value: distributed.mean_over_ranks(value, self.dist))
-        self.context.guard = NonFiniteGuard(module, self.optimizers, self.train_cfg.get("on_nonfinite", "stop"),
-                                            scaled=self.scaler is not None, warn=self._warn)
+        self.context = StepContext(
+            self._next_batch,
+            device,
+            precision,
+            self.scaler,
+            self.optimizers,
+            StepPolicy.from_config(self.train_cfg),
+            lambda value: distributed.mean_over_ranks(value, self.dist),
+        )
+        self.context.guard = NonFiniteGuard(
+            module,
+            self.optimizers,
+            self.train_cfg.get("on_nonfinite", "stop"),
+            scaled=self.scaler is not None,
+            warn=self._warn,
+        )
         self.metrics = outputs.MetricsLog(run_dir / outputs.METRICS)
         self.step = 0
         self.interrupted = 0  # the signal that asked training to stop after the current step (0: none)
@@ -103,8 +131,10 @@ class Trainer:
             return None
         network = getattr(module, EMA_ATTRIBUTE, None)
         if not isinstance(network, torch.nn.Module):
-            raise UserError(f"train.ema averages the generator, but model '{self.config['model']['name']}' has no "
-                            f"`{EMA_ATTRIBUTE}` network; set train.ema=false")
+            raise UserError(
+                f"train.ema averages the generator, but model '{self.config['model']['name']}' has no "
+                f"`{EMA_ATTRIBUTE}` network; set train.ema=false"
+            )
         return GeneratorEMA(network, float(self.train_cfg["ema_decay"]), int(self.train_cfg["ema_start"]))
 
     @contextlib.contextmanager
@@ -127,9 +157,14 @@ class Trainer:
         if self.train_cfg.get("compile", False):
             wrappers.append(torch.compile)
         if self.dist.enabled:
-            wrappers.append(distributed.wrap_for_ddp(self.dist, self.device,
-                                                     bool(self.train_cfg.get("sync_batchnorm", False)),
-                                                     bool(self.train_cfg.get("find_unused_parameters", False))))
+            wrappers.append(
+                distributed.wrap_for_ddp(
+                    self.dist,
+                    self.device,
+                    bool(self.train_cfg.get("sync_batchnorm", False)),
+                    bool(self.train_cfg.get("find_unused_parameters", False)),
+                )
+            )
         return wrappers
 
     def _next_batch(self) -> dict[str, torch.Tensor]:
@@ -164,8 +199,10 @@ class Trainer:
         self.module.load_state_dict(state["model"])
         missing = sorted(set(self.optimizers) - set(state["optimizers"]))
         if missing:
-            raise UserError(f"the checkpoint has no state for optimizer(s) {', '.join(missing)}: it was saved by an "
-                            "older version of the model; start a new run (without --resume)")
+            raise UserError(
+                f"the checkpoint has no state for optimizer(s) {', '.join(missing)}: it was saved by an "
+                "older version of the model; start a new run (without --resume)"
+            )
         retuned = optimizer_settings_changed(state["config"], thaw(self.config))
         for name, opt in self.optimizers.items():
             load_optimizer(opt, state["optimizers"][name], apply_settings=retuned)
@@ -183,8 +220,10 @@ class Trainer:
         self.batches.load_state_dict(state["batches"])
         if self.ema is not None:
             if state.get("ema") is None:
-                raise UserError("the checkpoint has no EMA weights (train.ema was off when it was saved); "
-                                "resume with train.ema=false, or start a new run")
+                raise UserError(
+                    "the checkpoint has no EMA weights (train.ema was off when it was saved); "
+                    "resume with train.ema=false, or start a new run"
+                )
             self.ema.load_state_dict(state["ema"])
         self.step = int(state["step"])
         window = state.get("log_window") or {"sums": {}, "count": 0}  # so the next row averages the same steps
@@ -253,10 +292,13 @@ class Trainer:
                     elapsed = time.perf_counter() - window_start
                     sums = distributed.average_scalars(sums, self.dist)
                     seen = (self.samples_seen - window_samples) * self.dist.world_size
-                    last = {"step": self.step, "phase": self.context.phase,
-                            **{k: round(float(v) / count, 6) for k, v in sums.items()},
-                            "samples_per_s": round(seen / max(elapsed, 1e-9), 2),
-                            "time": round(time.time(), 3)}
+                    last = {
+                        "step": self.step,
+                        "phase": self.context.phase,
+                        **{k: round(float(v) / count, 6) for k, v in sums.items()},
+                        "samples_per_s": round(seen / max(elapsed, 1e-9), 2),
+                        "time": round(time.time(), 3),
+                    }
                     self.context.guard.check()
                     if self.dist.is_main:
                         self.metrics.write(last)
@@ -274,8 +316,9 @@ class Trainer:
                 for callback in self.callbacks:
                     callback.on_step_end(self)
                 if self.dist.enabled:  # every rank stops at the same step, or collectives would hang
-                    self.interrupted, self.should_stop = distributed.agree_to_stop(self.interrupted,
-                                                                                   self.should_stop, self.dist)
+                    self.interrupted, self.should_stop = distributed.agree_to_stop(
+                        self.interrupted, self.should_stop, self.dist
+                    )
                 if self.interrupted:
                     raise self._interrupt()
                 if self.should_stop:
@@ -294,18 +337,25 @@ class Trainer:
 
     def _interrupt(self) -> TrainingInterrupted:
         path = self.save_checkpoint(keep_step_copy=False)
-        return TrainingInterrupted(f"interrupted at step {self.step}: checkpoint written to {path}; continue with "
-                                   f"`ganzoo run {self.config['model']['name']} --out {self.run_dir} --resume`",
-                                   self.interrupted)
+        return TrainingInterrupted(
+            f"interrupted at step {self.step}: checkpoint written to {path}; continue with "
+            f"`ganzoo run {self.config['model']['name']} --out {self.run_dir} --resume`",
+            self.interrupted,
+        )
 
     def _warn(self, line: str) -> None:
         self.console.print(f"[yellow]warning:[/] {line}", highlight=False, soft_wrap=True)
 
     def _progress(self, total: int) -> Progress:
         return Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[status]}"), TimeRemainingColumn(),
-            console=self.console, disable=not self.show_progress, transient=False,
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[status]}"),
+            TimeRemainingColumn(),
+            console=self.console,
+            disable=not self.show_progress,
+            transient=False,
         )
 
 

@@ -31,8 +31,14 @@ class NonFiniteError(UserError):
 class NonFiniteGuard:
     """Checks each optimizer update's losses and gradients; ``check`` raises for the first bad step."""
 
-    def __init__(self, module: nn.Module, optimizers: Mapping[str, torch.optim.Optimizer], policy: str,
-                 scaled: bool = False, warn: Callable[[str], None] = print) -> None:
+    def __init__(
+        self,
+        module: nn.Module,
+        optimizers: Mapping[str, torch.optim.Optimizer],
+        policy: str,
+        scaled: bool = False,
+        warn: Callable[[str], None] = print,
+    ) -> None:
         if policy not in POLICIES:
             raise UserError(f"train.on_nonfinite must be one of {', '.join(POLICIES)}, got {policy!r}")
         self.policy = policy
@@ -55,8 +61,11 @@ class NonFiniteGuard:
     def allow_update(self, optimizer: torch.optim.Optimizer, step: int) -> bool:
         """Whether to apply ``optimizer``'s update at ``step``; ``False`` only in skip mode."""
         loss_ok, self.loss_ok = self.loss_ok, None
-        grads = [] if self.scaled else [p.grad for group in optimizer.param_groups for p in group["params"]
-                                         if p.grad is not None]
+        grads = (
+            []
+            if self.scaled
+            else [p.grad for group in optimizer.param_groups for p in group["params"] if p.grad is not None]
+        )
         if loss_ok is None and not grads:
             return True
         ok = loss_ok if loss_ok is not None else torch.ones((), dtype=torch.bool, device=grads[0].device)
@@ -77,13 +86,17 @@ class NonFiniteGuard:
             self.skips_in_a_row = self.skips_in_a_row + 1 if step == self.last_skip_step + 1 else 1
             self.last_skip_step = step
         if self.skips_in_a_row >= MAX_SKIPPED_IN_A_ROW:
-            raise NonFiniteError(f"step {step}: every one of the last {MAX_SKIPPED_IN_A_ROW} steps had a "
-                                 f"non-finite update ({name} optimizer, network {self._networks(optimizer)}); "
-                                 f"the run stopped, earlier checkpoints are kept; lower train.lr")
+            raise NonFiniteError(
+                f"step {step}: every one of the last {MAX_SKIPPED_IN_A_ROW} steps had a "
+                f"non-finite update ({name} optimizer, network {self._networks(optimizer)}); "
+                f"the run stopped, earlier checkpoints are kept; lower train.lr"
+            )
         if self.skipped <= SHOWN_SKIPS:
             more = "; further skips are not shown" if self.skipped == SHOWN_SKIPS else ""
-            self.warn(f"step {step}: skipped the '{name}' update (non-finite loss or gradients in network "
-                      f"{self._networks(optimizer)}){more}")
+            self.warn(
+                f"step {step}: skipped the '{name}' update (non-finite loss or gradients in network "
+                f"{self._networks(optimizer)}){more}"
+            )
         return False
 
     def check(self) -> None:
@@ -98,9 +111,11 @@ class NonFiniteGuard:
         code, name = bad[0]
         step, what = code // 2, "loss" if code % 2 else "gradients"
         networks = self._networks(self.optimizers[name]) if name in self.optimizers else "?"
-        raise NonFiniteError(f"step {step}: non-finite {what} in the '{name}' update (network {networks}); "
-                             f"the run stopped and its earlier checkpoints are kept; lower train.lr, or "
-                             f"--set train.on_nonfinite=skip to skip such updates")
+        raise NonFiniteError(
+            f"step {step}: non-finite {what} in the '{name}' update (network {networks}); "
+            f"the run stopped and its earlier checkpoints are kept; lower train.lr, or "
+            f"--set train.on_nonfinite=skip to skip such updates"
+        )
 
     def _networks(self, optimizer: torch.optim.Optimizer) -> str:
         found = {self.owner.get(id(p), "?") for group in optimizer.param_groups for p in group["params"]}

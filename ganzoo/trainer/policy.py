@@ -34,8 +34,13 @@ class StepPolicy:
     @classmethod
     def from_config(cls, train: Mapping[str, Any]) -> StepPolicy:
         """The policy of a run's ``train`` section (missing keys keep their defaults, for old configs)."""
-        return cls(int(train.get("d_steps", 1)), float(train.get("grad_clip", 0.0)), str(train.get("augment", "")),
-                   float(train.get("r1", 0.0)), float(train.get("r2", 0.0)))
+        return cls(
+            int(train.get("d_steps", 1)),
+            float(train.get("grad_clip", 0.0)),
+            str(train.get("augment", "")),
+            float(train.get("r1", 0.0)),
+            float(train.get("r2", 0.0)),
+        )
 
 
 def role_lr(train: Mapping[str, Any], role: str) -> float:
@@ -53,13 +58,20 @@ def build_optimizer(parameters: Iterable[nn.Parameter], role: str, train: Mappin
     lr, decay, momentum = role_lr(train, role), float(train.get("weight_decay", 0.0)), float(train.get("momentum", 0.0))
     if name == "adam":
         betas = tuple(float(b) for b in train["betas"])
-        return torch.optim.Adam([group], lr=lr, betas=betas, weight_decay=decay,  # type: ignore[arg-type]
-                                **_multi_tensor(group["params"], fused_kernel=True))
+        return torch.optim.Adam(
+            [group],
+            lr=lr,
+            betas=betas,
+            weight_decay=decay,  # type: ignore[arg-type]
+            **_multi_tensor(group["params"], fused_kernel=True),
+        )
     if name == "rmsprop":
-        return torch.optim.RMSprop([group], lr=lr, momentum=momentum, weight_decay=decay,
-                                   **_multi_tensor(group["params"], fused_kernel=False))
-    return torch.optim.SGD([group], lr=lr, momentum=momentum, weight_decay=decay,
-                           **_multi_tensor(group["params"], fused_kernel=True))
+        return torch.optim.RMSprop(
+            [group], lr=lr, momentum=momentum, weight_decay=decay, **_multi_tensor(group["params"], fused_kernel=False)
+        )
+    return torch.optim.SGD(
+        [group], lr=lr, momentum=momentum, weight_decay=decay, **_multi_tensor(group["params"], fused_kernel=True)
+    )
 
 
 def _multi_tensor(parameters: list[nn.Parameter], fused_kernel: bool) -> dict[str, bool]:

@@ -18,13 +18,29 @@ from ganzoo.errors import UserError, short
 
 # Keys the trainer reads afresh on every start, so a resumed run simply uses the new value.
 RESUMABLE = {
-    "device", "train.steps", "train.log_every", "train.sample_every", "train.checkpoint_every",
-    "train.num_samples", "train.loggers", "train.on_nonfinite", "train.precision", "train.compile",
+    "device",
+    "train.steps",
+    "train.log_every",
+    "train.sample_every",
+    "train.checkpoint_every",
+    "train.num_samples",
+    "train.loggers",
+    "train.on_nonfinite",
+    "train.precision",
+    "train.compile",
     "train.channels_last",
-    "train.find_unused_parameters", "data.root", "data.download",
+    "train.find_unused_parameters",
+    "data.root",
+    "data.download",
     # the shared training policy, applied by the trainer from the config at every start
-    "train.d_steps", "train.lr_schedule", "train.lr_decay_start", "train.grad_clip", "train.ema_decay",
-    "train.augment", "train.r1", "train.r2",
+    "train.d_steps",
+    "train.lr_schedule",
+    "train.lr_decay_start",
+    "train.grad_clip",
+    "train.ema_decay",
+    "train.augment",
+    "train.r1",
+    "train.r2",
 }
 OPTIMIZER_SETTINGS = ("lr", "betas")
 
@@ -54,9 +70,11 @@ def check_resume_changes(saved: Mapping[str, Any], new: Mapping[str, Any], run_d
     changes = changed_settings(saved, new)
     for key, old, value in changes:
         if key not in RESUMABLE and not is_optimizer_setting(key):
-            raise UserError(f"cannot resume {run_dir} with '{key}' changed ({short(old)} -> {short(value)}): it "
-                            f"fixes the networks, data or training of the run; drop that change, or start a new "
-                            f"run without --resume")
+            raise UserError(
+                f"cannot resume {run_dir} with '{key}' changed ({short(old)} -> {short(value)}): it "
+                f"fixes the networks, data or training of the run; drop that change, or start a new "
+                f"run without --resume"
+            )
     return [f"{key} {short(old)} -> {short(value)}" for key, old, value in changes]
 
 

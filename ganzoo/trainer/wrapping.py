@@ -15,8 +15,7 @@ from torch import nn
 
 def trainable_children(module: nn.Module) -> list[str]:
     """Names of the direct children holding parameters that train (frozen feature extractors are skipped)."""
-    return [name for name, child in module.named_children()
-            if any(p.requires_grad for p in child.parameters())]
+    return [name for name, child in module.named_children() if any(p.requires_grad for p in child.parameters())]
 
 
 class WrappedNetworks:

@@ -22,7 +22,7 @@ class AuxiliaryClassifierDiscriminator(nn.Module):
     def __init__(self, channels: int, size: int, base: int, norm: str, num_classes: int) -> None:
         super().__init__()
         self.net = DCGANDiscriminator(channels, size, base, norm=norm)
-        self.classifier = nn.Linear(self.net.feature_channels * self.net.feature_size ** 2, num_classes)
+        self.classifier = nn.Linear(self.net.feature_channels * self.net.feature_size**2, num_classes)
 
     def forward(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         features = self.net.features(images)
@@ -38,14 +38,17 @@ class ACGAN(ConditionalGAN):
         channels, size = info.shape[0], info.shape[-1]
         self.z_dim, self.class_weight = m["z_dim"], m["class_weight"]
         self.generator = DCGANGenerator(self.z_dim + self.num_classes, channels, size, m["g_channels"])
-        self.discriminator = AuxiliaryClassifierDiscriminator(channels, size, m["d_channels"], m["d_norm"],
-                                                              self.num_classes)
+        self.discriminator = AuxiliaryClassifierDiscriminator(
+            channels, size, m["d_channels"], m["d_norm"], self.num_classes
+        )
 
     def generate(self, draw: dict[str, torch.Tensor]) -> torch.Tensor:
         z = draw["z"]
         return self.generator(torch.cat([z, F.one_hot(draw["label"], self.num_classes).to(z.dtype)], dim=1))
 
-    def discriminate(self, x: torch.Tensor, conditions: Mapping[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    def discriminate(
+        self, x: torch.Tensor, conditions: Mapping[str, torch.Tensor]
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """D never sees the label: it returns (scores, class logits)."""
         return self.discriminator(x)
 
@@ -56,11 +59,13 @@ class ACGAN(ConditionalGAN):
     def real_terms(self, conditions: Mapping[str, torch.Tensor], side: torch.Tensor) -> dict[str, torch.Tensor]:
         return {"class": self.class_loss(side, conditions["label"])}
 
-    def extra_terms(self, player: str, draw: dict[str, torch.Tensor], fake: torch.Tensor,
-                    side: torch.Tensor) -> dict[str, torch.Tensor]:
+    def extra_terms(
+        self, player: str, draw: dict[str, torch.Tensor], fake: torch.Tensor, side: torch.Tensor
+    ) -> dict[str, torch.Tensor]:
         return {"class": self.class_loss(side, draw["label"])}
 
-    def step_logs(self, logs: dict[str, torch.Tensor], draw: dict[str, torch.Tensor], fake: torch.Tensor,
-                  side: torch.Tensor) -> dict[str, torch.Tensor]:
+    def step_logs(
+        self, logs: dict[str, torch.Tensor], draw: dict[str, torch.Tensor], fake: torch.Tensor, side: torch.Tensor
+    ) -> dict[str, torch.Tensor]:
         """How often D's auxiliary head names the intended class of G's fakes."""
         return {"fake_class_accuracy": (side.detach().argmax(1) == draw["label"]).float().mean()}

@@ -28,7 +28,7 @@ class AutoencoderDiscriminator(nn.Module):
         super().__init__()
         encoder = DCGANDiscriminator(channels, size, d_channels, norm="none")
         self.encoder = encoder.body
-        self.bottleneck = nn.Linear(encoder.feature_channels * encoder.feature_size ** 2, hidden)
+        self.bottleneck = nn.Linear(encoder.feature_channels * encoder.feature_size**2, hidden)
         self.decoder = DCGANGenerator(hidden, channels, size, g_channels)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
@@ -57,8 +57,9 @@ class BEGAN(GANModule):
         return torch.rand(n, self.z_dim, device=self.device, generator=generator) * 2 - 1
 
     @torch.no_grad()
-    def update_k(self, real_loss: torch.Tensor, fake_loss: torch.Tensor,
-                 reduce_mean: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
+    def update_k(
+        self, real_loss: torch.Tensor, fake_loss: torch.Tensor, reduce_mean: Callable[[torch.Tensor], torch.Tensor]
+    ) -> torch.Tensor:
         """Step k_t with the losses averaged over every process; returns M_global of those averages."""
         real_loss, fake_loss = reduce_mean(torch.stack([real_loss.detach(), fake_loss.detach()]).float())
         balance = self.gamma * real_loss - fake_loss
@@ -82,8 +83,14 @@ class BEGAN(GANModule):
         ctx.optimize(ctx.optimizers["generator"], fake_loss)
         k_used = self.k.clone()
         m_global = self.update_k(real_loss, fake_loss, ctx.reduce_mean)
-        return {"d_loss": d_loss, "g_loss": fake_loss.detach(), "d_real": real_loss.detach(),
-                "d_fake": fake_loss_d.detach(), "k": k_used, "m_global": m_global}
+        return {
+            "d_loss": d_loss,
+            "g_loss": fake_loss.detach(),
+            "d_real": real_loss.detach(),
+            "d_fake": fake_loss_d.detach(),
+            "k": k_used,
+            "m_global": m_global,
+        }
 
     def sample(self, n: int, generator: torch.Generator | None = None, **conditions: Any) -> dict[str, torch.Tensor]:
         return {"image": self.generator(self.latent(n, generator))}

@@ -17,8 +17,9 @@ def ganzoo_models() -> list[ModelSpec]:
             data_kinds=(LABELLED_IMAGE,),
             conditions=("label",),
             keys={
-                "backbone": Key("conv", "conv (DCGAN networks with label maps) or mlp (the paper's)",
-                                choices=("conv", "mlp")),
+                "backbone": Key(
+                    "conv", "conv (DCGAN networks with label maps) or mlp (the paper's)", choices=("conv", "mlp")
+                ),
                 "z_dim": Key(100, "latent dimension", low=1, high=100_000),
                 "g_channels": Key(64, "generator width (conv backbone)", low=1, high=4096),
                 "d_channels": Key(64, "discriminator width (conv backbone)", low=1, high=4096),

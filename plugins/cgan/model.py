@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from ganzoo import ConditionalGAN, DataInfo
-
 from ganzoo_plugins.cgan.networks import (
     ConvConditionalDiscriminator,
     ConvConditionalGenerator,

@@ -58,8 +58,9 @@ class MLPConditionalGenerator(nn.Module):
         self.num_classes, self.shape = num_classes, tuple(shape)
         self.z_layer = nn.Sequential(nn.Linear(z_dim, 200), nn.ReLU(True))
         self.y_layer = nn.Sequential(nn.Linear(num_classes, 1000), nn.ReLU(True))
-        self.joint = nn.Sequential(nn.Linear(1200, 1200), nn.ReLU(True), nn.Dropout(0.5),
-                                   nn.Linear(1200, math.prod(self.shape)), nn.Tanh())
+        self.joint = nn.Sequential(
+            nn.Linear(1200, 1200), nn.ReLU(True), nn.Dropout(0.5), nn.Linear(1200, math.prod(self.shape)), nn.Tanh()
+        )
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         y = F.one_hot(labels, self.num_classes).to(z.dtype)

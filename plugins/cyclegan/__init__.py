@@ -22,14 +22,24 @@ def ganzoo_models() -> list[ModelSpec]:
                 "d_layers": Key(3, "strided layers of the PatchGAN discriminator (3: 70x70 patches)", low=1, high=8),
                 "cycle_weight": Key(10.0, "lambda, the weight of the cycle-consistency L1 loss", low=0),
                 "identity_weight": Key(0.5, "identity L1 loss weight, as a fraction of lambda (0: off)", low=0),
-                "pool_size": Key(50, "past fakes kept per domain to show the discriminators (0: none)",
-                                 low=0, high=10_000),
+                "pool_size": Key(
+                    50, "past fakes kept per domain to show the discriminators (0: none)", low=0, high=10_000
+                ),
             },
-            defaults={"loss": "least_squares",
-                      "train": {"lr": 2e-4, "betas": [0.5, 0.999], "batch_size": 1, "lr_schedule": "linear",
-                                "lr_decay_start": 0.5}},
-            test_config={"data": {"name": "domains", "a": "digits", "b": "digits"},
-                         "model": {"g_channels": 4, "g_blocks": 1, "d_channels": 4, "d_layers": 2},
-                         "train": {"batch_size": 4}},
+            defaults={
+                "loss": "least_squares",
+                "train": {
+                    "lr": 2e-4,
+                    "betas": [0.5, 0.999],
+                    "batch_size": 1,
+                    "lr_schedule": "linear",
+                    "lr_decay_start": 0.5,
+                },
+            },
+            test_config={
+                "data": {"name": "domains", "a": "digits", "b": "digits"},
+                "model": {"g_channels": 4, "g_blocks": 1, "d_channels": 4, "d_layers": 2},
+                "train": {"batch_size": 4},
+            },
         )
     ]

@@ -19,7 +19,6 @@ import torch
 import torch.nn.functional as F
 
 from ganzoo import DataInfo, GANModule, StepContext, UserError, create_loss
-
 from ganzoo_plugins.cyclegan.networks import DIRECTIONS, DOMAINS, Critics, ImagePool, Translators
 
 PREVIEW = 8  # real images per domain kept for grids and unconditioned samples
@@ -44,12 +43,14 @@ class CycleGAN(GANModule):
     def cycle_losses(self, real_a: torch.Tensor, real_b: torch.Tensor) -> dict[str, torch.Tensor]:
         """The fakes G(a), F(b) and the weighted cycle and identity L1 losses (float32)."""
         fake_b, fake_a = self.generator(real_a, "a2b"), self.generator(real_b, "b2a")
-        cycle = (F.l1_loss(self.generator(fake_b, "b2a").float(), real_a.float())
-                 + F.l1_loss(self.generator(fake_a, "a2b").float(), real_b.float()))
+        cycle = F.l1_loss(self.generator(fake_b, "b2a").float(), real_a.float()) + F.l1_loss(
+            self.generator(fake_a, "a2b").float(), real_b.float()
+        )
         out = {"fake_a": fake_a, "fake_b": fake_b, "cycle": self.cycle_weight * cycle}
         if self.identity_weight > 0:
-            identity = (F.l1_loss(self.generator(real_b, "a2b").float(), real_b.float())
-                        + F.l1_loss(self.generator(real_a, "b2a").float(), real_a.float()))
+            identity = F.l1_loss(self.generator(real_b, "a2b").float(), real_b.float()) + F.l1_loss(
+                self.generator(real_a, "b2a").float(), real_a.float()
+            )
             out["identity"] = self.identity_weight * self.cycle_weight * identity
         return out
 
@@ -79,8 +80,9 @@ class CycleGAN(GANModule):
                 logs[key] = logs.get(key, 0) + value / d_steps
         return logs
 
-    def _discriminator_update(self, ctx: StepContext, batch: Mapping[str, torch.Tensor],
-                              fakes: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    def _discriminator_update(
+        self, ctx: StepContext, batch: Mapping[str, torch.Tensor], fakes: Mapping[str, torch.Tensor]
+    ) -> dict[str, torch.Tensor]:
         """One update of both critics on real images and pooled fakes of their domain."""
         shown = {"a": self.pool_a.query(fakes["a"]), "b": self.pool_b.query(fakes["b"])}
         d_adv = penalty = torch.zeros((), device=self.device)
@@ -95,8 +97,13 @@ class CycleGAN(GANModule):
             real_mean = real_mean + real_scores.detach().float().mean() / 2
             fake_mean = fake_mean + fake_scores.detach().float().mean() / 2
         ctx.optimize(ctx.optimizers["discriminator"], d_adv + penalty)
-        return {"d_loss": (d_adv + penalty).detach(), "d_adv": d_adv.detach(), "d_penalty": penalty.detach(),
-                "d_real": real_mean, "d_fake": fake_mean}
+        return {
+            "d_loss": (d_adv + penalty).detach(),
+            "d_adv": d_adv.detach(),
+            "d_penalty": penalty.detach(),
+            "d_real": real_mean,
+            "d_fake": fake_mean,
+        }
 
     @torch.no_grad()
     def _keep_preview(self, real_a: torch.Tensor, real_b: torch.Tensor) -> None:
@@ -114,20 +121,29 @@ class CycleGAN(GANModule):
         images = torch.as_tensor(images, device=self.device).float()
         images = images.unsqueeze(0) if images.ndim == 3 else images
         if tuple(images.shape[1:]) != tuple(self.info.shape):
-            raise UserError(f"cyclegan translates {'x'.join(map(str, self.info.shape))} images (C x H x W), "
-                            f"got {'x'.join(map(str, images.shape[1:]))}")
+            raise UserError(
+                f"cyclegan translates {'x'.join(map(str, self.info.shape))} images (C x H x W), "
+                f"got {'x'.join(map(str, images.shape[1:]))}"
+            )
         return self.generator(images, direction)
 
-    def sample(self, n: int, generator: torch.Generator | None = None, a: torch.Tensor | None = None,
-               b: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    def sample(
+        self,
+        n: int,
+        generator: torch.Generator | None = None,
+        a: torch.Tensor | None = None,
+        b: torch.Tensor | None = None,
+    ) -> dict[str, torch.Tensor]:
         """Translations of ``a`` (A -> B) or ``b`` (B -> A) under ``image``, the sources beside; with neither,
         of ``n`` preview A images."""
         if a is not None and b is not None:
             raise UserError("cyclegan translates one domain at a time: give a=IMAGES or b=IMAGES, not both")
         if a is None and b is None:
             if not self.preview_ready:
-                raise UserError("cyclegan samples by translating images: give a=IMAGES or b=IMAGES (it keeps "
-                                "preview images only once it has trained)")
+                raise UserError(
+                    "cyclegan samples by translating images: give a=IMAGES or b=IMAGES (it keeps "
+                    "preview images only once it has trained)"
+                )
             a = self.preview_a[torch.arange(n, device=self.device) % PREVIEW]
         key, source = ("a", a) if a is not None else ("b", b)
         source = torch.as_tensor(source, device=self.device).float()

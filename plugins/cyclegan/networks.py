@@ -19,8 +19,13 @@ class ResidualBlock(nn.Module):
     def __init__(self, channels: int) -> None:
         super().__init__()
         self.body = nn.Sequential(
-            nn.ReflectionPad2d(1), nn.Conv2d(channels, channels, 3), norm_layer("instance", channels), nn.ReLU(True),
-            nn.ReflectionPad2d(1), nn.Conv2d(channels, channels, 3), norm_layer("instance", channels),
+            nn.ReflectionPad2d(1),
+            nn.Conv2d(channels, channels, 3),
+            norm_layer("instance", channels),
+            nn.ReLU(True),
+            nn.ReflectionPad2d(1),
+            nn.Conv2d(channels, channels, 3),
+            norm_layer("instance", channels),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -32,14 +37,21 @@ class ResNetGenerator(nn.Module):
 
     def __init__(self, channels: int, width: int, blocks: int) -> None:
         super().__init__()
-        layers: list[nn.Module] = [nn.ReflectionPad2d(3), nn.Conv2d(channels, width, 7), norm_layer("instance", width),
-                                   nn.ReLU(True)]
+        layers: list[nn.Module] = [
+            nn.ReflectionPad2d(3),
+            nn.Conv2d(channels, width, 7),
+            norm_layer("instance", width),
+            nn.ReLU(True),
+        ]
         for w in (width, width * 2):
             layers += [nn.Conv2d(w, w * 2, 3, 2, 1), norm_layer("instance", w * 2), nn.ReLU(True)]
         layers += [ResidualBlock(width * 4) for _ in range(blocks)]
         for w in (width * 4, width * 2):
-            layers += [nn.ConvTranspose2d(w, w // 2, 3, 2, 1, output_padding=1), norm_layer("instance", w // 2),
-                       nn.ReLU(True)]
+            layers += [
+                nn.ConvTranspose2d(w, w // 2, 3, 2, 1, output_padding=1),
+                norm_layer("instance", w // 2),
+                nn.ReLU(True),
+            ]
         layers += [nn.ReflectionPad2d(3), nn.Conv2d(width, channels, 7), nn.Tanh()]
         self.net = nn.Sequential(*layers)
         init_weights(self)
@@ -56,7 +68,7 @@ class PatchDiscriminator(nn.Module):
         stack: list[nn.Module] = [nn.Conv2d(channels, width, 4, 2, 1), leaky_relu()]
         w = width
         for index in range(1, layers + 1):
-            out, stride = width * min(2 ** index, 8), 2 if index < layers else 1
+            out, stride = width * min(2**index, 8), 2 if index < layers else 1
             stack += [nn.Conv2d(w, out, 4, stride, 1), norm_layer("instance", out), leaky_relu()]
             w = out
         stack.append(nn.Conv2d(w, 1, 4, 1, 1))

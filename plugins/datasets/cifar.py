@@ -24,8 +24,11 @@ META = "batches.meta"
 URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 ARCHIVE_MD5 = "c58f30108f718f92721af3b95e74349a"
 _ALLOWED = {
-    ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-    ("numpy", "ndarray"), ("numpy", "dtype"), ("_codecs", "encode"),
+    ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy", "ndarray"),
+    ("numpy", "dtype"),
+    ("_codecs", "encode"),
 }
 
 
@@ -45,16 +48,19 @@ def safe_load(path: Path) -> Any:
         return SafeUnpickler(io.BytesIO(data), encoding="latin1").load()
     except pickle.UnpicklingError as exc:
         if str(exc).startswith("it asks for"):
-            raise UserError(f"cifar10 file {path} was refused: it holds objects that could run code ({exc}); "
-                            f"replace it with the official file") from None
+            raise UserError(
+                f"cifar10 file {path} was refused: it holds objects that could run code ({exc}); "
+                f"replace it with the official file"
+            ) from None
         raise _corrupt(path, exc) from None
     except Exception as exc:  # a damaged pickle raises anything from EOFError to TypeError
         raise _corrupt(path, exc) from None
 
 
 def _corrupt(path: Path, exc: BaseException) -> UserError:
-    return UserError(f"cifar10 file {path} is corrupt or truncated ({type(exc).__name__}); "
-                     f"replace it with the official file")
+    return UserError(
+        f"cifar10 file {path} is corrupt or truncated ({type(exc).__name__}); replace it with the official file"
+    )
 
 
 def _batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -63,12 +69,19 @@ def _batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
     data = entry.get("data") if isinstance(entry, dict) else None
     labels = entry.get("labels", entry.get("fine_labels")) if isinstance(entry, dict) else None
     if not isinstance(data, np.ndarray) or data.ndim != 2 or data.shape[1] != 3072 or labels is None:
-        raise UserError(f"cifar10 file {path} is not a CIFAR-10 batch (no 'data' of N x 3072 and 'labels'); "
-                        f"replace it with the official file")
+        raise UserError(
+            f"cifar10 file {path} is not a CIFAR-10 batch (no 'data' of N x 3072 and 'labels'); "
+            f"replace it with the official file"
+        )
     labels = np.asarray(labels)
-    if labels.shape != (len(data),) or not np.issubdtype(labels.dtype, np.integer) or \
-            (len(labels) and not 0 <= labels.min() <= labels.max() < 10):
-        raise UserError(f"cifar10 file {path} has labels that do not match its images; replace it with the official file")
+    if (
+        labels.shape != (len(data),)
+        or not np.issubdtype(labels.dtype, np.integer)
+        or (len(labels) and not 0 <= labels.min() <= labels.max() < 10)
+    ):
+        raise UserError(
+            f"cifar10 file {path} has labels that do not match its images; replace it with the official file"
+        )
     return data.astype(np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), labels.astype(np.int64)
 
 

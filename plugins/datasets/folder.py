@@ -163,6 +163,7 @@ def _limited(count: int, limit: int) -> list[int]:
 
 def _decode_all(dataset: FolderImages, keep: bool) -> list[torch.Tensor]:
     """Decode every file (in threads: PIL decodes without the GIL); one UserError naming all that fail."""
+
     def attempt(name: str) -> torch.Tensor | str:
         try:
             return decode(dataset.files, name, dataset.channels, dataset.size)
@@ -178,8 +179,10 @@ def _decode_all(dataset: FolderImages, keep: bool) -> list[torch.Tensor]:
                 decoded.append(result)
     if failures:
         more = f", and {len(failures) - SHOWN_FAILURES} more" if len(failures) > SHOWN_FAILURES else ""
-        raise UserError(f"{len(failures)} of {len(dataset)} images in {dataset.files.path} cannot be read: "
-                        f"{', '.join(failures[:SHOWN_FAILURES])}{more}; remove or replace them")
+        raise UserError(
+            f"{len(failures)} of {len(dataset)} images in {dataset.files.path} cannot be read: "
+            f"{', '.join(failures[:SHOWN_FAILURES])}{more}; remove or replace them"
+        )
     return decoded
 
 

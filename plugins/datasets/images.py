@@ -12,7 +12,6 @@ from torchvision import datasets
 from torchvision.transforms.v2 import functional as TF
 
 from ganzoo import IMAGE, DataInfo, LoadedData, UserError, data_root
-
 from ganzoo_plugins.datasets import cifar
 
 
@@ -69,15 +68,19 @@ def _torchvision_set(cls: type, name: str, folder: str, cfg: Mapping[str, Any]) 
             return cls(str(root), train=split == "train", download=True)
         except Exception:  # network errors take many forms (URLError, HTTPError, OSError, RuntimeError)
             pass
-    raise UserError(f"{name} not found in {root / folder} and it could not be downloaded; put the official "
-                    f"files there, or point --set data.root=DIR (or $GANZOO_DATA) at a folder holding {folder}/")
+    raise UserError(
+        f"{name} not found in {root / folder} and it could not be downloaded; put the official "
+        f"files there, or point --set data.root=DIR (or $GANZOO_DATA) at a folder holding {folder}/"
+    )
 
 
 def _corrupt(name: str, folder: Path, exc: BaseException) -> UserError:
     """One line for dataset files that exist but cannot be read."""
     detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
-    return UserError(f"{name} files in {folder} are corrupt or truncated ({type(exc).__name__}"
-                     f"{': ' + detail if detail else ''}); replace them with the official files")
+    return UserError(
+        f"{name} files in {folder} are corrupt or truncated ({type(exc).__name__}"
+        f"{': ' + detail if detail else ''}); replace them with the official files"
+    )
 
 
 def load_mnist(cfg: Mapping[str, Any]) -> LoadedData:
@@ -113,9 +116,11 @@ def load_cifar10(cfg: Mapping[str, Any]) -> LoadedData:
         except Exception:  # network errors take many forms (URLError, HTTPError, OSError, RuntimeError)
             pass
     if not cifar.present_files(folder, split == "train"):
-        raise UserError(f"cifar10 not found in {folder} and it could not be downloaded; put the official "
-                        f"files there, or point --set data.root=DIR (or $GANZOO_DATA) at a folder holding "
-                        f"{cifar.FOLDER}/")
+        raise UserError(
+            f"cifar10 not found in {folder} and it could not be downloaded; put the official "
+            f"files there, or point --set data.root=DIR (or $GANZOO_DATA) at a folder holding "
+            f"{cifar.FOLDER}/"
+        )
     array, targets, _ = cifar.read_split(folder, split == "train")
     images, labels = _limited(torch.as_tensor(array), torch.as_tensor(targets), int(cfg["limit"]))
     images = to_model_range(images, 255.0, int(cfg["image_size"]))

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from ganzoo import AdversarialGAN, DataInfo
-
 from ganzoo.nn import DCGANDiscriminator, DCGANGenerator
 
 

@@ -42,10 +42,17 @@ def _domain(cfg: Mapping[str, Any], side: str) -> tuple[torch.Tensor, torch.Tens
     if cfg["path"]:
         folder = Path(str(cfg["path"])).expanduser() / f"{split}{side.upper()}"
         if not folder.is_dir():
-            raise UserError(f"data.path needs the CycleGAN layout: {folder} is missing (trainA/, trainB/, "
-                            f"testA/, testB/)")
-        data = load_named("folder", path=str(folder), image_size=size, channels=int(cfg["channels"]),
-                          labels="none", max_in_memory=10**9)
+            raise UserError(
+                f"data.path needs the CycleGAN layout: {folder} is missing (trainA/, trainB/, testA/, testB/)"
+            )
+        data = load_named(
+            "folder",
+            path=str(folder),
+            image_size=size,
+            channels=int(cfg["channels"]),
+            labels="none",
+            max_in_memory=10**9,
+        )
         images, labels, what = data.tensors["image"], None, str(folder)
     else:
         name = str(cfg[side])
@@ -56,7 +63,7 @@ def _domain(cfg: Mapping[str, Any], side: str) -> tuple[torch.Tensor, torch.Tens
         images, labels = data.tensors["image"][keep], data.tensors.get("label")
         labels, what = (labels[keep] if labels is not None else None), f"{name} {split}"
     if cfg["limit"]:
-        images, labels = images[:cfg["limit"]], labels[:cfg["limit"]] if labels is not None else None
+        images, labels = images[: cfg["limit"]], labels[: cfg["limit"]] if labels is not None else None
     return _fit(images, int(cfg["channels"]), size), labels, f"{what} ({len(images)} images)"
 
 
@@ -87,6 +94,10 @@ def load_domains(cfg: Mapping[str, Any]) -> LoadedData:
         tensors["a_label"] = a_labels[index_a].long()
     if b_labels is not None:
         tensors["b_label"] = b_labels[index_b].long()
-    info = DataInfo("domains", IMAGE_DOMAINS, tuple(a.shape[1:]),
-                    extras={"a": a_what, "b": b_what, "a_size": len(a), "b_size": len(b)})
+    info = DataInfo(
+        "domains",
+        IMAGE_DOMAINS,
+        tuple(a.shape[1:]),
+        extras={"a": a_what, "b": b_what, "a_size": len(a), "b_size": len(b)},
+    )
     return LoadedData(info, tensors=tensors, description=f"A: {a_what}; B: {b_what}")

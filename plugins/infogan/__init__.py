@@ -19,8 +19,11 @@ def ganzoo_models() -> list[ModelSpec]:
             data_kinds=(IMAGE,),
             conditions=("code",),
             keys={
-                "backbone": Key("auto", "paper (appendix C.1, 28x28 only), dcgan (any DCGAN size), auto: paper at 28 px",
-                                choices=("auto", "paper", "dcgan")),
+                "backbone": Key(
+                    "auto",
+                    "paper (appendix C.1, 28x28 only), dcgan (any DCGAN size), auto: paper at 28 px",
+                    choices=("auto", "paper", "dcgan"),
+                ),
                 "z_dim": Key(62, "incompressible noise dimension", low=1, high=100_000),
                 "categories": Key(10, "values of the categorical code", low=2, high=10_000),
                 "continuous_codes": Key(2, "continuous U(-1, 1) codes", low=0, high=1000),

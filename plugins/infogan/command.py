@@ -10,8 +10,11 @@ import argparse
 
 def add_traverse(subparsers: argparse._SubParsersAction) -> None:
     """Register the ``traverse`` subcommand."""
-    p = subparsers.add_parser("traverse", help="latent traversal figure of an infogan run: rows = categorical "
-                                               "value, columns = a continuous code swept -2..2")
+    p = subparsers.add_parser(
+        "traverse",
+        help="latent traversal figure of an infogan run: rows = categorical "
+        "value, columns = a continuous code swept -2..2",
+    )
     p.add_argument("run_dir")
     p.add_argument("--code", type=int, default=0, help="which continuous code to sweep")
     p.add_argument("--out", metavar="FILE.png", help="default: RUN_DIR/samples/traverse_codeN_stepS.png")

@@ -15,8 +15,9 @@ def code_class_table(module: InfoGAN, classifier: nn.Module, n: int = 1000, seed
     module.eval()
     generator = torch.Generator(module.device).manual_seed(seed)
     codes = torch.arange(n, device=module.device) % module.categories
-    images = torch.cat([module.sample(len(part), generator, code=part)["image"].float().cpu()
-                        for part in codes.split(250)])
+    images = torch.cat(
+        [module.sample(len(part), generator, code=part)["image"].float().cpu() for part in codes.split(250)]
+    )
     module.train(was_training)
     predicted = classifier(images).argmax(1)
     table = torch.zeros(module.categories, int(classifier.num_classes), dtype=torch.long)

@@ -14,9 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ganzoo import AdversarialGAN, DataInfo, UserError, create_loss
-
 from ganzoo.nn import DCGANDiscriminator, DCGANGenerator
-
 from ganzoo_plugins.infogan.networks import PaperDiscriminator, PaperGenerator, QHead
 
 TRAVERSE_RANGE = (-2.0, 2.0)  # the paper's figures sweep continuous codes beyond their U(-1, 1) prior
@@ -34,37 +32,58 @@ class InfoGAN(AdversarialGAN):
         self.backbone = ("paper" if size == 28 else "dcgan") if m["backbone"] == "auto" else m["backbone"]
         if self.backbone == "paper":
             if tuple(info.shape[1:]) != (28, 28):
-                raise UserError(f"infogan's paper networks are for 28x28 images, got {info.shape[1]}x{info.shape[2]}; "
-                                f"set model.backbone=dcgan or data.image_size=28")
+                raise UserError(
+                    f"infogan's paper networks are for 28x28 images, got {info.shape[1]}x{info.shape[2]}; "
+                    f"set model.backbone=dcgan or data.image_size=28"
+                )
             self.generator = PaperGenerator(latent, channels)
             self.discriminator = PaperDiscriminator(channels)
-            self.q_head = QHead.on_vector(PaperDiscriminator.feature_width, self.categories, self.continuous,
-                                          m["learn_std"])
+            self.q_head = QHead.on_vector(
+                PaperDiscriminator.feature_width, self.categories, self.continuous, m["learn_std"]
+            )
         else:
             self.generator = DCGANGenerator(latent, channels, size, m["g_channels"])
             self.discriminator = DCGANDiscriminator(channels, size, m["d_channels"])
-            self.q_head = QHead.on_map(self.discriminator.feature_channels, self.discriminator.feature_size,
-                                       self.categories, self.continuous, m["learn_std"])
-        self.info_loss = create_loss("info", role="mutual-information", categorical_weight=m["categorical_weight"],
-                                     continuous_weight=m["continuous_weight"])
+            self.q_head = QHead.on_map(
+                self.discriminator.feature_channels,
+                self.discriminator.feature_size,
+                self.categories,
+                self.continuous,
+                m["learn_std"],
+            )
+        self.info_loss = create_loss(
+            "info",
+            role="mutual-information",
+            categorical_weight=m["categorical_weight"],
+            continuous_weight=m["continuous_weight"],
+        )
 
     def parameter_groups(self) -> dict[str, tuple[str, Any]]:
         """The Q head trains with the discriminator, whose body it shares."""
-        return {"generator": ("generator", self.generator.parameters()),
-                "discriminator": ("discriminator", [*self.discriminator.parameters(), *self.q_head.parameters()])}
+        return {
+            "generator": ("generator", self.generator.parameters()),
+            "discriminator": ("discriminator", [*self.discriminator.parameters(), *self.q_head.parameters()]),
+        }
 
     def discriminator_networks(self) -> tuple[nn.Module, ...]:
         return (self.discriminator, self.q_head)
 
-    def codes(self, n: int, generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def codes(
+        self, n: int, generator: torch.Generator | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Noise z, categorical codes (indices) and continuous codes drawn from their priors."""
         z = torch.randn(n, self.z_dim, device=self.device, generator=generator)
         cat = torch.randint(0, self.categories, (n,), device=self.device, generator=generator)
         cont = torch.rand(n, self.continuous, device=self.device, generator=generator) * 2 - 1
         return z, cat, cont
 
-    def draw(self, n: int, generator: torch.Generator | None = None, batch: Mapping[str, torch.Tensor] | None = None,
-             **given: Any) -> dict[str, torch.Tensor]:
+    def draw(
+        self,
+        n: int,
+        generator: torch.Generator | None = None,
+        batch: Mapping[str, torch.Tensor] | None = None,
+        **given: Any,
+    ) -> dict[str, torch.Tensor]:
         """Noise and codes from their priors; a given categorical ``code`` (int or tensor) replaces the drawn one."""
         z, cat, cont = self.codes(n, generator)
         if given.get("code") is not None:
@@ -76,27 +95,35 @@ class InfoGAN(AdversarialGAN):
     def generate(self, draw: dict[str, torch.Tensor]) -> torch.Tensor:
         """G([z, one_hot(code), continuous])."""
         z = draw["z"]
-        return self.generator(torch.cat([z, F.one_hot(draw["code"], self.categories).to(z.dtype), draw["continuous"]],
-                                        dim=1))
+        return self.generator(
+            torch.cat([z, F.one_hot(draw["code"], self.categories).to(z.dtype), draw["continuous"]], dim=1)
+        )
 
     def discriminate(self, x: torch.Tensor, conditions: Mapping[str, torch.Tensor]) -> tuple[torch.Tensor, Any]:
         """Scores and Q's code estimates from one pass through the shared body."""
         features = self.discriminator.features(x)
         return self.discriminator.head(features).flatten(), self.q_head(features)
 
-    def extra_terms(self, player: str, draw: dict[str, torch.Tensor], fake: torch.Tensor,
-                    side: Any) -> dict[str, torch.Tensor]:
+    def extra_terms(
+        self, player: str, draw: dict[str, torch.Tensor], fake: torch.Tensor, side: Any
+    ) -> dict[str, torch.Tensor]:
         """The mutual-information term, in both players' objectives (as in the authors' code)."""
         logits, mean, log_std = side
         return {"info": self.info_loss(logits, draw["code"], mean, draw["continuous"], log_std)}
 
-    def step_logs(self, logs: dict[str, torch.Tensor], draw: dict[str, torch.Tensor], fake: torch.Tensor,
-                  side: Any) -> dict[str, torch.Tensor]:
+    def step_logs(
+        self, logs: dict[str, torch.Tensor], draw: dict[str, torch.Tensor], fake: torch.Tensor, side: Any
+    ) -> dict[str, torch.Tensor]:
         """How often Q recovers the categorical code of the generator update's fakes."""
         return {"q_accuracy": (side[0].detach().argmax(1) == draw["code"]).float().mean()}
 
-    def sample(self, n: int, generator: torch.Generator | None = None, code: int | torch.Tensor | None = None,
-               **conditions: Any) -> dict[str, torch.Tensor]:
+    def sample(
+        self,
+        n: int,
+        generator: torch.Generator | None = None,
+        code: int | torch.Tensor | None = None,
+        **conditions: Any,
+    ) -> dict[str, torch.Tensor]:
         """``n`` images with their categorical ``code`` (given, or drawn) and continuous codes."""
         draw = self.draw(n, generator, code=code)
         return {"image": self.generate(draw), "code": draw["code"], "continuous": draw["continuous"]}
@@ -108,8 +135,9 @@ class InfoGAN(AdversarialGAN):
         z, _, cont = self.codes(len(codes), generator)
         return self.generate({"z": z, "code": codes, "continuous": cont}), per_row
 
-    def traversal_grid(self, steps: int = 10, code: int = 0,
-                       generator: torch.Generator | None = None) -> tuple[torch.Tensor, int]:
+    def traversal_grid(
+        self, steps: int = 10, code: int = 0, generator: torch.Generator | None = None
+    ) -> tuple[torch.Tensor, int]:
         """The paper's figure: rows are categorical values, columns sweep continuous code ``code`` over
         -2..2, with the noise and the other continuous codes fixed (at a random draw and 0)."""
         if not 0 <= code < self.continuous:

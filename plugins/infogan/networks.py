@@ -19,10 +19,21 @@ class PaperGenerator(nn.Module):
 
     def __init__(self, in_dim: int, channels: int) -> None:
         super().__init__()
-        self.project = nn.Sequential(nn.Linear(in_dim, 1024), nn.BatchNorm1d(1024), nn.ReLU(True),
-                                     nn.Linear(1024, 128 * 7 * 7), nn.BatchNorm1d(128 * 7 * 7), nn.ReLU(True))
-        self.net = nn.Sequential(nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.ReLU(True),
-                                 nn.ConvTranspose2d(64, channels, 4, 2, 1), nn.Tanh())
+        self.project = nn.Sequential(
+            nn.Linear(in_dim, 1024),
+            nn.BatchNorm1d(1024),
+            nn.ReLU(True),
+            nn.Linear(1024, 128 * 7 * 7),
+            nn.BatchNorm1d(128 * 7 * 7),
+            nn.ReLU(True),
+        )
+        self.net = nn.Sequential(
+            nn.ConvTranspose2d(128, 64, 4, 2, 1),
+            nn.BatchNorm2d(64),
+            nn.ReLU(True),
+            nn.ConvTranspose2d(64, channels, 4, 2, 1),
+            nn.Tanh(),
+        )
         init_weights(self)
 
     def forward(self, latent: torch.Tensor) -> torch.Tensor:
@@ -36,10 +47,17 @@ class PaperDiscriminator(nn.Module):
 
     def __init__(self, channels: int) -> None:
         super().__init__()
-        self.body = nn.Sequential(nn.Conv2d(channels, 64, 4, 2, 1), nn.LeakyReLU(0.1, True),
-                                  nn.Conv2d(64, 128, 4, 2, 1), nn.BatchNorm2d(128), nn.LeakyReLU(0.1, True),
-                                  nn.Flatten(), nn.Linear(128 * 7 * 7, 1024), nn.BatchNorm1d(1024),
-                                  nn.LeakyReLU(0.1, True))
+        self.body = nn.Sequential(
+            nn.Conv2d(channels, 64, 4, 2, 1),
+            nn.LeakyReLU(0.1, True),
+            nn.Conv2d(64, 128, 4, 2, 1),
+            nn.BatchNorm2d(128),
+            nn.LeakyReLU(0.1, True),
+            nn.Flatten(),
+            nn.Linear(128 * 7 * 7, 1024),
+            nn.BatchNorm1d(1024),
+            nn.LeakyReLU(0.1, True),
+        )
         self.head = nn.Linear(1024, 1)
         init_weights(self)
 
@@ -68,18 +86,23 @@ class QHead(nn.Module):
     @classmethod
     def on_vector(cls, width: int, categories: int, continuous: int, learn_std: bool) -> QHead:
         """The paper's Q: FC 128-BN-LeakyReLU on a feature vector."""
-        return cls(nn.Sequential(nn.Linear(width, 128), nn.BatchNorm1d(128), nn.LeakyReLU(0.1, True)),
-                   categories, continuous, learn_std)
+        return cls(
+            nn.Sequential(nn.Linear(width, 128), nn.BatchNorm1d(128), nn.LeakyReLU(0.1, True)),
+            categories,
+            continuous,
+            learn_std,
+        )
 
     @classmethod
     def on_map(cls, channels: int, size: int, categories: int, continuous: int, learn_std: bool) -> QHead:
         """Q over a ``channels`` x ``size`` x ``size`` feature map (the DCGAN backbone)."""
-        trunk = nn.Sequential(nn.Conv2d(channels, 128, size, 1, 0, bias=False), nn.BatchNorm2d(128),
-                              nn.LeakyReLU(0.2, True), nn.Flatten())
+        trunk = nn.Sequential(
+            nn.Conv2d(channels, 128, size, 1, 0, bias=False), nn.BatchNorm2d(128), nn.LeakyReLU(0.2, True), nn.Flatten()
+        )
         return cls(trunk, categories, continuous, learn_std)
 
     def forward(self, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         out = self.out(self.trunk(features)).float()
-        logits, mean = out[:, :self.categories], out[:, self.categories:self.categories + self.continuous]
-        log_std = out[:, self.categories + self.continuous:].clamp(-5, 2) if self.learn_std else None
+        logits, mean = out[:, : self.categories], out[:, self.categories : self.categories + self.continuous]
+        log_std = out[:, self.categories + self.continuous :].clamp(-5, 2) if self.learn_std else None
         return logits, mean, log_std

@@ -13,8 +13,9 @@ class NonSaturatingBCE(AdversarialLoss):
 
     def discriminator_loss(self, real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
         real, fake = real_scores.float(), fake_scores.float()
-        return (F.binary_cross_entropy_with_logits(real, torch.ones_like(real))
-                + F.binary_cross_entropy_with_logits(fake, torch.zeros_like(fake)))
+        return F.binary_cross_entropy_with_logits(real, torch.ones_like(real)) + F.binary_cross_entropy_with_logits(
+            fake, torch.zeros_like(fake)
+        )
 
     def generator_loss(self, fake_scores: torch.Tensor) -> torch.Tensor:
         fake = fake_scores.float()

@@ -37,9 +37,14 @@ class MutualInformation:
         nll = log_std + 0.5 * math.log(2 * math.pi) + 0.5 * ((codes - mean) * torch.exp(-log_std)) ** 2
         return nll.sum(dim=1).mean()
 
-    def __call__(self, logits: torch.Tensor | None, categorical_codes: torch.Tensor | None,
-                 mean: torch.Tensor | None = None, continuous_codes: torch.Tensor | None = None,
-                 log_std: torch.Tensor | None = None) -> torch.Tensor:
+    def __call__(
+        self,
+        logits: torch.Tensor | None,
+        categorical_codes: torch.Tensor | None,
+        mean: torch.Tensor | None = None,
+        continuous_codes: torch.Tensor | None = None,
+        log_std: torch.Tensor | None = None,
+    ) -> torch.Tensor:
         """The weighted sum of the terms whose codes are given."""
         total = torch.zeros((), device=(logits if logits is not None else mean).device)
         if logits is not None and categorical_codes is not None:

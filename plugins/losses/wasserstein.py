@@ -10,8 +10,12 @@ import torch
 from ganzoo import AdversarialLoss
 
 
-def gradient_penalty(critic: Callable[[torch.Tensor], torch.Tensor], real: torch.Tensor, fake: torch.Tensor,
-                     generator: torch.Generator | None = None) -> torch.Tensor:
+def gradient_penalty(
+    critic: Callable[[torch.Tensor], torch.Tensor],
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
     """mean((||grad_x critic(x)||_2 - 1)^2) on random interpolates x of real and fake, in float32.
 
     Autocast is switched off so the double backward runs in float32 even when the networks train in
@@ -45,6 +49,7 @@ class WassersteinGP(Wasserstein):
     def __init__(self, gp_weight: float = 10.0) -> None:
         self.gp_weight = gp_weight
 
-    def penalty(self, critic: Callable[[torch.Tensor], torch.Tensor], real: torch.Tensor,
-                fake: torch.Tensor) -> torch.Tensor:
+    def penalty(
+        self, critic: Callable[[torch.Tensor], torch.Tensor], real: torch.Tensor, fake: torch.Tensor
+    ) -> torch.Tensor:
         return self.gp_weight * gradient_penalty(critic, real, fake)

@@ -1,7 +1,6 @@
 """SeqGAN (Yu et al. 2017) as a model plugin, with its ``policy_gradient`` loss."""
 
 from ganzoo import TEXT, Key, LossSpec, ModelSpec, hookimpl
-
 from ganzoo_plugins.seqgan.paper import PAPER_FILTER_SIZES, PAPER_NUM_FILTERS
 
 GANZOO_PLUGIN_API = "2"
@@ -26,8 +25,9 @@ def ganzoo_models() -> list[ModelSpec]:
                 "k_epochs": Key(3, "epochs of each d-step over its batches", low=1, high=1000),
                 "d_batches": Key(4, "batches of fresh negatives per d-step", low=1, high=1000),
                 "rollout_num": Key(16, "Monte Carlo rollouts per token reward", low=1, high=10_000),
-                "rollout_update_rate": Key(0.8, "the rollout policy keeps this share of its weights per update",
-                                           low=0, high=1),
+                "rollout_update_rate": Key(
+                    0.8, "the rollout policy keeps this share of its weights per update", low=0, high=1
+                ),
                 "reward_baseline": Key(False, "subtract the batch's mean reward per position (not in the paper)"),
                 "rollout_chunk": Key(4096, "rows per rollout batch (memory bound)", low=1),
                 "d_embed_dim": Key(64, "discriminator embedding size", low=1, high=100_000),
@@ -40,14 +40,32 @@ def ganzoo_models() -> list[ModelSpec]:
             defaults={
                 "data": {"name": "oracle"},
                 "loss": "policy_gradient",
-                "train": {"steps": 2250, "batch_size": 64, "lr": 0.01, "d_lr": 1e-4, "betas": [0.9, 0.999],
-                          "d_steps": 5, "grad_clip": 5.0, "sample_every": 100, "checkpoint_every": 100,
-                          "num_samples": 20},
+                "train": {
+                    "steps": 2250,
+                    "batch_size": 64,
+                    "lr": 0.01,
+                    "d_lr": 1e-4,
+                    "betas": [0.9, 0.999],
+                    "d_steps": 5,
+                    "grad_clip": 5.0,
+                    "sample_every": 100,
+                    "checkpoint_every": 100,
+                    "num_samples": 20,
+                },
             },
             test_config={
-                "model": {"embed_dim": 8, "hidden_dim": 8, "mle_steps": 1, "d_pretrain_steps": 1, "d_batches": 1,
-                          "k_epochs": 1, "rollout_num": 2, "d_embed_dim": 8,
-                          "d_filter_sizes": [2, 3], "d_num_filters": [4, 4]},
+                "model": {
+                    "embed_dim": 8,
+                    "hidden_dim": 8,
+                    "mle_steps": 1,
+                    "d_pretrain_steps": 1,
+                    "d_batches": 1,
+                    "k_epochs": 1,
+                    "rollout_num": 2,
+                    "d_embed_dim": 8,
+                    "d_filter_sizes": [2, 3],
+                    "d_num_filters": [4, 4],
+                },
                 "data": {"num_sequences": 64, "vocab_size": 50, "embed_dim": 8, "hidden_dim": 8},
                 "train": {"d_steps": 1, "steps": 3},
             },
@@ -58,5 +76,12 @@ def ganzoo_models() -> list[ModelSpec]:
 @hookimpl
 def ganzoo_losses() -> list[LossSpec]:
     """REINFORCE on per-token rewards, for sequence GANs."""
-    return [LossSpec("policy_gradient", "REINFORCE with per-token rollout rewards (SeqGAN's generator loss)",
-                     "ganzoo_plugins.seqgan.loss:PolicyGradient", paper="1609.05473", role="policy")]
+    return [
+        LossSpec(
+            "policy_gradient",
+            "REINFORCE with per-token rollout rewards (SeqGAN's generator loss)",
+            "ganzoo_plugins.seqgan.loss:PolicyGradient",
+            paper="1609.05473",
+            role="policy",
+        )
+    ]

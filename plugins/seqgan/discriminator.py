@@ -30,12 +30,21 @@ class Highway(nn.Module):
 class Discriminator(nn.Module):
     """tokens (N x L) -> logit (N,) that the sequence is real; windows longer than L are left out."""
 
-    def __init__(self, vocab_size: int, length: int, embed_dim: int, filter_sizes: Sequence[int],
-                 num_filters: Sequence[int], dropout: float) -> None:
+    def __init__(
+        self,
+        vocab_size: int,
+        length: int,
+        embed_dim: int,
+        filter_sizes: Sequence[int],
+        num_filters: Sequence[int],
+        dropout: float,
+    ) -> None:
         super().__init__()
         if len(filter_sizes) != len(num_filters):
-            raise UserError(f"model.d_filter_sizes ({len(filter_sizes)}) and model.d_num_filters ({len(num_filters)}) "
-                            f"must have the same length")
+            raise UserError(
+                f"model.d_filter_sizes ({len(filter_sizes)}) and model.d_num_filters ({len(num_filters)}) "
+                f"must have the same length"
+            )
         windows = [(k, n) for k, n in zip(filter_sizes, num_filters) if k <= length]
         if not windows:
             raise UserError(f"no window in model.d_filter_sizes fits sequences of length {length}; add smaller ones")

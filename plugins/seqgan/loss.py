@@ -16,10 +16,11 @@ class PolicyGradient:
     def __init__(self, baseline: float = 0.0) -> None:
         self.baseline = baseline
 
-    def generator_loss(self, log_probs: torch.Tensor, rewards: torch.Tensor,
-                       mask: torch.Tensor | None = None) -> torch.Tensor:
+    def generator_loss(
+        self, log_probs: torch.Tensor, rewards: torch.Tensor, mask: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """Loss for token log-probabilities (N x L) of sampled sequences and their rewards (N x L)."""
-        advantage = (rewards.detach().float() - self.baseline)
+        advantage = rewards.detach().float() - self.baseline
         terms = log_probs.float() * advantage
         if mask is not None:
             terms = terms * mask

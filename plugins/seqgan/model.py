@@ -3,7 +3,8 @@ estimated by Monte Carlo rollouts scored by a CNN discriminator.
 
 Phases: ``mle`` (generator pre-training by maximum likelihood, ``model.mle_steps`` steps of one batch),
 ``discriminator`` (pre-training, ``model.d_pretrain_steps`` d-steps), then ``adversarial`` (the rest of
-``train.steps``, which counts every phase's steps as for every model, each ``model.g_steps`` policy-gradient updates and ``train.d_steps`` d-steps). A d-step samples
+``train.steps``, which counts every phase's steps as for every model, each ``model.g_steps`` policy-gradient
+updates and ``train.d_steps`` d-steps). A d-step samples
 ``model.d_batches`` batches of fresh negatives, draws as many real batches and trains the discriminator
 ``model.k_epochs`` epochs over them. The rollout policy is a delayed copy of the generator: after every
 generator update it moves ``1 - model.rollout_update_rate`` of the way to the generator's weights.
@@ -24,7 +25,6 @@ import torch.nn.functional as F
 
 from ganzoo import DataInfo, GANModule, Phase, StepContext, UserError, create_loss
 from ganzoo.text import LSTMLanguageModel, decode, detokenize
-
 from ganzoo_plugins.seqgan.discriminator import Discriminator
 from ganzoo_plugins.seqgan.rollout import rollout_rewards
 
@@ -39,18 +39,20 @@ class SeqGAN(GANModule):
         vocab_size, length = int(extras["vocab_size"]), int(info.shape[0])
         self.pad_id = int(extras.get("pad_id", -1))
         self.stop_ids = [i for i in (self.pad_id, int(extras.get("eos_id", -1))) if i >= 0]
-        self.generator = LSTMLanguageModel(vocab_size, m["embed_dim"], m["hidden_dim"], length,
-                                           int(extras["start_id"]))
+        self.generator = LSTMLanguageModel(vocab_size, m["embed_dim"], m["hidden_dim"], length, int(extras["start_id"]))
         for param in self.generator.parameters():  # N(0, 0.1), as the paper's code initialises it
             torch.nn.init.normal_(param, 0.0, 0.1)
-        self.discriminator = Discriminator(vocab_size, length, m["d_embed_dim"], m["d_filter_sizes"],
-                                           m["d_num_filters"], m["d_dropout"])
+        self.discriminator = Discriminator(
+            vocab_size, length, m["d_embed_dim"], m["d_filter_sizes"], m["d_num_filters"], m["d_dropout"]
+        )
         self.rollout_policy = copy.deepcopy(self.generator).requires_grad_(False)
         self.register_buffer("rollout_ready", torch.zeros((), dtype=torch.bool))
         self.policy_loss = create_loss(config["loss"])
         if getattr(self.policy_loss, "role", "") != "policy":
-            raise UserError(f"seqgan trains its generator with a policy loss, not '{config['loss']}'; "
-                            f"use --set loss=policy_gradient")
+            raise UserError(
+                f"seqgan trains its generator with a policy loss, not '{config['loss']}'; "
+                f"use --set loss=policy_gradient"
+            )
 
     def phases(self) -> list[Phase]:
         """MLE, D pre-training, then adversarial steps: ``train.steps`` counts all of them, like every model."""
@@ -65,9 +67,11 @@ class SeqGAN(GANModule):
     def parameter_groups(self) -> dict[str, tuple[str, Any]]:
         """MLE and policy-gradient updates get separate optimizer states (as the authors' code): PG
         gradients are far larger than MLE's, and MLE's second moments would turn them into oversized steps."""
-        return {"generator": ("generator", self.generator.parameters()),
-                "policy": ("generator", self.generator.parameters()),
-                "discriminator": ("discriminator", self.discriminator.parameters())}
+        return {
+            "generator": ("generator", self.generator.parameters()),
+            "policy": ("generator", self.generator.parameters()),
+            "discriminator": ("discriminator", self.discriminator.parameters()),
+        }
 
     def training_step(self, ctx: StepContext) -> dict[str, torch.Tensor]:
         if ctx.phase == "mle":
@@ -101,8 +105,9 @@ class SeqGAN(GANModule):
                 with ctx.autocast():
                     logits = self.discriminator(torch.cat([real[i], fake[i]]))
                 head = self.discriminator.head
-                loss = (F.binary_cross_entropy_with_logits(logits.float(), targets)
-                        + m["d_l2"] * 0.5 * (head.weight.square().sum() + head.bias.square().sum()))
+                loss = F.binary_cross_entropy_with_logits(logits.float(), targets) + m["d_l2"] * 0.5 * (
+                    head.weight.square().sum() + head.bias.square().sum()
+                )
                 self._update(ctx, "discriminator", loss)
         return loss.detach()
 
@@ -136,8 +141,13 @@ class SeqGAN(GANModule):
         g_loss = reward = torch.zeros((), device=self.device)
         for _ in range(m["g_steps"]):
             fake = self.generator.sample(size)
-            rewards = rollout_rewards(self.rollout_policy, lambda seqs: self.real_probability(seqs, ctx), fake,
-                                      m["rollout_num"], chunk_rows=m["rollout_chunk"])
+            rewards = rollout_rewards(
+                self.rollout_policy,
+                lambda seqs: self.real_probability(seqs, ctx),
+                fake,
+                m["rollout_num"],
+                chunk_rows=m["rollout_chunk"],
+            )
             if m["reward_baseline"]:  # not in the paper: REINFORCE with the batch's mean reward per position
                 rewards = rewards - rewards.mean(dim=0, keepdim=True)
             with ctx.autocast():

@@ -42,8 +42,14 @@ def _prefix_states(policy: LSTMLanguageModel, tokens: torch.Tensor) -> tuple[tor
 
 
 @torch.no_grad()
-def rollout_rewards(policy: LSTMLanguageModel, scorer: Scorer, tokens: torch.Tensor, num_rollouts: int,
-                    uniform: torch.Tensor | None = None, chunk_rows: int = 4096) -> torch.Tensor:
+def rollout_rewards(
+    policy: LSTMLanguageModel,
+    scorer: Scorer,
+    tokens: torch.Tensor,
+    num_rollouts: int,
+    uniform: torch.Tensor | None = None,
+    chunk_rows: int = 4096,
+) -> torch.Tensor:
     """Rewards (N x L, in [0, 1]) of ``tokens`` with all rollouts batched, ``chunk_rows`` rows at a time."""
     n, length = tokens.shape
     if uniform is None:
@@ -70,13 +76,18 @@ def rollout_rewards(policy: LSTMLanguageModel, scorer: Scorer, tokens: torch.Ten
             inputs[:active] = sampled
             h[:active], c[:active] = h_new[0], c_new[0]
         scores = scorer(seqs).float().reshape(len(ts), num_rollouts, n)
-        rewards[first - 1:first - 1 + len(ts)] = scores.mean(dim=1)
+        rewards[first - 1 : first - 1 + len(ts)] = scores.mean(dim=1)
     return torch.cat([rewards.T, scorer(tokens).float().unsqueeze(1)], dim=1)
 
 
 @torch.no_grad()
-def sequential_rollout_rewards(policy: LSTMLanguageModel, scorer: Scorer, tokens: torch.Tensor,
-                               num_rollouts: int, uniform: torch.Tensor | None = None) -> torch.Tensor:
+def sequential_rollout_rewards(
+    policy: LSTMLanguageModel,
+    scorer: Scorer,
+    tokens: torch.Tensor,
+    num_rollouts: int,
+    uniform: torch.Tensor | None = None,
+) -> torch.Tensor:
     """The reference: loop over rollouts and prefix lengths, re-encode each prefix, complete, score."""
     n, length = tokens.shape
     if uniform is None:

@@ -19,11 +19,25 @@ _TEST = {"model": {"z_dim": 16, "g_channels": 8, "d_channels": 8}, "train": {"d_
 def ganzoo_models() -> list[ModelSpec]:
     """Two specs on the same ResNet networks: unconditional SNGAN and the projection cGAN."""
     return [
-        ModelSpec("sngan", "Spectrally normalised ResNet GAN: SN discriminator, hinge loss, five D steps per G step",
-                  "ganzoo_plugins.sngan.model:SNGAN", paper="1802.05957", data_kinds=(IMAGE,), keys=_KEYS,
-                  defaults=_DEFAULTS, test_config=_TEST),
-        ModelSpec("sngan-projection",
-                  "SNGAN with a projection discriminator and class-conditional batch norm in the generator",
-                  "ganzoo_plugins.sngan.model:SNGANProjection", paper="1802.05637", data_kinds=(LABELLED_IMAGE,),
-                  conditions=("label",), keys=_KEYS, defaults=_DEFAULTS, test_config=_TEST),
+        ModelSpec(
+            "sngan",
+            "Spectrally normalised ResNet GAN: SN discriminator, hinge loss, five D steps per G step",
+            "ganzoo_plugins.sngan.model:SNGAN",
+            paper="1802.05957",
+            data_kinds=(IMAGE,),
+            keys=_KEYS,
+            defaults=_DEFAULTS,
+            test_config=_TEST,
+        ),
+        ModelSpec(
+            "sngan-projection",
+            "SNGAN with a projection discriminator and class-conditional batch norm in the generator",
+            "ganzoo_plugins.sngan.model:SNGANProjection",
+            paper="1802.05637",
+            data_kinds=(LABELLED_IMAGE,),
+            conditions=("label",),
+            keys=_KEYS,
+            defaults=_DEFAULTS,
+            test_config=_TEST,
+        ),
     ]

@@ -24,7 +24,7 @@ class ResNetGenerator(nn.Module):
         super().__init__()
         self.start, stages = layout(size)
         self.width = width
-        self.linear = nn.Linear(z_dim, width * self.start ** 2)
+        self.linear = nn.Linear(z_dim, width * self.start**2)
         self.blocks = nn.ModuleList(ResBlockUp(width, width, num_classes=num_classes) for _ in range(stages))
         self.out = nn.Sequential(nn.BatchNorm2d(width), nn.ReLU(), nn.Conv2d(width, channels, 3, 1, 1), nn.Tanh())
         init_xavier(self.linear)
@@ -43,9 +43,12 @@ class ResNetDiscriminator(nn.Module):
 
     def __init__(self, channels: int, width: int, num_classes: int = 0) -> None:
         super().__init__()
-        self.body = nn.Sequential(OptimizedResBlockDown(channels, width), ResBlockDown(width, width),
-                                  ResBlockDown(width, width, downsample=False),
-                                  ResBlockDown(width, width, downsample=False))
+        self.body = nn.Sequential(
+            OptimizedResBlockDown(channels, width),
+            ResBlockDown(width, width),
+            ResBlockDown(width, width, downsample=False),
+            ResBlockDown(width, width, downsample=False),
+        )
         self.linear = nn.Linear(width, 1)
         init_xavier(self.linear)
         spectral_norm(self.linear)

@@ -45,8 +45,9 @@ def image_files(folder: Path) -> list[Path]:
         raise UserError(f"image folder {folder} does not exist; point --set data.root=DIR at a folder of images")
     files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in EXTENSIONS and p.is_file())
     if not files:
-        raise UserError(f"no images ({', '.join(sorted(EXTENSIONS))}) in {folder}; "
-                        f"point --set data.root=DIR at a folder of images")
+        raise UserError(
+            f"no images ({', '.join(sorted(EXTENSIONS))}) in {folder}; point --set data.root=DIR at a folder of images"
+        )
     return files
 
 
@@ -61,8 +62,15 @@ def resolve_folder(cfg: Mapping[str, Any], subfolder: str) -> Path:
 class SRImageFolder(Dataset):
     """Map-style dataset of (LR, HR) pairs from image files; see the module docstring for the modes."""
 
-    def __init__(self, files: list[Path], scale: int, hr_size: int = 96, crops_per_image: int = 1,
-                 augment: bool = False, cache_images: int = 0) -> None:
+    def __init__(
+        self,
+        files: list[Path],
+        scale: int,
+        hr_size: int = 96,
+        crops_per_image: int = 1,
+        augment: bool = False,
+        cache_images: int = 0,
+    ) -> None:
         if scale < 1 or hr_size % scale:
             raise UserError(f"data.hr_size={hr_size} must be a multiple of data.scale={scale}")
         self.scale, self.hr_size, self.augment = scale, hr_size, augment
@@ -77,8 +85,10 @@ class SRImageFolder(Dataset):
             raise UserError(f"cannot decode {len(damaged)} image(s): {listed}; remove or replace them")
         self.files = [f for f, size in sizes.items() if size is not None and min(size) >= minimum]
         if not self.files:
-            raise UserError(f"no image in {files[0].parent} is at least {minimum}x{minimum} pixels; "
-                            f"lower data.hr_size or use larger images")
+            raise UserError(
+                f"no image in {files[0].parent} is at least {minimum}x{minimum} pixels; "
+                f"lower data.hr_size or use larger images"
+            )
 
     def __len__(self) -> int:
         return len(self.files) * self.crops_per_image
@@ -124,13 +134,22 @@ def _size(path: Path) -> tuple[int, int] | None:
 
 def _loaded(name: str, cfg: Mapping[str, Any], subfolder: str) -> LoadedData:
     folder = resolve_folder(cfg, subfolder)
-    dataset = SRImageFolder(image_files(folder), int(cfg["scale"]), int(cfg["hr_size"]),
-                            int(cfg["crops_per_image"]), bool(cfg["augment"]), int(cfg["cache_images"]))
+    dataset = SRImageFolder(
+        image_files(folder),
+        int(cfg["scale"]),
+        int(cfg["hr_size"]),
+        int(cfg["crops_per_image"]),
+        bool(cfg["augment"]),
+        int(cfg["cache_images"]),
+    )
     size = int(cfg["hr_size"])
     info = DataInfo(name, IMAGE_PAIRS, (3, size, size), extras={"scale": int(cfg["scale"])})
     what = f"{size}x{size} crops" if size else "whole images"
-    return LoadedData(info, dataset=dataset,
-                      description=f"{len(dataset.files)} images in {folder}, {what}, x{cfg['scale']} bicubic LR")
+    return LoadedData(
+        info,
+        dataset=dataset,
+        description=f"{len(dataset.files)} images in {folder}, {what}, x{cfg['scale']} bicubic LR",
+    )
 
 
 def load_sr_pairs(cfg: Mapping[str, Any]) -> LoadedData:

@@ -34,9 +34,17 @@ def ganzoo_models() -> list[ModelSpec]:
                 "loss": "bce",
                 "train": {"lr": 1e-4, "betas": [0.9, 0.999], "batch_size": 16},
             },
-            test_config={"model": {"blocks": 1, "channels": 8, "d_channels": 8, "d_dense": 16, "pretrain_steps": 1,
-                                   "grid_crops": 2},
-                         "data": {"hr_size": 24}},
+            test_config={
+                "model": {
+                    "blocks": 1,
+                    "channels": 8,
+                    "d_channels": 8,
+                    "d_dense": 16,
+                    "pretrain_steps": 1,
+                    "grid_crops": 2,
+                },
+                "data": {"hr_size": 24},
+            },
         )
     ]
 
@@ -45,10 +53,20 @@ def ganzoo_models() -> list[ModelSpec]:
 def ganzoo_losses() -> list[LossSpec]:
     """Content losses for image-to-image models (``model.content_loss``)."""
     return [
-        LossSpec("mse", "Pixel-wise mean squared error (SRResNet; SRGAN-MSE)",
-                 "ganzoo_plugins.srgan.content:PixelMSE", paper="1609.04802", role="content"),
-        LossSpec("vgg", "MSE of VGG19 relu5_4 features with ImageNet weights (SRGAN's VGG54)",
-                 "ganzoo_plugins.srgan.content:VGGFeatureLoss", paper="1609.04802", role="content"),
+        LossSpec(
+            "mse",
+            "Pixel-wise mean squared error (SRResNet; SRGAN-MSE)",
+            "ganzoo_plugins.srgan.content:PixelMSE",
+            paper="1609.04802",
+            role="content",
+        ),
+        LossSpec(
+            "vgg",
+            "MSE of VGG19 relu5_4 features with ImageNet weights (SRGAN's VGG54)",
+            "ganzoo_plugins.srgan.content:VGGFeatureLoss",
+            paper="1609.04802",
+            role="content",
+        ),
     ]
 
 

@@ -33,8 +33,10 @@ def upscale(args: argparse.Namespace) -> None:
     run = ganzoo.load_run(args.run_dir)
     module = run.module
     if module.info.kind != ganzoo.IMAGE_PAIRS:
-        raise ganzoo.UserError(f"run {args.run_dir} trained '{run.name}' on {module.info.kind} data; "
-                               f"upscale needs a super-resolution run (e.g. srgan)")
+        raise ganzoo.UserError(
+            f"run {args.run_dir} trained '{run.name}' on {module.info.kind} data; "
+            f"upscale needs a super-resolution run (e.g. srgan)"
+        )
     out = Path(args.out)
     if out.suffix.lower() not in Image.registered_extensions():
         raise ganzoo.UserError(f"cannot write {out.name}: unknown image extension; use .png or .jpg")
@@ -48,6 +50,7 @@ def upscale(args: argparse.Namespace) -> None:
         return module.sample(len(tile), lr=tile.to(device).float() / 127.5 - 1)["image"]
 
     with torch.no_grad():
-        write_upscaled(upscale_bands(upscale_tile, lr, scale, args.tile, args.overlap, convert=to_uint8), out,
-                       width, height)
+        write_upscaled(
+            upscale_bands(upscale_tile, lr, scale, args.tile, args.overlap, convert=to_uint8), out, width, height
+        )
     print(f"wrote {width}x{height} ({scale}x) to {args.out}")

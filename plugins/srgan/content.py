@@ -41,9 +41,11 @@ def load_imagenet_state() -> dict[str, torch.Tensor]:
             torch.hub.download_url_to_file(WEIGHTS.url, str(path), progress=False)
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception:  # offline, a refused download, or a truncated file: all need the same fix
-        raise UserError(f"the vgg content loss needs torchvision's VGG19 ImageNet weights {path.name}, which "
-                        f"could not be loaded or downloaded; download {WEIGHTS.url} and put it at {path} "
-                        f"(or set model.vgg_weights=PATH/TO/{path.name})") from None
+        raise UserError(
+            f"the vgg content loss needs torchvision's VGG19 ImageNet weights {path.name}, which "
+            f"could not be loaded or downloaded; download {WEIGHTS.url} and put it at {path} "
+            f"(or set model.vgg_weights=PATH/TO/{path.name})"
+        ) from None
 
 
 def _features_only(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -66,8 +68,10 @@ class VGGFeatureLoss(nn.Module):
         elif weights != "random":
             path = Path(weights).expanduser()
             if not path.is_file():
-                raise UserError(f"model.vgg_weights={weights!r} is not a file; use imagenet, random or a path to "
-                                f"{imagenet_weights_path().name}")
+                raise UserError(
+                    f"model.vgg_weights={weights!r} is not a file; use imagenet, random or a path to "
+                    f"{imagenet_weights_path().name}"
+                )
             features.load_state_dict(_features_only(torch.load(path, map_location="cpu", weights_only=True)))
         self.features = features[:RELU5_4].eval().requires_grad_(False)
         self.register_buffer("mean", torch.tensor(WEIGHTS.transforms().mean).view(1, 3, 1, 1))

@@ -14,7 +14,6 @@ import torch
 import torch.nn.functional as F
 
 from ganzoo import AdversarialGAN, DataInfo, Phase, StepContext, UserError, create_loss
-
 from ganzoo_plugins.srgan.networks import Discriminator, SRResNet
 
 PRETRAIN, ADVERSARIAL = "pretrain", "adversarial"
@@ -36,8 +35,10 @@ class SRGAN(AdversarialGAN):
         m = config["model"]
         size = int(info.shape[-1])
         if size == 0:
-            raise UserError(f"dataset '{info.name}' holds whole images of different sizes (for evaluation); train "
-                            f"on --dataset sr-pairs, or set data.hr_size (e.g. 96) to train on random crops")
+            raise UserError(
+                f"dataset '{info.name}' holds whole images of different sizes (for evaluation); train "
+                f"on --dataset sr-pairs, or set data.hr_size (e.g. 96) to train on random crops"
+            )
         self.scale = int(info.extras.get("scale", 4))
         self.generator = SRResNet(self.scale, m["channels"], m["blocks"], info.shape[0], m["bicubic_residual"])
         self.discriminator = Discriminator(size, m["d_channels"], m["d_dense"], info.shape[0])
@@ -64,8 +65,13 @@ class SRGAN(AdversarialGAN):
             self.grid_hr[:n] = hr[:n].detach().float()
             self.grid_count.fill_(n)
 
-    def draw(self, n: int, generator: torch.Generator | None = None, batch: Mapping[str, torch.Tensor] | None = None,
-             **given: Any) -> dict[str, torch.Tensor]:
+    def draw(
+        self,
+        n: int,
+        generator: torch.Generator | None = None,
+        batch: Mapping[str, torch.Tensor] | None = None,
+        **given: Any,
+    ) -> dict[str, torch.Tensor]:
         """The generator's input is the batch's LR crops (their HR crops ride along for the content loss)."""
         if batch is None:
             raise UserError("srgan generates from LR images; pass them, e.g. `ganzoo upscale RUN_DIR IMAGE.png`")
@@ -75,15 +81,17 @@ class SRGAN(AdversarialGAN):
     def generate(self, draw: dict[str, torch.Tensor]) -> torch.Tensor:
         return self.generator(draw["lr"])
 
-    def extra_terms(self, player: str, draw: dict[str, torch.Tensor], fake: torch.Tensor,
-                    side: Any) -> dict[str, torch.Tensor]:
+    def extra_terms(
+        self, player: str, draw: dict[str, torch.Tensor], fake: torch.Tensor, side: Any
+    ) -> dict[str, torch.Tensor]:
         """The content loss (MSE or VGG features) against the HR crops, for the generator."""
         if player != "generator":
             return {}
         return {"content": self.content_loss.to(fake.device)(fake, draw["hr"]).float()}
 
-    def step_logs(self, logs: dict[str, torch.Tensor], draw: dict[str, torch.Tensor], fake: torch.Tensor,
-                  side: Any) -> dict[str, torch.Tensor]:
+    def step_logs(
+        self, logs: dict[str, torch.Tensor], draw: dict[str, torch.Tensor], fake: torch.Tensor, side: Any
+    ) -> dict[str, torch.Tensor]:
         return {"psnr": batch_psnr(fake, draw["hr"])}
 
     def training_step(self, ctx: StepContext) -> dict[str, torch.Tensor]:
@@ -109,8 +117,10 @@ class SRGAN(AdversarialGAN):
         if lr is None:
             count = int(self.grid_count)
             if count == 0:
-                raise UserError("this SRGAN has no stored crops yet (it was never trained); pass LR images, e.g. "
-                                "`ganzoo upscale RUN_DIR IMAGE.png -o OUT.png`")
+                raise UserError(
+                    "this SRGAN has no stored crops yet (it was never trained); pass LR images, e.g. "
+                    "`ganzoo upscale RUN_DIR IMAGE.png -o OUT.png`"
+                )
             lr = self.grid_lr[torch.arange(n, device=self.grid_lr.device) % count]
         return {"image": self.upscale(lr.to(self.device)), "lr": lr}
 

@@ -25,7 +25,6 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from ganzoo import TEXT, DataInfo, LoadedData, UserError, data_root
 from ganzoo.text import BOS, EOS, PAD, UNK, build_vocab, encode, tokenize
-
 from ganzoo_plugins.text import IMDB_URL
 
 SPLITS = ("train", "test")
@@ -52,10 +51,18 @@ def download_file(url: str, target: Path, console: Console | None = None) -> Pat
         total = int(response.headers.get("Content-Length") or 0) or None
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         try:
-            with os.fdopen(fd, "wb") as handle, Progress(
-                    TextColumn("[bold]downloading {task.description}"), BarColumn(), DownloadColumn(),
-                    TransferSpeedColumn(), TimeRemainingColumn(), console=console or Console(stderr=True),
-                    transient=True) as progress:
+            with (
+                os.fdopen(fd, "wb") as handle,
+                Progress(
+                    TextColumn("[bold]downloading {task.description}"),
+                    BarColumn(),
+                    DownloadColumn(),
+                    TransferSpeedColumn(),
+                    TimeRemainingColumn(),
+                    console=console or Console(stderr=True),
+                    transient=True,
+                ) as progress,
+            ):
                 task = progress.add_task(target.name, total=total)
                 while chunk := response.read(1 << 20):
                     handle.write(chunk)
@@ -118,11 +125,15 @@ def read_reviews(cfg: Mapping[str, Any], split: str) -> tuple[list[str], str]:
         try:
             folder = download_imdb(str(cfg["url"]))
         except (OSError, tarfile.TarError) as exc:
-            raise UserError(f"IMDB is not in {root} and downloading {cfg['url']} failed ({exc}); put aclImdb/ "
-                            f"there or point data.root at it") from None
+            raise UserError(
+                f"IMDB is not in {root} and downloading {cfg['url']} failed ({exc}); put aclImdb/ "
+                f"there or point data.root at it"
+            ) from None
     if folder is None:
-        raise UserError(f"IMDB not found in {root} (expected aclImdb/train/pos/*.txt); put the official "
-                        f"aclImdb folder there, point data.root at it, or set data.download=true")
+        raise UserError(
+            f"IMDB not found in {root} (expected aclImdb/train/pos/*.txt); put the official "
+            f"aclImdb folder there, point data.root at it, or set data.download=true"
+        )
     return read_acl_imdb(folder, split), str(folder)
 
 
@@ -138,12 +149,27 @@ def load_imdb(cfg: Mapping[str, Any]) -> LoadedData:
     vocab = build_vocab(train_tokens, int(cfg["vocab_size"]))
     tokens = train_tokens if split == "train" else [tokenize(t)[:length] for t in read_reviews(cfg, split)[0]]
     if cfg["limit"]:
-        keep = torch.randperm(len(tokens), generator=torch.Generator().manual_seed(0))[:int(cfg["limit"])]
+        keep = torch.randperm(len(tokens), generator=torch.Generator().manual_seed(0))[: int(cfg["limit"])]
         tokens = [tokens[i] for i in sorted(keep.tolist())]
     index = {word: i for i, word in enumerate(vocab)}
     ids = torch.tensor([encode(t, index, length) for t in tokens], dtype=torch.long)
-    info = DataInfo("imdb", TEXT, (length,), extras={
-        "vocab": vocab, "vocab_size": len(vocab), "start_id": index[BOS], "pad_id": index[PAD],
-        "eos_id": index[EOS], "unk_id": index[UNK]})
-    return LoadedData(info, tensors={"tokens": ids}, description=(
-        f"IMDB {split} split from {source}, {len(ids)} reviews cut to {length} tokens, vocabulary {len(vocab)}"))
+    info = DataInfo(
+        "imdb",
+        TEXT,
+        (length,),
+        extras={
+            "vocab": vocab,
+            "vocab_size": len(vocab),
+            "start_id": index[BOS],
+            "pad_id": index[PAD],
+            "eos_id": index[EOS],
+            "unk_id": index[UNK],
+        },
+    )
+    return LoadedData(
+        info,
+        tensors={"tokens": ids},
+        description=(
+            f"IMDB {split} split from {source}, {len(ids)} reviews cut to {length} tokens, vocabulary {len(vocab)}"
+        ),
+    )

@@ -33,8 +33,7 @@ def mixture(name: str, means: torch.Tensor, std: float, size: int) -> LoadedData
     generator = torch.Generator().manual_seed(DATA_SEED)
     which = torch.randint(len(means), (size,), generator=generator)
     points = means[which] + std * torch.randn(size, means.shape[1], generator=generator)
-    info = DataInfo(name, VECTORS, (means.shape[1],),
-                    extras={"means": means.tolist(), "std": float(std)})
+    info = DataInfo(name, VECTORS, (means.shape[1],), extras={"means": means.tolist(), "std": float(std)})
     return LoadedData(info, tensors={"x": points}, description=f"{len(means)} Gaussians, std {std}, {size} points")
 
 

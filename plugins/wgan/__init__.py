@@ -19,13 +19,16 @@ def ganzoo_models() -> list[ModelSpec]:
                 "z_dim": Key(100, "latent dimension", low=1, high=100_000),
                 "g_channels": Key(64, "generator width", low=1, high=4096),
                 "d_channels": Key(64, "critic width", low=1, high=4096),
-                "critic_norm": Key("batch", "critic normalisation (the paper's DCGAN critic has batch norm)",
-                                   choices=("batch", "layer", "none")),
-                "clip": Key(0.01, "every critic weight is clipped to [-clip, clip] after each critic update",
-                            low=1e-6, high=10),
+                "critic_norm": Key(
+                    "batch",
+                    "critic normalisation (the paper's DCGAN critic has batch norm)",
+                    choices=("batch", "layer", "none"),
+                ),
+                "clip": Key(
+                    0.01, "every critic weight is clipped to [-clip, clip] after each critic update", low=1e-6, high=10
+                ),
             },
-            defaults={"loss": "wasserstein",
-                      "train": {"optimizer": "rmsprop", "lr": 5e-5, "d_steps": 5}},
+            defaults={"loss": "wasserstein", "train": {"optimizer": "rmsprop", "lr": 5e-5, "d_steps": 5}},
             test_config={"model": {"g_channels": 8, "d_channels": 8}, "train": {"d_steps": 2}},
         )
     ]

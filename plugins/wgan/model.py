@@ -31,7 +31,8 @@ class WGAN(AdversarialGAN):
         for parameter in self.discriminator.parameters():
             parameter.clamp_(-self.clip, self.clip)
 
-    def step_logs(self, logs: dict[str, torch.Tensor], draw: dict[str, torch.Tensor], fake: torch.Tensor,
-                  side: Any) -> dict[str, torch.Tensor]:
+    def step_logs(
+        self, logs: dict[str, torch.Tensor], draw: dict[str, torch.Tensor], fake: torch.Tensor, side: Any
+    ) -> dict[str, torch.Tensor]:
         """The critic's Wasserstein estimate, E[D(real)] - E[D(fake)], averaged over the critic updates."""
         return {"wasserstein": logs["d_real"] - logs["d_fake"]}

@@ -19,8 +19,11 @@ def ganzoo_models() -> list[ModelSpec]:
                 "z_dim": Key(128, "latent dimension", low=1, high=100_000),
                 "g_channels": Key(64, "generator width", low=1, high=4096),
                 "d_channels": Key(64, "critic width", low=1, high=4096),
-                "critic_norm": Key("layer", "critic normalisation (batch norm would break the gradient penalty)",
-                                   choices=("layer", "none", "spectral")),
+                "critic_norm": Key(
+                    "layer",
+                    "critic normalisation (batch norm would break the gradient penalty)",
+                    choices=("layer", "none", "spectral"),
+                ),
                 "gp_weight": Key(10.0, "gradient penalty weight lambda", low=0),
             },
             defaults={"loss": "wasserstein_gp", "train": {"lr": 1e-4, "betas": [0.0, 0.9], "d_steps": 5}},

@@ -10,7 +10,6 @@ from typing import Any
 import torch
 
 from ganzoo import AdversarialGAN, DataInfo
-
 from ganzoo.nn import DCGANDiscriminator, DCGANGenerator
 
 
@@ -26,7 +25,8 @@ class WGANGP(AdversarialGAN):
         self.generator = DCGANGenerator(self.z_dim, channels, size, m["g_channels"])
         self.discriminator = DCGANDiscriminator(channels, size, m["d_channels"], norm=m["critic_norm"])
 
-    def step_logs(self, logs: dict[str, torch.Tensor], draw: dict[str, torch.Tensor], fake: torch.Tensor,
-                  side: Any) -> dict[str, torch.Tensor]:
+    def step_logs(
+        self, logs: dict[str, torch.Tensor], draw: dict[str, torch.Tensor], fake: torch.Tensor, side: Any
+    ) -> dict[str, torch.Tensor]:
         """The critic's Wasserstein estimate, E[D(real)] - E[D(fake)], averaged over the critic updates."""
         return {"wasserstein": logs["d_real"] - logs["d_fake"]}

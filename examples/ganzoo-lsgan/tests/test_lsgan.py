@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 import torch
+from ganzoo_lsgan.losses import PearsonCoding, ZeroOneCoding
 
 from ganzoo.testing import check_dataset_plugin, check_loss_plugin, check_model_plugin, check_plugin_loaded
-from ganzoo_lsgan.losses import PearsonCoding, ZeroOneCoding
 
 
 def test_registered_through_the_entry_point() -> None:

@@ -40,10 +40,18 @@ def ganzoo_models() -> list[ModelSpec]:
 def ganzoo_losses() -> list[LossSpec]:
     """The paper's two codings of the least-squares targets (a: fake, b: real, c: what G wants)."""
     return [
-        LossSpec("lsgan-01", "Least squares with 0-1 coding a=0, b=c=1 (the paper's eq. 9, used in its experiments)",
-                 "ganzoo_lsgan.losses:ZeroOneCoding", paper=PAPER),
-        LossSpec("lsgan-pearson", "Least squares with a=-1, b=1, c=0: minimises the Pearson chi^2 divergence (eq. 8)",
-                 "ganzoo_lsgan.losses:PearsonCoding", paper=PAPER),
+        LossSpec(
+            "lsgan-01",
+            "Least squares with 0-1 coding a=0, b=c=1 (the paper's eq. 9, used in its experiments)",
+            "ganzoo_lsgan.losses:ZeroOneCoding",
+            paper=PAPER,
+        ),
+        LossSpec(
+            "lsgan-pearson",
+            "Least squares with a=-1, b=1, c=0: minimises the Pearson chi^2 divergence (eq. 8)",
+            "ganzoo_lsgan.losses:PearsonCoding",
+            paper=PAPER,
+        ),
     ]
 
 
@@ -51,8 +59,13 @@ def ganzoo_losses() -> list[LossSpec]:
 def ganzoo_datasets() -> list[DatasetSpec]:
     """The paper's stability test (section 4.3): a mixture of Gaussians on a circle."""
     return [
-        DatasetSpec("lsgan-mog", "Mixture of 2D Gaussians on a circle, the LSGAN paper's stability test",
-                    "ganzoo_lsgan.data:load_mixture", kind=VECTORS, shape=(2,),
-                    origin=f"generated (arXiv {PAPER}, section 4.3)",
-                    defaults={"modes": 8, "radius": 2.0, "std": 0.02, "size": 20000, "seed": 0}),
+        DatasetSpec(
+            "lsgan-mog",
+            "Mixture of 2D Gaussians on a circle, the LSGAN paper's stability test",
+            "ganzoo_lsgan.data:load_mixture",
+            kind=VECTORS,
+            shape=(2,),
+            origin=f"generated (arXiv {PAPER}, section 4.3)",
+            defaults={"modes": 8, "radius": 2.0, "std": 0.02, "size": 20000, "seed": 0},
+        ),
     ]

@@ -14,8 +14,7 @@ class LeastSquaresCoding(AdversarialLoss):
         self.a, self.b, self.c = a, b, c
 
     def discriminator_loss(self, real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
-        return (0.5 * (real_scores.float() - self.b).pow(2).mean()
-                + 0.5 * (fake_scores.float() - self.a).pow(2).mean())
+        return 0.5 * (real_scores.float() - self.b).pow(2).mean() + 0.5 * (fake_scores.float() - self.a).pow(2).mean()
 
     def generator_loss(self, fake_scores: torch.Tensor) -> torch.Tensor:
         return 0.5 * (fake_scores.float() - self.c).pow(2).mean()

@@ -16,7 +16,6 @@ import torch
 from ganzoo import IMAGE, AdversarialGAN, DataInfo
 from ganzoo.nn import mlp
 from ganzoo.render import density_image
-
 from ganzoo_lsgan.networks import ImageDiscriminator, ImageGenerator
 
 

@@ -24,15 +24,22 @@ class ImageGenerator(nn.Module):
         if size % 4:
             raise UserError(f"lsgan needs an image size divisible by 4, got {size}; set data.image_size")
         self.start, self.width = size // 4, base * 4
-        self.project = nn.Sequential(nn.Linear(z_dim, self.width * self.start ** 2, bias=False),
-                                     nn.BatchNorm1d(self.width * self.start ** 2), nn.ReLU(True))
+        self.project = nn.Sequential(
+            nn.Linear(z_dim, self.width * self.start**2, bias=False),
+            nn.BatchNorm1d(self.width * self.start**2),
+            nn.ReLU(True),
+        )
         layers: list[nn.Module] = []
         width = self.width
         for _ in range(2):
-            layers += [nn.ConvTranspose2d(width, width // 2, 3, 2, 1, output_padding=1, bias=False),
-                       nn.BatchNorm2d(width // 2), nn.ReLU(True),
-                       nn.ConvTranspose2d(width // 2, width // 2, 3, 1, 1, bias=False),
-                       nn.BatchNorm2d(width // 2), nn.ReLU(True)]
+            layers += [
+                nn.ConvTranspose2d(width, width // 2, 3, 2, 1, output_padding=1, bias=False),
+                nn.BatchNorm2d(width // 2),
+                nn.ReLU(True),
+                nn.ConvTranspose2d(width // 2, width // 2, 3, 1, 1, bias=False),
+                nn.BatchNorm2d(width // 2),
+                nn.ReLU(True),
+            ]
             width //= 2
         layers += [nn.Conv2d(width, channels, 3, 1, 1), nn.Tanh()]
         self.body = nn.Sequential(*layers)
@@ -50,8 +57,11 @@ class ImageDiscriminator(nn.Module):
         layers: list[nn.Module] = [nn.Conv2d(channels, base, 5, 2, 2), nn.LeakyReLU(0.2, True)]
         width = base
         for _ in range(2):
-            layers += [nn.Conv2d(width, width * 2, 5, 2, 2, bias=False), nn.BatchNorm2d(width * 2),
-                       nn.LeakyReLU(0.2, True)]
+            layers += [
+                nn.Conv2d(width, width * 2, 5, 2, 2, bias=False),
+                nn.BatchNorm2d(width * 2),
+                nn.LeakyReLU(0.2, True),
+            ]
             width *= 2
         self.body = nn.Sequential(*layers, nn.Flatten())
         side = size
