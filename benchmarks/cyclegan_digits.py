@@ -23,10 +23,9 @@ from typing import Any
 
 import torch
 
+import ganzoo
 from ganzoo.metrics.classifier import accuracy, load_classifier
 from ganzoo.metrics.distances import fid
-from ganzoo.registry import get_registry
-from ganzoo.runner import RunRequest, load_run, run
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # Narrow networks and batch 16 so a seed takes minutes on one CPU thread; the paper's objective and weights.
@@ -54,11 +53,9 @@ def cpu_seconds() -> float:
 
 def held_out() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(the held-out digits at 28x28, their labels, 1,000 MNIST test images)."""
-    registry = get_registry()
-    spec, mnist = registry.dataset("domains"), registry.dataset("mnist")
-    data = spec.build({"name": "domains", "root": None, **spec.defaults, "a": "digits", "b": "digits", "split": "test"})
+    data = ganzoo.load_dataset("domains", a="digits", b="digits", split="test")
     count = data.info.extras["a_size"]
-    reference = mnist.build({"name": "mnist", "root": None, **mnist.defaults, "split": "test", "limit": 1000})
+    reference = ganzoo.load_dataset("mnist", split="test", limit=1000)
     return data.tensors["a"][:count], data.tensors["a_label"][:count], reference.tensors["image"]
 
 
@@ -81,26 +78,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as runs:
         for seed in args.seeds:
             load_before, wall, cpu = os.getloadavg(), time.perf_counter(), cpu_seconds()
-            fit = run(
-                RunRequest(
-                    "cyclegan",
-                    "domains",
-                    overrides=[f"train.steps={args.steps}", *OVERRIDES],
-                    out=str(Path(runs) / f"s{seed}"),
-                    seed=seed,
-                    device="cpu",
-                ),
-                show_progress=False,
-            )
+            sets = [f"train.steps={args.steps}", *OVERRIDES]
+            fit = ganzoo.train("cyclegan", "domains", Path(runs) / f"s{seed}", sets=sets, seed=seed, device="cpu")
             train_cpu, train_wall = cpu_seconds() - cpu, time.perf_counter() - wall
-            _, module, _ = load_run(fit.run_dir)
+            module = fit.module
             with torch.no_grad():
                 translated = torch.cat(
                     [module.translate(digits[i : i + 200], "a2b") for i in range(0, len(digits), 200)]
                 )
                 result = {
                     "seed": seed,
-                    "steps": fit.steps,
+                    "steps": fit.step,
                     "train_cpu_min": round(train_cpu / 60, 2),
                     "train_wall_min": round(train_wall / 60, 2),
                     "load_average_before": load_before,

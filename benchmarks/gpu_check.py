@@ -51,7 +51,7 @@ def ab(rounds: int, steps: int, log_every: int, batch: int, arms: list[str]) -> 
             result = (
                 speed.reference(steps, batch, log_every, env)
                 if arm == "reference"
-                else speed.ganzoo("dcgan", "mnist", ARMS[arm], steps, log_every, env, batch)
+                else speed.ganzoo_arm("dcgan", "mnist", ARMS[arm], steps, log_every, env, batch)
             )
             runs[arm].append(result)
             print(f"round {index} {arm:16s} {result['samples_per_s']:10.1f} samples/s", flush=True)
@@ -88,12 +88,9 @@ class _SmallCNN(nn.Module):
 
 
 def _cifar(split: str, limit: int) -> tuple[torch.Tensor, torch.Tensor]:
-    from ganzoo.runner import RunRequest, load_data, resolve_config
+    import ganzoo
 
-    config, _, _ = resolve_config(
-        RunRequest("dcgan", "cifar10", overrides=[f"data.split={split}", f"data.limit={limit}"])
-    )
-    data = load_data(config)
+    data = ganzoo.load_dataset("cifar10", split=split, limit=limit)
     assert data.tensors is not None
     return data.tensors["image"], data.tensors["label"]
 
@@ -121,10 +118,8 @@ def features(net: _SmallCNN, images: torch.Tensor, device: torch.device) -> torc
 
 def fid_run(steps: int, samples: int, epochs: int, limit: int) -> dict[str, Any]:
     """Train DCGAN on CIFAR-10 for ``steps`` and score it, an untrained generator and real images with FID."""
-    from rich.console import Console
-
+    import ganzoo
     from ganzoo.metrics.distances import fid
-    from ganzoo.runner import RunRequest, load_run, run
 
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     started = time.perf_counter()
@@ -146,14 +141,9 @@ def fid_run(steps: int, samples: int, epochs: int, limit: int) -> dict[str, Any]
             f"data.limit={limit}",
         ]
         train_started = time.perf_counter()
-        result = run(
-            RunRequest("dcgan", "cifar10", overrides=sets, out=f"{tmp}/run"),
-            console=Console(stderr=True, quiet=True),
-            show_progress=False,
-        )
+        result = ganzoo.train("dcgan", "cifar10", f"{tmp}/run", sets=sets)
         train_s = time.perf_counter() - train_started
-        _, module, _ = load_run(result.run_dir)
-        module = module.to(device).eval()
+        module = result.module.to(device).eval()
         generator = torch.Generator(device).manual_seed(0)
         with torch.no_grad():
             fake = torch.cat([module.sample(500, generator)["image"].float().cpu() for _ in range(samples // 500)])

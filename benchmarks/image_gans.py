@@ -22,10 +22,8 @@ from typing import Any
 
 import torch
 
+import ganzoo
 from ganzoo.metrics.classifier import class_fractions, load_classifier
-from ganzoo.runner import RunRequest, run
-from ganzoo.trainer.callbacks import Callback
-from ganzoo.trainer.outputs import read_metrics
 
 RESULTS = Path(__file__).resolve().parent / "results"
 _FP32 = ["train.precision=fp32"]  # bf16 autocast is about 2x slower than fp32 on this project's CPUs
@@ -81,7 +79,7 @@ def evaluate(model: str, module: Any, classifier: Any, n: int = 1000) -> dict[st
     return {"min_class_fraction": fractions.min().item(), "class_fractions": [round(f, 3) for f in fractions.tolist()]}
 
 
-class Evaluator(Callback):
+class Evaluator(ganzoo.Callback):
     """Scores the model every ``every`` steps and at the end, with wall and CPU time since the start."""
 
     def __init__(self, model: str, classifier: Any, every: int) -> None:
@@ -102,9 +100,9 @@ class Evaluator(Callback):
             print(json.dumps(self.records[-1]), flush=True)
 
 
-def wasserstein_trend(run_dir: Path) -> dict[str, float]:
+def wasserstein_trend(fit: ganzoo.Run) -> dict[str, float]:
     """Mean Wasserstein estimate over the first and the last tenth of the logged steps."""
-    values = [r["wasserstein"] for r in read_metrics(run_dir / "metrics.jsonl") if "wasserstein" in r]
+    values = [r["wasserstein"] for r in fit.metrics() if "wasserstein" in r]
     tenth = max(1, len(values) // 10)
     return {"first_tenth": sum(values[:tenth]) / tenth, "last_tenth": sum(values[-tenth:]) / tenth, "peak": max(values)}
 
@@ -156,21 +154,21 @@ def main() -> None:
                 "train.checkpoint_every=100000",
                 *overrides,
             ]
-            request = RunRequest(
-                model, args.dataset, overrides=settings, out=str(Path(runs) / model), device=args.device
+            started = time.perf_counter()
+            fit = ganzoo.train(
+                model, args.dataset, Path(runs) / model, sets=settings, device=args.device, callbacks=[evaluator]
             )
-            fit = run(request, show_progress=False, callbacks=[evaluator])
             entry = {
-                "steps": fit.steps,
+                "steps": fit.step,
                 "overrides": overrides,
-                "wall_min": round(fit.seconds / 60, 2),
+                "wall_min": round((time.perf_counter() - started) / 60, 2),
                 "cpu_min": evaluator.records[-1]["cpu_min"] if evaluator.records else None,
                 "final": evaluator.records[-1] if evaluator.records else None,
                 "curve": evaluator.records,
                 "load_average_at_end": os.getloadavg(),
             }
             if model == "wgan-gp":
-                entry["wasserstein"] = wasserstein_trend(fit.run_dir)
+                entry["wasserstein"] = wasserstein_trend(fit)
             out_path = args.results / f"image_gans_{args.profile}_{model}.json"
             args.results.mkdir(parents=True, exist_ok=True)
             out_path.write_text(json.dumps({**results, "model": model, **entry}, indent=2) + "\n")

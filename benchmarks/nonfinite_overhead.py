@@ -6,6 +6,7 @@
 Prints a table and writes benchmarks/results/nonfinite_overhead.json. Modes are interleaved in rounds
 so that load from other processes hits them alike; the median step time of each mode is reported, and
 the guard's own work is also timed alone (gradients in place), which noise on a shared CPU cannot hide.
+It drives the trainer's internal step context and guard directly, since they are what it measures.
 """
 
 from __future__ import annotations
@@ -20,9 +21,7 @@ from pathlib import Path
 
 import torch
 
-from ganzoo import config as cfg
-from ganzoo.registry import get_registry
-from ganzoo.runner import build_model, default_config, load_data, seed_everything
+import ganzoo
 from ganzoo.trainer.batches import make_batches
 from ganzoo.trainer.context import StepContext
 from ganzoo.trainer.nonfinite import NonFiniteGuard
@@ -30,12 +29,11 @@ from ganzoo.trainer.nonfinite import NonFiniteGuard
 RESULTS = Path(__file__).parent / "results" / "nonfinite_overhead.json"
 
 
-def _context(config, device: torch.device, mode: str) -> tuple[StepContext, torch.nn.Module]:
-    seed_everything(0)
-    data = load_data(config)
-    module = build_model(config, data.info).to(device)
+def _context(settings: dict, device: torch.device, mode: str) -> tuple[StepContext, torch.nn.Module]:
+    data = ganzoo.load_dataset("digits")
+    module = ganzoo.create_model("dcgan", "digits", seed=0, **settings).to(device)
     optimizers = module.configure_optimizers()
-    batches = make_batches(data, int(config["train"]["batch_size"]), device, 0)
+    batches = make_batches(data, int(settings["train"]["batch_size"]), device, 0)
     ctx = StepContext(batches, device, "fp32", None, optimizers)
     if mode != "off":
         ctx.guard = NonFiniteGuard(module, optimizers, mode)
@@ -83,19 +81,7 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=64, help="model.g_channels and model.d_channels")
     args = parser.parse_args()
     device = torch.device(args.device)
-    registry = get_registry()
-    config = cfg.build_config(
-        default_config(registry.model("dcgan"), registry.dataset("digits")),
-        [
-            (
-                "benchmark",
-                {
-                    "train": {"batch_size": args.batch_size},
-                    "model": {"g_channels": args.width, "d_channels": args.width},
-                },
-            )
-        ],
-    )
+    config = {"train": {"batch_size": args.batch_size}, "model": {"g_channels": args.width, "d_channels": args.width}}
     modes = ("off", "stop", "skip")
     samples: dict[str, list[float]] = {mode: [] for mode in modes}
     for _ in range(args.rounds):

@@ -23,21 +23,19 @@ from typing import Any
 import torch
 from rich.console import Console
 
+import ganzoo
 from ganzoo.metrics.classes import class_coverage, inception_score
 from ganzoo.metrics.classifier import load_classifier
 from ganzoo.metrics.distances import fid
-from ganzoo.runner import RunRequest, load_data, load_run, run
-from ganzoo.trainer.outputs import METRICS, read_metrics
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SAMPLES = 2000
 
 
 @torch.no_grad()
-def score(run_dir: Path, classifier: torch.nn.Module, real_features: torch.Tensor) -> dict[str, float]:
+def score(fit: ganzoo.Run, classifier: torch.nn.Module, real_features: torch.Tensor) -> dict[str, float]:
     """Classifier metrics of the run's final generator, sampled in fp32 from a fixed seed."""
-    _, module, _ = load_run(run_dir)
-    images = module.sample(SAMPLES, generator=torch.Generator().manual_seed(0))["image"].float()
+    images = fit.module.sample(SAMPLES, generator=torch.Generator().manual_seed(0))["image"].float()
     features = classifier.features(images)
     logits = classifier.head(features)
     coverage = class_coverage(logits.argmax(1), 10)
@@ -49,9 +47,9 @@ def score(run_dir: Path, classifier: torch.nn.Module, real_features: torch.Tenso
     }
 
 
-def late_losses(run_dir: Path) -> dict[str, float]:
+def late_losses(fit: ganzoo.Run) -> dict[str, float]:
     """Mean of each loss over the last quarter of the logged steps (the end of the loss curve)."""
-    records = read_metrics(run_dir / METRICS)
+    records = fit.metrics()
     tail = records[-max(1, len(records) // 4) :]
     return {key: round(statistics.mean(r[key] for r in tail), 4) for key in ("d_loss", "g_loss", "d_real", "d_fake")}
 
@@ -64,9 +62,7 @@ def main() -> None:
     args = parser.parse_args()
     console = Console(stderr=True)
     classifier = load_classifier("mnist", console=console)
-    data = load_data(
-        {"data": {"name": "mnist", "root": None, "split": "test", "image_size": 0, "limit": SAMPLES, "download": False}}
-    )
+    data = ganzoo.load_dataset("mnist", split="test", limit=SAMPLES)
     real_features = classifier.features(data.tensors["image"][:SAMPLES])
     rows: list[dict[str, Any]] = []
     started = time.time()
@@ -81,17 +77,14 @@ def main() -> None:
                     f"train.sample_every={args.steps}",
                     f"train.checkpoint_every={args.steps}",
                 ]
-                result = run(
-                    RunRequest("dcgan", "mnist", overrides=overrides, out=f"{tmp}/{precision}-{seed}", seed=seed),
-                    console=console,
-                    show_progress=False,
-                )
+                begin = time.perf_counter()
+                result = ganzoo.train("dcgan", "mnist", f"{tmp}/{precision}-{seed}", sets=overrides, seed=seed)
                 row = {
                     "precision": precision,
                     "seed": seed,
-                    "seconds": round(result.seconds, 1),
-                    **late_losses(result.run_dir),
-                    **score(result.run_dir, classifier, real_features),
+                    "seconds": round(time.perf_counter() - begin, 1),
+                    **late_losses(result),
+                    **score(result, classifier, real_features),
                 }
                 rows.append(row)
                 console.print(row)

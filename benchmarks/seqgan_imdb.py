@@ -16,14 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from rich.console import Console
 
+import ganzoo
 from ganzoo.metrics.text import bleu, perplexity, self_bleu
-from ganzoo.registry import get_registry
-from ganzoo.runner import RunRequest, run
 from ganzoo.text import decode
-from ganzoo.trainer.callbacks import Callback
-from ganzoo.trainer.loop import Trainer, phase_at
 
 RESULTS = Path(__file__).resolve().parent / "results" / "seqgan_imdb.json"
 
@@ -59,24 +55,21 @@ class TextScores:
         return self.of_words(words(tokens.cpu(), self.vocab, self.stops)) | {"perplexity": round(ppl, 2)}
 
 
-class PhaseEndProbe(Callback):
+class PhaseEndProbe(ganzoo.Callback):
     """Score the generator at the end of every phase."""
 
     def __init__(self, scores: TextScores) -> None:
         self.scores, self.records, self.started = scores, [], time.perf_counter()
 
-    def on_step_end(self, trainer: Trainer) -> None:
-        phases = trainer.module.phases()
-        phase = phase_at(phases, trainer.step).name
-        if trainer.step == sum(p.steps for p in phases) or phase_at(phases, trainer.step + 1).name != phase:
-            record = {
-                "step": trainer.step,
-                "phase": phase,
-                "minutes": round((time.perf_counter() - self.started) / 60, 2),
-                **self.scores.of_generator(trainer.module.generator),
-            }
-            self.records.append(record)
-            print(json.dumps(record), flush=True)
+    def on_phase_end(self, trainer: Any, phase: str) -> None:
+        record = {
+            "step": trainer.step,
+            "phase": phase,
+            "minutes": round((time.perf_counter() - self.started) / 60, 2),
+            **self.scores.of_generator(trainer.module.generator),
+        }
+        self.records.append(record)
+        print(json.dumps(record), flush=True)
 
 
 def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
@@ -99,9 +92,8 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         "train.sample_every=100000",
         "train.checkpoint_every=100000",
     ]
-    spec = get_registry().dataset("imdb")
-    held_out = spec.build({**spec.defaults, "name": "imdb", "root": None, "vocab_size": args.vocab, "split": "test"})
-    train = spec.build({**spec.defaults, "name": "imdb", "root": None, "vocab_size": args.vocab})
+    held_out = ganzoo.load_dataset("imdb", vocab_size=args.vocab, split="test")
+    train = ganzoo.load_dataset("imdb", vocab_size=args.vocab)
     scores = TextScores(held_out.tensors["tokens"], dict(held_out.info.extras), args.samples, args.references)
     real = words(
         train.tensors["tokens"][torch.randperm(len(train), generator=torch.Generator().manual_seed(0))[: args.samples]],
@@ -114,13 +106,13 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         "real_training_reviews": scores.of_words(real),
     }
     probe = PhaseEndProbe(scores)
-    request = RunRequest("seqgan", "imdb", overrides=overrides, out=str(args.runs), seed=args.seed)
-    result = run(request, console=Console(stderr=True), show_progress=False, callbacks=[probe])
+    started = time.perf_counter()
+    result = ganzoo.train("seqgan", "imdb", args.runs, sets=overrides, seed=args.seed, callbacks=[probe])
     results["phases"] = probe.records
     results["run"] = {
-        "dir": str(result.run_dir),
-        "steps": result.steps,
-        "minutes": round(result.seconds / 60, 2),
+        "dir": str(result.dir),
+        "steps": result.step,
+        "minutes": round((time.perf_counter() - started) / 60, 2),
         "load_average_1min_at_end": round(os.getloadavg()[0], 2),
         "cpu_count": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),

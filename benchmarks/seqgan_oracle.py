@@ -21,19 +21,16 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from rich.console import Console
 
+import ganzoo
 from ganzoo.metrics.text import nll_oracle
-from ganzoo.runner import RunRequest, run
-from ganzoo.trainer.callbacks import Callback
-from ganzoo.trainer.loop import Trainer, phase_at
 from ganzoo_plugins.text.oracle import Oracle
 
 RESULTS = Path(__file__).resolve().parent / "results" / "seqgan_oracle.json"
 PAPER = {"random": 10.310, "mle": 9.038, "seqgan": 8.736}
 
 
-class NLLOracleProbe(Callback):
+class NLLOracleProbe(ganzoo.Callback):
     """Record NLL-oracle of fresh samples after step 1, at every phase end, and every ``every`` steps
     after pre-training (step ``after``)."""
 
@@ -44,7 +41,7 @@ class NLLOracleProbe(Callback):
         self.started = time.perf_counter()
         self.oracle: Oracle | None = None
 
-    def measure(self, trainer: Trainer, phase: str) -> None:
+    def measure(self, trainer: Any, phase: str) -> None:
         """Sample from the generator with a private RNG and score the samples under the oracle."""
         module = trainer.module
         if self.oracle is None:
@@ -63,15 +60,12 @@ class NLLOracleProbe(Callback):
         )
         print(json.dumps(self.records[-1]), flush=True)
 
-    def on_step_end(self, trainer: Trainer) -> None:
-        phases = trainer.module.phases()
-        phase = phase_at(phases, trainer.step).name
-        ends_phase = trainer.step == sum(p.steps for p in phases) or phase_at(phases, trainer.step + 1).name != phase
-        if (
-            trainer.step == 1
-            or ends_phase
-            or (trainer.step > self.after and (trainer.step - self.after) % self.every == 0)
-        ):
+    def on_step_end(self, trainer: Any) -> None:
+        if trainer.step == 1 or (trainer.step > self.after and (trainer.step - self.after) % self.every == 0):
+            self.measure(trainer, trainer.context.phase)
+
+    def on_phase_end(self, trainer: Any, phase: str) -> None:
+        if not self.records or self.records[-1]["step"] != trainer.step:
             self.measure(trainer, phase)
 
 
@@ -100,7 +94,6 @@ def _overrides(args: argparse.Namespace) -> list[str]:
 
 def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     """Train the MLE baseline and SeqGAN on the same oracle data and return both NLL-oracle curves."""
-    console = Console(stderr=True)
     results: dict[str, Any] = {"paper_table_1": PAPER, "settings": vars(args) | {"out": str(args.out)}}
     mle_extra = args.mle_extra or args.adversarial_steps
     pretrain = args.mle_steps + args.d_pretrain_steps
@@ -109,14 +102,14 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         ("mle", ["model.mle_only=true", f"train.steps={args.mle_steps + mle_extra}"], args.mle_steps),
     ):
         probe = NLLOracleProbe(args.eval_samples, args.eval_every, after, after)
-        request = RunRequest(
-            "seqgan", "oracle", overrides=_overrides(args) + extra, out=str(args.runs / name), seed=args.seed
+        started = time.perf_counter()
+        result = ganzoo.train(
+            "seqgan", "oracle", args.runs / name, sets=_overrides(args) + extra, seed=args.seed, callbacks=[probe]
         )
-        result = run(request, console=console, show_progress=False, callbacks=[probe])
         results[name] = {
             "curve": probe.records,
-            "steps": result.steps,
-            "minutes": round(result.seconds / 60, 2),
+            "steps": result.step,
+            "minutes": round((time.perf_counter() - started) / 60, 2),
             "final_nll_oracle": probe.records[-1]["nll_oracle"],
         }
     mle_end = [r["nll_oracle"] for r in results["seqgan"]["curve"] if r["phase"] == "mle"][-1]

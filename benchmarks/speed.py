@@ -35,6 +35,8 @@ from typing import Any
 
 import torch
 
+import ganzoo
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 MODELS = {  # model -> dataset and overrides: default settings on real data, pre-training phases skipped
@@ -83,7 +85,7 @@ def reference(steps: int, batch: int, warmup: int, env: dict[str, str]) -> dict[
     return {**result, "peak_rss_mb": round(peak, 1)}
 
 
-def ganzoo(
+def ganzoo_arm(
     model: str,
     dataset: str | None,
     overrides: list[str],
@@ -92,7 +94,7 @@ def ganzoo(
     env: dict[str, str],
     batch: int | None = None,
 ) -> dict[str, Any]:
-    """One ``ganzoo run`` (through ``ganzoo.runner.run``, as the CLI does) in a fresh process."""
+    """One training run (through ``ganzoo.train``, as ``ganzoo run`` does) in a fresh process."""
     sets = [
         f"train.steps={steps}",
         f"train.log_every={log_every}",
@@ -110,7 +112,7 @@ def ganzoo(
     return {"impl": model, "overrides": overrides, "steps": steps, **result, "peak_rss_mb": round(peak, 1)}
 
 
-class _Timer:
+class _Timer(ganzoo.Callback):
     """Wall and CPU time from the end of step ``warmup`` to the end of the last step (no final I/O)."""
 
     def __init__(self, warmup: int) -> None:
@@ -133,24 +135,12 @@ class _Timer:
                 "threads": torch.get_num_threads(),
             }
 
-    def on_fit_end(self, trainer: Any) -> None:
-        pass
-
 
 def child(spec: dict[str, Any]) -> None:
     """The ganzoo side of a measurement: train as ``ganzoo run`` would and print the timing as JSON."""
-    from rich.console import Console
-
-    from ganzoo.runner import RunRequest, run
-
     timer = _Timer(int(spec["warmup"]))
     with tempfile.TemporaryDirectory() as tmp:
-        run(
-            RunRequest(spec["model"], spec["dataset"], overrides=spec["overrides"], out=f"{tmp}/run"),
-            console=Console(stderr=True, quiet=True),
-            show_progress=False,
-            callbacks=[timer],
-        )
+        ganzoo.train(spec["model"], spec["dataset"], f"{tmp}/run", sets=spec["overrides"], callbacks=[timer])
     print(json.dumps(timer.result), flush=True)
 
 
@@ -165,7 +155,7 @@ def ab_rounds(args: argparse.Namespace, env: dict[str, str], log: Any) -> dict[s
             if arm == "reference":
                 result = reference(args.steps, args.batch_size, warmup, env)
             else:
-                result = ganzoo("dcgan", "mnist", ARMS[arm], args.steps, args.log_every, env, args.batch_size)
+                result = ganzoo_arm("dcgan", "mnist", ARMS[arm], args.steps, args.log_every, env, args.batch_size)
             result["round"] = round_index
             runs[arm].append(result)
             log(
@@ -194,16 +184,13 @@ def ab_rounds(args: argparse.Namespace, env: dict[str, str], log: Any) -> dict[s
 
 def per_model(args: argparse.Namespace, env: dict[str, str], log: Any) -> list[dict[str, Any]]:
     """Samples/s and peak memory of every registered model of the list, at its default settings."""
-    from ganzoo.registry import get_registry
-
-    registry = get_registry()
     results = []
     for model, (dataset, overrides) in MODELS.items():
-        if model not in registry.specs["models"]:
+        if not ganzoo.is_model(model):
             log(f"model {model}: not registered, skipped")
             continue
         try:
-            result = ganzoo(model, dataset, overrides, args.model_steps, max(1, args.model_steps // 3), env)
+            result = ganzoo_arm(model, dataset, overrides, args.model_steps, max(1, args.model_steps // 3), env)
         except RuntimeError as exc:
             log(f"model {model}: {exc}")
             results.append({"impl": model, "error": str(exc)[-500:]})
@@ -220,15 +207,15 @@ def growth(args: argparse.Namespace, env: dict[str, str], log: Any) -> dict[str,
     """DCGAN cost against batch size and image size, and peak memory of N vs 2N steps."""
     rows: dict[str, list[dict[str, Any]]] = {"batch_size": [], "image_size": [], "steps": []}
     for batch in (32, 64, 128, 256, 512):
-        result = ganzoo("dcgan", "mnist", [], 5, 2, env, batch)
+        result = ganzoo_arm("dcgan", "mnist", [], 5, 2, env, batch)
         rows["batch_size"].append({"batch_size": batch, **_brief(result)})
         log(f"batch {batch:4d}: {result['samples_per_s']:8.1f} samples/s  peak {result['peak_rss_mb']:.0f} MiB")
     for size in (28, 32, 64):
-        result = ganzoo("dcgan", "mnist", [f"data.image_size={size}"], 5, 2, env, 64)
+        result = ganzoo_arm("dcgan", "mnist", [f"data.image_size={size}"], 5, 2, env, 64)
         rows["image_size"].append({"image_size": size, **_brief(result)})
         log(f"image {size:3d}: {result['samples_per_s']:8.1f} samples/s  peak {result['peak_rss_mb']:.0f} MiB")
     for steps in (6, 12):
-        result = ganzoo("dcgan", "mnist", [], steps, 2, env, args.batch_size)
+        result = ganzoo_arm("dcgan", "mnist", [], steps, 2, env, args.batch_size)
         rows["steps"].append({"steps": steps, **_brief(result)})
         log(f"steps {steps:4d}: peak {result['peak_rss_mb']:.0f} MiB")
     return rows

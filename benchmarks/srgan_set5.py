@@ -20,13 +20,12 @@ import platform
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import torch
 
-from ganzoo.data import data_root
+import ganzoo
 from ganzoo.metrics.sr import evaluate_sr
-from ganzoo.runner import RunRequest, run
-from ganzoo.trainer.callbacks import Callback
 from ganzoo_plugins.sr_data.pairs import SRImageFolder, image_files
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -41,7 +40,7 @@ class OutOfTime(Exception):
     """Raised by the evaluator once the wall-clock budget is spent (after recording that evaluation)."""
 
 
-class Set5Evaluator(Callback):
+class Set5Evaluator(ganzoo.Callback):
     """Scores the generator on Set5 every ``every`` steps and at the end; rewrites the results file."""
 
     def __init__(self, test_set: SRImageFolder, every: int, minutes: float, record: dict, results: Path) -> None:
@@ -49,7 +48,7 @@ class Set5Evaluator(Callback):
         self.results = results
         self.started = time.perf_counter()
 
-    def _evaluate(self, trainer) -> None:  # noqa: ANN001 (the Trainer)
+    def _evaluate(self, trainer: Any) -> None:
         module = trainer.module
         was_training = module.training
         module.eval()
@@ -109,7 +108,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(Path(tempfile.gettempdir()) / "ganzoo-bench" / "srgan-set5"))
     args = parser.parse_args()
 
-    root = data_root(None)
+    root = ganzoo.data_root(None)
     overrides = [
         f"data.root={root / 'Set14'}",
         f"data.hr_size={args.hr_size}",
@@ -140,9 +139,8 @@ def main() -> None:
         "curve": [],
     }
     evaluator = Set5Evaluator(test_set, args.eval_every, args.minutes, record, results)
-    request = RunRequest("srgan", "sr-pairs", overrides=overrides, out=args.out, device="cpu", seed=args.seed)
     try:
-        run(request, show_progress=False, callbacks=[evaluator])
+        ganzoo.train("srgan", "sr-pairs", args.out, sets=overrides, device="cpu", seed=args.seed, callbacks=[evaluator])
         record["stopped"] = "finished all steps"
     except OutOfTime:
         record["stopped"] = f"time budget of {args.minutes} minutes spent"

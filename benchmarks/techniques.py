@@ -24,9 +24,8 @@ from typing import Any
 
 import torch
 
+import ganzoo
 from ganzoo.bench.system import environment
-from ganzoo.metrics.evaluate import EvalSettings, ImageEvaluator
-from ganzoo.runner import RunRequest, load_data, load_run, resolve_config, run
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BASE = [
@@ -53,32 +52,23 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def reference_evaluator(samples: int) -> ImageEvaluator:
+def reference_evaluator(samples: int) -> ganzoo.Evaluator:
     """FID on classifier features against the whole MNIST test split."""
-    config, _, _ = resolve_config(RunRequest("dcgan", "mnist", overrides=["data.split=test"]), notice=None)
-    return ImageEvaluator(
-        load_data(config), EvalSettings(samples=samples, features="classifier", metrics=("fid", "classes"))
-    )
+    return ganzoo.create_evaluator("dcgan", "mnist", samples=samples, features="classifier", metrics=("fid", "classes"))
 
 
 def train_arm(arm: str, seed: int, steps: int, out: Path) -> dict[str, Any]:
-    """Train one arm for one seed and return its run directory, steps and CPU seconds."""
-    request = RunRequest(
-        "dcgan",
-        "mnist",
-        overrides=[*BASE, f"train.steps={steps}", *ARMS[arm]],
-        out=str(out / f"{arm}-s{seed}"),
-        seed=seed,
-    )
+    """Train one arm for one seed and return the run, its steps and CPU seconds."""
     begin_cpu, begin = cpu_seconds(), time.perf_counter()
-    result = run(request, show_progress=False)
+    sets = [*BASE, f"train.steps={steps}", *ARMS[arm]]
+    result = ganzoo.train("dcgan", "mnist", out / f"{arm}-s{seed}", sets=sets, seed=seed)
     return {
         "arm": arm,
         "seed": seed,
-        "steps": result.steps,
+        "steps": result.step,
         "cpu_s": round(cpu_seconds() - begin_cpu, 1),
         "wall_s": round(time.perf_counter() - begin, 1),
-        "run_dir": str(result.run_dir),
+        "run": result,
     }
 
 
@@ -97,7 +87,7 @@ def main() -> None:
         for seed in args.seeds:  # arms alternate inside each seed, so machine load hits them alike
             for arm in args.arms:
                 record = train_arm(arm, seed, args.steps, Path(tmp))
-                module = load_run(record.pop("run_dir"))[1]
+                module = record.pop("run").module
                 record.update({k: round(float(v), 3) for k, v in evaluator.evaluate(module).items()})
                 runs.append(record)
                 print(json.dumps(record), flush=True)

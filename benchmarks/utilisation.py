@@ -29,6 +29,8 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
+import ganzoo
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
@@ -88,7 +90,7 @@ def reference_step_flops() -> int:
     return counted_flops(lambda: reference_dcgan.iteration(real, net_g, net_d, opt_g, opt_d, nn.BCELoss()))
 
 
-class _CountSecondStep:
+class _CountSecondStep(ganzoo.Callback):
     """A trainer callback that counts the FLOPs of step 2 (step 1 builds optimizer state)."""
 
     def __init__(self) -> None:
@@ -106,16 +108,9 @@ class _CountSecondStep:
 
             module.training_step = counted
 
-    def on_fit_end(self, trainer: Any) -> None:
-        pass
-
 
 def ganzoo_step_flops(overrides: list[str]) -> int:
     """FLOPs of one ganzoo DCGAN trainer step at batch ``BATCH`` on MNIST."""
-    from rich.console import Console
-
-    from ganzoo.runner import RunRequest, run
-
     counter = _CountSecondStep()
     sets = [
         "train.steps=2",
@@ -125,12 +120,7 @@ def ganzoo_step_flops(overrides: list[str]) -> int:
         *overrides,
     ]
     with tempfile.TemporaryDirectory() as tmp:
-        run(
-            RunRequest("dcgan", "mnist", overrides=sets, out=f"{tmp}/run"),
-            console=Console(stderr=True, quiet=True),
-            show_progress=False,
-            callbacks=[counter],
-        )
+        ganzoo.train("dcgan", "mnist", f"{tmp}/run", sets=sets, callbacks=[counter])
     return counter.flops
 
 
@@ -144,7 +134,7 @@ def throughput(arms: list[str], rounds: int, steps: int, threads: int) -> dict[s
             if arm == "reference":
                 result = speed.reference(steps, BATCH, 5, env)
             else:
-                result = speed.ganzoo("dcgan", "mnist", ARMS[arm], steps, 5, env, BATCH)
+                result = speed.ganzoo_arm("dcgan", "mnist", ARMS[arm], steps, 5, env, BATCH)
             runs[arm].append(result["samples_per_s"])
             print(
                 f"round {round_index} {arm:12s} {result['samples_per_s']:8.1f} samples/s  load "

@@ -24,11 +24,9 @@ from typing import Any
 
 import torch
 
+import ganzoo
 from ganzoo.metrics.classifier import class_fractions, load_classifier
 from ganzoo.metrics.distances import fid
-from ganzoo.registry import get_registry
-from ganzoo.runner import RunRequest, load_run, run
-from ganzoo.trainer.outputs import read_metrics
 
 RESULTS = Path(__file__).resolve().parent / "results"
 COVERED = 0.02  # a class is covered by >= 2% of the samples
@@ -55,9 +53,9 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def trend(run_dir: Path, key: str) -> dict[str, float]:
+def trend(fit: ganzoo.Run, key: str) -> dict[str, float]:
     """Mean of a logged value over the first and the last tenth of the logged steps, and its peak."""
-    values = [r[key] for r in read_metrics(run_dir / "metrics.jsonl") if key in r]
+    values = [r[key] for r in fit.metrics() if key in r]
     tenth = max(1, len(values) // 10)
     return {
         "first_tenth": sum(values[:tenth]) / tenth,
@@ -93,8 +91,7 @@ def score(module: Any, classifier: Any, real_features: torch.Tensor, conditional
 
 def real_reference(classifier: Any) -> torch.Tensor:
     """Classifier features of 1,000 MNIST test images (a fixed random subset)."""
-    spec = get_registry().dataset("mnist")
-    images = spec.build({"name": "mnist", "root": None, **spec.defaults, "split": "test", "limit": SAMPLES}).tensors
+    images = ganzoo.load_dataset("mnist", split="test", limit=SAMPLES).tensors
     with torch.no_grad():
         return classifier.features(images["image"])
 
@@ -109,24 +106,17 @@ def main() -> None:
     args = parser.parse_args()
     classifier = load_classifier("mnist")
     real_features = real_reference(classifier)
-    registry = get_registry()
     with tempfile.TemporaryDirectory() as runs:
         for model in args.models:
             overrides = [f"train.steps={args.steps}", f"data.limit={args.limit}", *COMMON, *MODELS[model]]
             load_before, wall, cpu = os.getloadavg(), time.perf_counter(), cpu_seconds()
-            fit = run(
-                RunRequest(
-                    model, "mnist", overrides=overrides, out=str(Path(runs) / model), seed=args.seed, device="cpu"
-                ),
-                show_progress=False,
-            )
+            fit = ganzoo.train(model, "mnist", Path(runs) / model, sets=overrides, seed=args.seed, device="cpu")
             train_cpu, train_wall = cpu_seconds() - cpu, time.perf_counter() - wall
-            _, module, _ = load_run(fit.run_dir)
-            conditional = registry.model(model).conditions == ("label",)
+            conditional = fit.spec.conditions == ("label",)
             entry = {
                 "model": model,
                 "dataset": "mnist",
-                "steps": fit.steps,
+                "steps": fit.step,
                 "seed": args.seed,
                 "overrides": overrides,
                 "train_cpu_min": round(train_cpu / 60, 2),
@@ -135,12 +125,12 @@ def main() -> None:
                 "load_average_before": load_before,
                 "load_average_after": os.getloadavg(),
                 "classifier_test_accuracy": classifier.test_accuracy,
-                **score(module, classifier, real_features, conditional),
+                **score(fit.module, classifier, real_features, conditional),
             }
             if model in TRENDS:
-                entry[TRENDS[model]] = trend(fit.run_dir, TRENDS[model])
+                entry[TRENDS[model]] = trend(fit, TRENDS[model])
             if model == "began":
-                entry["k_final"] = read_metrics(fit.run_dir / "metrics.jsonl")[-1].get("k")
+                entry["k_final"] = fit.metrics()[-1].get("k")
             print(json.dumps(entry), flush=True)
             args.results.mkdir(parents=True, exist_ok=True)
             (args.results / f"zoo_models_{model}.json").write_text(json.dumps(entry, indent=2) + "\n")

@@ -41,6 +41,7 @@ _LAZY = {
     "Phase": "ganzoo.module",
     "AdversarialLoss": "ganzoo.objectives",
     "StepContext": "ganzoo.trainer.context",
+    "Callback": "ganzoo.trainer.callbacks",
     "resolve_device": "ganzoo.trainer.precision",
     "Evaluator": "ganzoo.metrics.evaluate",
     "EvalSettings": "ganzoo.metrics.evaluate",
@@ -48,6 +49,7 @@ _LAZY = {
         name: "ganzoo.api"
         for name in (
             "Run",
+            "create_evaluator",
             "create_loss",
             "create_model",
             "get_spec",

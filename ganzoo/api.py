@@ -19,8 +19,7 @@ This module imports torch only inside the functions that need it, so listing sta
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,8 +31,10 @@ if TYPE_CHECKING:
     import torch
 
     from ganzoo.data import LoadedData
+    from ganzoo.metrics.evaluate import Evaluator
     from ganzoo.module import GANModule
     from ganzoo.runner import RunRequest
+    from ganzoo.trainer.callbacks import Callback
 
 
 def _registry() -> Any:
@@ -82,17 +83,24 @@ def create_loss(name: str, role: str | None = None, **options: Any) -> Any:
     return spec.build(**options)
 
 
-def _request(model: str, dataset: str | None, overrides: Mapping[str, Any], **fields: Any) -> RunRequest:
+def _request(
+    model: str, dataset: str | None, overrides: Mapping[str, Any], sets: Sequence[str] = (), **fields: Any
+) -> RunRequest:
     from ganzoo.runner import RunRequest
 
-    return RunRequest(model, dataset, settings=dict(overrides), **fields)
+    if isinstance(sets, str):
+        raise UserError(f"sets must be a list of KEY=VALUE strings, not the string {sets!r}; write sets=[{sets!r}]")
+    return RunRequest(model, dataset, overrides=tuple(sets), settings=dict(overrides), **fields)
 
 
-def resolve_config(model: str, /, dataset: str | None = None, **overrides: Any) -> Mapping[str, Any]:
-    """The validated, frozen config a run of ``model`` on ``dataset`` with ``overrides`` would use."""
+def resolve_config(
+    model: str, /, dataset: str | None = None, *, sets: Sequence[str] = (), **overrides: Any
+) -> Mapping[str, Any]:
+    """The validated, frozen config a run of ``model`` on ``dataset`` with ``overrides`` would use;
+    ``sets`` are ``--set``-style ``KEY=VALUE`` strings (``["train.steps=100"]``), applied below ``overrides``."""
     from ganzoo.runner import resolve_config as resolve
 
-    return resolve(_request(model, dataset, overrides))[0]
+    return resolve(_request(model, dataset, overrides, sets))[0]
 
 
 def load_dataset(name: str, **data_overrides: Any) -> LoadedData:
@@ -111,14 +119,39 @@ def load_dataset(name: str, **data_overrides: Any) -> LoadedData:
     return spec.build(options)
 
 
-def create_model(name: str, /, dataset: str | None = None, **overrides: Any) -> GANModule:
+def create_model(name: str, /, dataset: str | None = None, *, sets: Sequence[str] = (), **overrides: Any) -> GANModule:
     """A freshly initialised model ``name`` for ``dataset`` (its default when ``None``), seeded by ``seed``."""
     from ganzoo.runner import build_model, load_data, seed_everything
 
-    config = resolve_config(name, dataset, **overrides)
+    config = resolve_config(name, dataset, sets=sets, **overrides)
     data = load_data(config)
     seed_everything(int(config["seed"]))
     return build_model(config, data.info)
+
+
+def create_evaluator(model: str, /, dataset: str, reference: LoadedData | None = None, **settings: Any) -> Evaluator:
+    """The evaluator ``ganzoo bench`` scores ``model`` on ``dataset`` with: ``reference`` is the real data
+    (the dataset's test split when ``None`` and it has one); ``settings`` are ``EvalSettings`` fields (``samples=2000``,
+    ``features="classifier"``, ``metrics=("fid",)``). ``evaluator.evaluate(run.module)`` gives the scores."""
+    from ganzoo.metrics.evaluate import EvalContext, EvalSettings, build_evaluator
+
+    fields = set(EvalSettings.__dataclass_fields__) - {"enabled", "every", "dataset"}
+    unknown = sorted(set(settings) - fields)
+    if unknown:
+        raise UserError(f"create_evaluator has no setting {', '.join(unknown)}; it takes: {', '.join(sorted(fields))}")
+    if "metrics" in settings:
+        settings["metrics"] = tuple(settings["metrics"])
+    registry = _registry()
+    context = EvalContext(registry.model(model), registry.dataset(dataset))
+    if reference is None:
+        has_split = "split" in context.dataset.defaults
+        reference = load_dataset(dataset, split="test") if has_split else load_dataset(dataset)
+    evaluator = build_evaluator(reference, EvalSettings(**settings), context, registry)
+    if evaluator is None:
+        raise UserError(
+            f"no evaluator scores dataset '{context.dataset.name}'; a plugin can add one (ganzoo_evaluators)"
+        )
+    return evaluator
 
 
 def train(
@@ -128,12 +161,30 @@ def train(
     out: str | Path | None = None,
     *,
     progress: bool = False,
+    sets: Sequence[str] = (),
+    callbacks: Sequence[Callback] = (),
+    resume: bool = False,
+    config_file: str | Path | None = None,
     **overrides: Any,
 ) -> Run:
-    """Train ``model`` on ``dataset`` into the run directory ``out`` (a new one when ``None``); the ``Run``."""
+    """Train ``model`` on ``dataset`` into the run directory ``out`` (a new one when ``None``); the ``Run``.
+
+    ``sets`` are ``--set``-style ``KEY=VALUE`` strings, applied below ``overrides``; ``callbacks``
+    (``ganzoo.Callback`` subclasses) see every step, log row and sample file, as the bench's
+    evaluators and the TensorBoard logger do; ``resume`` continues the run in ``out``; ``config_file`` is a
+    YAML config applied below ``overrides``."""
     from ganzoo.runner import run
 
-    result = run(_request(model, dataset, overrides, out=None if out is None else str(out)), show_progress=progress)
+    request = _request(
+        model,
+        dataset,
+        overrides,
+        sets,
+        out=None if out is None else str(out),
+        resume=resume,
+        config_file=None if config_file is None else str(config_file),
+    )
+    result = run(request, show_progress=progress, callbacks=callbacks)
     return load_run(result.run_dir)
 
 
@@ -166,13 +217,11 @@ class Run:
         return _registry().model(self.name)
 
     def metrics(self) -> list[dict[str, Any]]:
-        """The rows of the run's ``metrics.jsonl`` (one per logged step), oldest first."""
-        from ganzoo.trainer.outputs import METRICS
+        """The rows of the run's ``metrics.jsonl`` (one per logged step), oldest first; a torn last row is skipped."""
+        from ganzoo.trainer.outputs import METRICS, read_metrics
 
         path = self.dir / METRICS
-        if not path.is_file():
-            return []
-        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return read_metrics(path) if path.is_file() else []
 
     def sample(self, n: int, seed: int = 0, **conditions: Any) -> dict[str, torch.Tensor]:
         """``n`` samples drawn with ``seed``: ``image`` in [-1, 1] (``x`` for vectors, ``tokens`` for text)

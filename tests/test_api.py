@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
@@ -66,3 +67,52 @@ def test_load_run_uses_the_ema_generator(tmp_path: Path) -> None:
 def test_conditional_samples_take_the_declared_condition(tmp_path: Path) -> None:
     run = ganzoo.train("cgan", "digits", out=tmp_path / "c", **TINY)
     assert run.sample(4, label=7)["label"].tolist() == [7] * 4
+
+
+class _Recorder(ganzoo.Callback):
+    """Records what the trainer tells a callback."""
+
+    def __init__(self) -> None:
+        self.steps: list[int] = []
+        self.logged: list[int] = []
+        self.phases: list[tuple[int, str]] = []
+
+    def on_step_end(self, trainer: Any) -> None:
+        self.steps.append(trainer.step)
+
+    def on_log(self, trainer: Any, record: dict[str, Any]) -> None:
+        self.logged.append(record["step"])
+
+    def on_phase_end(self, trainer: Any, phase: str) -> None:
+        self.phases.append((trainer.step, phase))
+
+
+def test_train_takes_set_strings_callbacks_and_resumes(tmp_path: Path) -> None:
+    recorder = _Recorder()
+    sets = ["train.steps=3", "train.batch_size=8", "train.log_every=2", "model.g_channels=8", "model.d_channels=8"]
+    run = ganzoo.train("dcgan", "digits", tmp_path / "r", sets=sets, callbacks=[recorder], train={"steps": 2})
+    assert run.step == 2, "keyword overrides win over sets"
+    assert recorder.steps == [1, 2] and recorder.logged == [2] and recorder.phases == [(2, "adversarial")]
+    resumed = ganzoo.train("dcgan", "digits", tmp_path / "r", sets=sets, resume=True)
+    assert resumed.step == 3
+    with pytest.raises(ganzoo.UserError, match="list of KEY=VALUE strings"):
+        ganzoo.train("dcgan", "digits", tmp_path / "s", sets="train.steps=1")
+
+
+def test_phase_end_reaches_callbacks_for_every_phase(tmp_path: Path) -> None:
+    recorder = _Recorder()
+    model = {"mle_steps": 2, "d_pretrain_steps": 1, "rollout_num": 1, "d_batches": 1, "k_epochs": 1}
+    ganzoo.train(
+        "seqgan", "oracle", tmp_path / "s", callbacks=[recorder], model=model,
+        train={"steps": 4, "batch_size": 8}, data={"num_sequences": 64, "vocab_size": 20},
+    )  # fmt: skip
+    assert recorder.phases == [(2, "mle"), (3, "discriminator"), (4, "adversarial")]
+
+
+def test_create_evaluator_scores_a_model_as_the_bench_does() -> None:
+    evaluator = ganzoo.create_evaluator("gan", "ring8", samples=200, metrics=["energy", "modes"])
+    untrained = evaluator.evaluate(ganzoo.create_model("gan", "ring8"))
+    assert isinstance(evaluator, ganzoo.Evaluator) and evaluator.primary == "modes"
+    assert untrained["energy"] > 0 and 0 <= untrained["modes"] <= 8 and "mmd" not in untrained
+    with pytest.raises(ganzoo.UserError, match="has no setting sample"):
+        ganzoo.create_evaluator("gan", "ring8", sample=10)

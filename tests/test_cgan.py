@@ -9,9 +9,10 @@ import pytest
 import torch
 from PIL import Image
 
+import ganzoo
 from ganzoo import IMAGE, DataInfo, DatasetSpec, UserError
 from ganzoo.registry import get_registry
-from ganzoo.runner import RunRequest, build_model, check_compatible, load_run, resolve_config
+from ganzoo.runner import RunRequest, build_model, check_compatible, resolve_config
 from ganzoo_plugins.cgan.evaluation import label_accuracy
 
 TINY = ["--no-progress", "--set", "model.g_channels=8", "--set", "model.d_channels=8", "--set", "train.batch_size=16"]
@@ -56,7 +57,7 @@ def test_the_papers_mlp_variant_is_selectable(in_tmp: Path, cli) -> None:
         "train.batch_size=16",
     )
     assert code == 0, err
-    _, module, _ = load_run("mlp")
+    module = ganzoo.load_run("mlp").module
     assert type(module.discriminator).__name__ == "MLPConditionalDiscriminator"
     out = module.sample(4, label=torch.tensor([0, 1, 2, 3]))
     assert out["image"].shape == (4, 1, 32, 32) and out["label"].tolist() == [0, 1, 2, 3]
@@ -87,7 +88,7 @@ def test_cgan_learns_to_draw_the_requested_digit_on_mnist(in_tmp: Path, cli, dat
     # 2,500 steps of batch 32 on 10,000 images (about 62 CPU-seconds, measured at load 4) reach 0.87-0.90 (seeds 0, 1).
     code, _, err = cli("run", "cgan", "--dataset", "mnist", "--out", "m", "--no-progress", *LEARN)
     assert code == 0, err
-    _, module, _ = load_run("m")
+    module = ganzoo.load_run("m").module
     per_class = label_accuracy(module, mnist_classifier, per_class=100)
     assert sum(per_class) / len(per_class) >= 0.8, per_class  # chance is 0.1
 

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+import ganzoo
 from ganzoo.bench.report import print_tables
-from ganzoo.runner import RunRequest, run
-from ganzoo.trainer.callbacks import Callback
 from ganzoo.trainer.loop import Trainer
 
 TINY = ["model.hidden=16", "model.depth=2", "train.batch_size=8", "train.num_samples=16", "train.steps=4"]
@@ -67,7 +66,7 @@ def test_list_hides_empty_tables_and_heads_columns_by_content(cli) -> None:
     assert code == 0 and "no models, losses, datasets, evaluators match 'no-such-thing'" in out
 
 
-class _Stop(Callback):
+class _Stop(ganzoo.Callback):
     """At step 2, either ask for an interrupt (as SIGINT does) or raise an error."""
 
     def __init__(self, fail: bool) -> None:
@@ -80,8 +79,8 @@ class _Stop(Callback):
             trainer.request_interrupt(signal.SIGINT)
 
 
-def _run(out: str, callbacks: list[Callback] = ()) -> None:
-    run(RunRequest("gan", "ring8", out=out, overrides=TINY), show_progress=False, callbacks=callbacks)
+def _run(out: str, callbacks: list[ganzoo.Callback] = ()) -> None:
+    ganzoo.train("gan", "ring8", out, sets=TINY, callbacks=callbacks)
 
 
 def test_runner_records_how_training_ended(in_tmp: Path) -> None:

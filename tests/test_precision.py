@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import torch
 
+import ganzoo
 from ganzoo import create_loss
 from ganzoo.errors import UserError
 from ganzoo.trainer import precision
-from ganzoo.trainer.callbacks import Callback
 from ganzoo.trainer.context import StepContext
 
 CPU = torch.device("cpu")
@@ -63,7 +63,7 @@ def test_networks_run_in_bf16_while_losses_and_gradients_stay_float32() -> None:
     assert all(p.grad is not None and p.grad.dtype == torch.float32 for p in critic.parameters())
 
 
-class _CountTensors(Callback):
+class _CountTensors(ganzoo.Callback):
     """Counts live tensors (and their bytes) after chosen steps, right after a logging step."""
 
     def __init__(self, at: tuple[int, ...]) -> None:
@@ -80,7 +80,6 @@ class _CountTensors(Callback):
 
 @pytest.mark.slow
 def test_memory_does_not_grow_with_the_number_of_steps(in_tmp: Path) -> None:
-    from ganzoo.runner import RunRequest, run
 
     counter = _CountTensors(at=(10, 30))
     overrides = [
@@ -92,5 +91,5 @@ def test_memory_does_not_grow_with_the_number_of_steps(in_tmp: Path) -> None:
         "train.sample_every=1000",
         "train.checkpoint_every=1000",
     ]
-    run(RunRequest("dcgan", "digits", overrides=overrides, out="r"), show_progress=False, callbacks=[counter])
+    ganzoo.train("dcgan", "digits", "r", sets=overrides, callbacks=[counter])
     assert counter.counts[30] == counter.counts[10]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
+import ganzoo
 from ganzoo import create_loss
 from ganzoo.metrics.text import nll_oracle
 from ganzoo.runner import RunRequest, build_model, load_data, load_run, resolve_config, seed_everything
@@ -223,7 +224,7 @@ def test_tiny_adversarial_run_on_imdb_writes_and_samples_decoded_reviews(in_tmp:
     assert all(0 <= r["reward"] <= 1 and r["g_loss"] > 0 for r in records[-2:])
     lines = (run / "samples" / "final.txt").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 20 and (run / "samples" / "step_0000005.txt").is_file()
-    vocab = set(load_run(run)[1].info.extras["vocab"])
+    vocab = set(ganzoo.load_run(run).module.info.extras["vocab"])
     words = [w for line in lines for w in line.split()]
     assert len(words) > 20 and sum(w.strip(".,!?") in vocab for w in words) > 0.8 * len(words)
     code, out, err = cli("sample", run, "-n", "5", "--seed", "3")

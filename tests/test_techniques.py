@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import torch
 
+import ganzoo
 from ganzoo import IMAGE, DataInfo
-from ganzoo.runner import RunRequest, build_model, load_run, resolve_config
+from ganzoo.runner import RunRequest, build_model, resolve_config
 from ganzoo.trainer.checkpoint import load_checkpoint
 from ganzoo.trainer.context import StepContext
 from ganzoo.trainer.policy import GeneratorEMA, StepPolicy
@@ -83,7 +84,7 @@ def test_ema_is_kept_in_checkpoints_used_for_samples_and_resumes_exactly(in_tmp:
     assert all(torch.equal(whole["ema"][k], split["ema"][k]) for k in whole["ema"])
     live = {k.removeprefix("generator."): v for k, v in whole["model"].items() if k.startswith("generator.")}
     assert any(not torch.equal(live[k], whole["ema"][k]) for k in live if live[k].is_floating_point())
-    _, module, _ = load_run(in_tmp / "whole")
+    module = ganzoo.load_run(in_tmp / "whole").module
     assert all(torch.equal(v, whole["ema"][k]) for k, v in module.generator.state_dict().items())
 
 

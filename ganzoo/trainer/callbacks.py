@@ -18,6 +18,10 @@ class Callback:
     def on_step_end(self, trainer: Trainer) -> None:
         """After every training step (and after that step's logging, samples and checkpoint)."""
 
+    def on_phase_end(self, trainer: Trainer, phase: str) -> None:
+        """After the last step of the phase called ``phase`` (``adversarial`` for one-phase models; SeqGAN's ``mle``,
+        ``discriminator`` and ``adversarial``), right after that step's ``on_step_end``."""
+
     def on_log(self, trainer: Trainer, record: dict[str, Any]) -> None:
         """After a row is appended to ``metrics.jsonl`` (rank 0 only): ``step``, ``phase``, losses, throughput."""
 

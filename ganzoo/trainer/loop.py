@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -264,6 +265,7 @@ class Trainer:
         """Train until the last phase ends, then write the final checkpoint, samples and loss plot."""
         phases = self.module.phases()
         total = sum(p.steps for p in phases)
+        phase_ends = set(itertools.accumulate(p.steps for p in phases))
         every = {k: int(self.train_cfg[k]) for k in ("log_every", "sample_every", "checkpoint_every")}
         sums, count = dict(self.log_window[0]), self.log_window[1]
         last: dict[str, Any] = {}
@@ -315,6 +317,9 @@ class Trainer:
                 progress.update(task, completed=self.step)
                 for callback in self.callbacks:
                     callback.on_step_end(self)
+                if self.step in phase_ends:
+                    for callback in self.callbacks:
+                        callback.on_phase_end(self, self.context.phase)
                 if self.dist.enabled:  # every rank stops at the same step, or collectives would hang
                     self.interrupted, self.should_stop = distributed.agree_to_stop(
                         self.interrupted, self.should_stop, self.dist
