@@ -322,7 +322,8 @@ def _save_npz(result: dict[str, torch.Tensor], target: Path) -> None:
     import torch
 
     images = ((result["image"].float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-    arrays = {"images": images.permute(0, 2, 3, 1).cpu().numpy()}
+    # Any: numpy's stubs would match a dict of arrays against savez_compressed's allow_pickle: bool
+    arrays: dict[str, Any] = {"images": images.permute(0, 2, 3, 1).cpu().numpy()}
     if "label" in result:
         arrays["labels"] = result["label"].cpu().numpy()
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 import torch
 from torch import nn
@@ -27,6 +27,15 @@ FORMATS = {".safetensors": "safetensors", ".pt": "torchscript", ".ts": "torchscr
 SR_EXAMPLE_SIDE = 16  # LR side of the example input a super-resolution export is traced with
 
 
+class _Generating(Protocol):
+    """What an exportable module has beside ``GANModule`` (``AdversarialGAN`` and its kin; checked by
+    ``export_generator``): ``draw`` makes the generator's inputs, ``generate`` maps them to samples."""
+
+    def draw(self, n: int, generator: torch.Generator | None = None) -> dict[str, torch.Tensor]: ...
+
+    def generate(self, draw: dict[str, torch.Tensor]) -> torch.Tensor: ...
+
+
 class Generate(nn.Module):
     """``module.generate`` as a module of positional tensors, in ``names`` order (what exporters trace).
 
@@ -37,7 +46,7 @@ class Generate(nn.Module):
         self.module, self.names = module, names
 
     def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
-        return self.module.generate(dict(zip(self.names, inputs)))
+        return cast(_Generating, self.module).generate(dict(zip(self.names, inputs)))
 
 
 def example_inputs(module: GANModule, n: int = 2, seed: int = 0) -> dict[str, torch.Tensor]:
@@ -46,7 +55,8 @@ def example_inputs(module: GANModule, n: int = 2, seed: int = 0) -> dict[str, to
     if module.info.kind == IMAGE_PAIRS:
         channels = module.info.shape[0] if module.info.shape else 3
         return {"lr": torch.rand(n, channels, SR_EXAMPLE_SIDE, SR_EXAMPLE_SIDE, generator=generator) * 2 - 1}
-    return {key: value for key, value in module.draw(n, generator).items() if isinstance(value, torch.Tensor)}
+    draw = cast(_Generating, module).draw(n, generator)
+    return {key: value for key, value in draw.items() if isinstance(value, torch.Tensor)}
 
 
 def export_generator(module: GANModule, path: Path, format: str | None = None, batch: int | None = None) -> Path:

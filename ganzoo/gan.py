@@ -44,6 +44,9 @@ class AdversarialGAN(GANModule):
     condition_keys: tuple[str, ...] = ()  # batch keys passed to both networks, in this order (e.g. label)
     adversarial_weight = 1.0  # weight of G's adversarial term beside its extra terms
     z_dim = 0
+    # built by each subclass (annotations only: nn.Module registers them when assigned)
+    generator: nn.Module
+    discriminator: nn.Module
 
     def __init__(self, config: Mapping[str, Any], info: DataInfo, **loss_options: Any) -> None:
         super().__init__(config, info)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import torch
 from torch import nn
@@ -69,9 +69,8 @@ class GANModule(nn.Module):
         """Adam with ``train.lr`` (or ``lr``) and ``train.betas`` (plugin API 1; API 2 models declare
         ``parameter_groups`` and the trainer builds their optimizers)."""
         train = self.config["train"]
-        return torch.optim.Adam(
-            parameters, lr=float(train["lr"] if lr is None else lr), betas=tuple(float(b) for b in train["betas"])
-        )
+        betas = cast(tuple[float, float], tuple(float(b) for b in train["betas"]))  # train.betas has length 2
+        return torch.optim.Adam(parameters, lr=float(train["lr"] if lr is None else lr), betas=betas)
 
     def training_step(self, ctx: StepContext) -> dict[str, torch.Tensor]:
         """Run one training step through ``ctx`` and return detached scalars to log."""

@@ -18,6 +18,7 @@ built-in plugin (``ganzoo.metrics.plugin``) registered the same way.
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import fnmatch
 import functools
@@ -25,12 +26,13 @@ import importlib
 import importlib.metadata as md
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, Literal, cast, overload
 
 import pluggy
 
 from ganzoo import hookspecs
 from ganzoo.errors import UserError, closest, did_you_mean, short
-from ganzoo.specs import SPEC_KINDS, DatasetSpec, LossSpec, ModelSpec, _Spec
+from ganzoo.specs import SPEC_KINDS, DatasetSpec, EvaluatorSpec, LossSpec, ModelSpec, _Spec
 from ganzoo.validation import problems
 
 ENTRY_POINT_GROUP = "ganzoo"
@@ -120,7 +122,8 @@ class Registry:
         for kind, spec_type in SPEC_KINDS.items():
             try:
                 results = self.call(f"ganzoo_{kind}", module)
-                specs = [spec for result in results for spec in (result or [])]
+                # each result should be a list of specs; one that is not iterable raises TypeError here
+                specs = [spec for result in results for spec in cast(Iterable[object], result or [])]
             except Exception as exc:
                 info.errors.append(f"hook ganzoo_{kind} raised {type(exc).__name__}: {exc}")
                 continue
@@ -167,6 +170,17 @@ class Registry:
         self.specs[kind][key] = spec
         info.registered.setdefault(kind, []).append(spec.name)
 
+    @overload
+    def get(self, kind: Literal["models"], name: str) -> ModelSpec: ...
+    @overload
+    def get(self, kind: Literal["losses"], name: str) -> LossSpec: ...
+    @overload
+    def get(self, kind: Literal["datasets"], name: str) -> DatasetSpec: ...
+    @overload
+    def get(self, kind: Literal["evaluators"], name: str) -> EvaluatorSpec: ...
+    @overload
+    def get(self, kind: str, name: str) -> _Spec: ...
+
     def get(self, kind: str, name: str) -> _Spec:
         """The spec of ``kind`` called ``name`` (any case); unknown names fail with the closest ones."""
         spec = self.specs[kind].get(name.lower())
@@ -192,17 +206,28 @@ class Registry:
 
     def model(self, name: str) -> ModelSpec:
         """Look up a model spec by name."""
-        return self.get("models", name)  # type: ignore[return-value]
+        return self.get("models", name)
 
     def loss(self, name: str) -> LossSpec:
         """Look up a loss spec by name."""
-        return self.get("losses", name)  # type: ignore[return-value]
+        return self.get("losses", name)
 
     def dataset(self, name: str) -> DatasetSpec:
         """Look up a dataset spec by name."""
-        return self.get("datasets", name)  # type: ignore[return-value]
+        return self.get("datasets", name)
 
-    def list(self, kind: str, pattern: str = "*") -> list[_Spec]:
+    @overload
+    def list(self, kind: Literal["models"], pattern: str = "*") -> builtins.list[ModelSpec]: ...
+    @overload
+    def list(self, kind: Literal["losses"], pattern: str = "*") -> builtins.list[LossSpec]: ...
+    @overload
+    def list(self, kind: Literal["datasets"], pattern: str = "*") -> builtins.list[DatasetSpec]: ...
+    @overload
+    def list(self, kind: Literal["evaluators"], pattern: str = "*") -> builtins.list[EvaluatorSpec]: ...
+    @overload
+    def list(self, kind: str, pattern: str = "*") -> builtins.list[_Spec]: ...
+
+    def list(self, kind: str, pattern: str = "*") -> builtins.list[Any]:  # list[_Spec]; the overloads narrow it
         """Specs of ``kind`` whose name matches the shell-style ``pattern`` (case-insensitive), sorted."""
         pattern = pattern.lower()
         return sorted(
@@ -211,7 +236,7 @@ class Registry:
         )
 
     @property
-    def broken(self) -> list[PluginInfo]:
+    def broken(self) -> builtins.list[PluginInfo]:
         """Plugins that failed to load fully."""
         return [p for p in self.plugins if p.broken]
 

@@ -588,7 +588,7 @@ def check_dataset_plugin(
     if "label" in item and spec.num_classes:
         labels = data.tensors["label"] if data.tensors is not None else item["label"]
         _require(
-            not labels.is_floating_point() and labels.min() >= 0 and labels.max() < spec.num_classes,
+            bool(not labels.is_floating_point() and labels.min() >= 0 and labels.max() < spec.num_classes),
             f"{who}: labels must be integers in [0, {spec.num_classes})",
         )
     return data

@@ -85,6 +85,7 @@ class EvalCallback(Callback):
         return record
 
     def _improves(self, record: Evaluation) -> bool:
+        assert self.evaluator is not None  # only evaluate() calls this
         if not all(math.isfinite(v) for v in record.metrics.values()):
             return self.best is None
         if self.best is None:

@@ -133,9 +133,9 @@ def run_suite(
         run_tasks(tasks, launch, registry, console, show_progress)
     finally:
         torch.set_num_threads(threads)
-    summaries = [_recorded(cell, out) for cell in suite.cells]
-    pending = [c.name for c, s in zip(suite.cells, summaries) if s is None or not s["seeds"]]
-    summaries = [s for s in summaries if s is not None and s["seeds"]]
+    recorded = [_recorded(cell, out) for cell in suite.cells]
+    pending = [c.name for c, s in zip(suite.cells, recorded) if s is None or not s["seeds"]]
+    summaries = [s for s in recorded if s is not None and s["seeds"]]
     results = {
         "suite": suite.name,
         "created": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),

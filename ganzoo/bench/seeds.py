@@ -78,6 +78,7 @@ def run_seed(
     console = console or Console(stderr=True)
     cell, previous = task.cell, read_record(task.record_path)
     if is_done(task, previous):
+        assert previous is not None  # is_done is False without a record
         console.print(f"[dim]{task.position} {cell.name} seed {task.seed}: done earlier, kept[/]")
         return previous
     if task.threads:
@@ -136,13 +137,14 @@ class _SeedRunner:
         overrides = [f"train.steps={cell.budget.steps}", *cell.set_args()]
         if self.task.data_root:
             overrides.append(f"data.root={self.task.data_root}")
+        run_out = str(out / "runs" / f"{cell.model}-{cell.dataset}-s{self.seed}")
         request = RunRequest(
             cell.model,
             cell.dataset,
             overrides=overrides,
             device=cell.device,
             seed=self.seed,
-            out=str(out / "runs" / f"{cell.model}-{cell.dataset}-s{self.seed}"),
+            out=run_out,
         )
         config, model_spec, dataset_spec = resolve_config(request, self.registry)
         device = resolve_device(config["device"])
@@ -152,7 +154,7 @@ class _SeedRunner:
             evaluator = build_evaluator(load_data(config, self.registry), cell.eval, context, self.registry)
             if evaluator is None:
                 raise UserError(f"no evaluator scores {cell.dataset}'s kind of data; set `eval: false` for this cell")
-        request.resume = self.resumable and is_run_dir(Path(request.out))  # an interrupted attempt continues
+        request.resume = self.resumable and is_run_dir(Path(run_out))  # an interrupted attempt continues
         callback = EvalCallback(evaluator, cell.eval.every, cell.budget.minutes * 60)
         reset_peak_memory(device)
         result = run(

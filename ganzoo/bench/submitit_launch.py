@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from rich.console import Console
@@ -16,10 +17,11 @@ from ganzoo.bench.launch import Launch
 from ganzoo.bench.seeds import SeedTask, run_seed
 from ganzoo.errors import UserError
 
+submitit: ModuleType | None  # None without the optional `cluster` extra
 try:
     import submitit
     from submitit.helpers import Checkpointable, DelayedSubmission
-except ImportError:  # the optional `cluster` extra
+except ImportError:
     submitit = None
     Checkpointable = object  # type: ignore[assignment,misc]
 

@@ -26,7 +26,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -139,7 +139,7 @@ def _budget(value: Any, where: str) -> Budget:
     return Budget(steps, float(minutes))
 
 
-def _eval_layer(value: Any, where: str) -> dict[str, Any] | bool:
+def _eval_layer(value: Any, where: str) -> dict[str, Any] | Literal[False]:
     """A suite's or entry's ``eval``: a mapping of settings, or ``false`` to switch evaluation off."""
     return value if value is False else _mapping(value, where)
 

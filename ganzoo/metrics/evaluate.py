@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import torch
 from rich.console import Console
@@ -26,6 +26,7 @@ from ganzoo.specs import IMAGE, LABELLED_IMAGE, DatasetSpec, EvaluatorSpec, Mode
 from ganzoo.text import decode, tokenize_sample
 
 if TYPE_CHECKING:
+    from ganzoo.metrics.sr import SRTestSet
     from ganzoo.registry import Registry
 
 EVAL_SEED = 4321  # the noise every evaluation draws, so evaluations at different steps are comparable
@@ -226,7 +227,7 @@ class SuperResolutionEvaluator(Evaluator):
             raise UserError(
                 "super-resolution evaluation needs a dataset of whole LR/HR images, e.g. eval.dataset: set5"
             )
-        self.test_set = data.dataset
+        self.test_set = cast("SRTestSet", data.dataset)  # checked above: whole images with a scale
 
     def metrics(self, module: GANModule) -> dict[str, float]:
         from ganzoo.metrics.sr import evaluate_sr
@@ -276,7 +277,8 @@ def evaluator_spec(dataset: DatasetSpec, registry: Registry) -> EvaluatorSpec | 
     """The evaluator registered for ``dataset`` by name, else for its kind, else ``None``."""
     specs = registry.list("evaluators")
     named = [s for s in specs if dataset.name in s.datasets]
-    return (named or [s for s in specs if not s.datasets and dataset.kind in s.data_kinds] or [None])[0]
+    found = named or [s for s in specs if not s.datasets and dataset.kind in s.data_kinds]
+    return found[0] if found else None
 
 
 def build_evaluator(

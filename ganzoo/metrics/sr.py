@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol, TypedDict
 
 import numpy as np
 import torch
@@ -37,6 +37,13 @@ class SRTestSet(Protocol):
     def __getitem__(self, index: int) -> dict[str, torch.Tensor]: ...
 
     def name(self, index: int) -> str: ...
+
+
+class SRScores(TypedDict):
+    """``evaluate_sr``'s result: mean scores by key, and one row per image (its name and its scores)."""
+
+    mean: dict[str, float]
+    images: list[dict[str, Any]]
 
 
 def rgb_to_y(image: torch.Tensor | np.ndarray) -> np.ndarray:
@@ -87,19 +94,22 @@ def bicubic_upscale(lr: torch.Tensor, scale: int) -> torch.Tensor:
     """PIL bicubic upscaling of a 3 x h x w LR image in [-1, 1]; returns [0, 1] quantised to 8 bits."""
     pixels = (to_unit(lr) * 255).round().to(torch.uint8)
     image = TF.to_pil_image(pixels)
-    return TF.pil_to_tensor(image.resize((image.width * scale, image.height * scale), Image.BICUBIC)).float() / 255
+    return (
+        TF.pil_to_tensor(image.resize((image.width * scale, image.height * scale), Image.Resampling.BICUBIC)).float()
+        / 255
+    )
 
 
 def evaluate_sr(
     dataset: SRTestSet, upscale: Callable[[torch.Tensor], torch.Tensor] | None = None, tile: int = 128
-) -> dict[str, object]:
+) -> SRScores:
     """Per-image and mean PSNR/SSIM of bicubic and (when given) of ``upscale`` (LR batch -> SR batch)."""
     scale, rows = dataset.scale, []
     for index in range(len(dataset)):
         item = dataset[index]
         hr = to_unit(item["hr"])
         bicubic = bicubic_upscale(item["lr"], scale)
-        row = {
+        row: dict[str, Any] = {
             "image": dataset.name(index),
             "bicubic_psnr": psnr_y(bicubic, hr, scale),
             "bicubic_ssim": ssim_y(bicubic, hr, scale),

@@ -10,6 +10,7 @@ permutation and starts each new shard at the same fraction of the epoch already 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import torch
@@ -176,7 +177,7 @@ class _ShardedRandomSampler(torch.utils.data.Sampler[int]):
         self.size, self.generator, self.rank, self.world_size = size, generator, rank, world_size
         self.per_rank = size // world_size
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[int]:
         perm = torch.randperm(self.size, generator=self.generator)
         return iter(perm[self.rank * self.per_rank : (self.rank + 1) * self.per_rank].tolist())
 
@@ -213,13 +214,5 @@ def make_batches(
     """The right batch source for ``data``."""
     if data.tensors is not None:
         return InMemoryBatches(data.tensors, batch_size, device, seed, rank, world_size, channels_last)
-    return StreamBatches(
-        data.dataset,
-        batch_size,
-        device,
-        seed,
-        workers,
-        rank,
-        world_size,  # type: ignore[arg-type]
-        channels_last,
-    )
+    assert data.dataset is not None  # LoadedData holds exactly one of tensors and dataset
+    return StreamBatches(data.dataset, batch_size, device, seed, workers, rank, world_size, channels_last)

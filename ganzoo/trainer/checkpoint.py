@@ -135,11 +135,8 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
 
 def checkpoint_candidates(folder: Path) -> list[Path]:
     """``last.pt``, then ``step_N.pt`` newest first: the order ``--resume`` tries them in."""
-    steps = sorted(
-        (p for p in folder.glob("step_*.pt") if STEP_FILE.match(p.name)),
-        key=lambda p: int(STEP_FILE.match(p.name).group(1)),
-        reverse=True,
-    )  # type: ignore[union-attr]
+    numbered = {p: int(match.group(1)) for p in folder.glob("step_*.pt") if (match := STEP_FILE.match(p.name))}
+    steps = sorted(numbered, key=numbered.__getitem__, reverse=True)
     last = folder / LAST
     return ([last] if last.exists() else []) + steps
 

@@ -100,7 +100,7 @@ class StepContext:
                     stack.enter_context(network.no_sync())
                 states = [(p, p.requires_grad) for p in network.parameters()]
                 network.requires_grad_(False)
-                stack.callback(lambda states=states: [p.requires_grad_(flag) for p, flag in states])
+                stack.callback(_restore_requires_grad, states)
             yield
 
     def augment(self, images: torch.Tensor) -> torch.Tensor:
@@ -111,3 +111,9 @@ class StepContext:
         """The mean of ``value`` over every DDP process (itself on one process): keeps model-held state
         such as BEGAN's k_t equal on every rank."""
         return value if self._reduce_mean is None else self._reduce_mean(value)
+
+
+def _restore_requires_grad(states: list[tuple[nn.Parameter, bool]]) -> None:
+    """Give each parameter back the ``requires_grad`` it had (``StepContext.frozen``'s exit)."""
+    for parameter, flag in states:
+        parameter.requires_grad_(flag)

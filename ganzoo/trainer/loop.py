@@ -78,7 +78,12 @@ class Trainer:
         self.train_cfg = config["train"]
         self.dist = dist or DistEnv()
         channels_last = bool(self.train_cfg.get("channels_last", False))
-        self.module = module.to(device, memory_format=torch.channels_last) if channels_last else module.to(device)
+        self.module: GANModule = (
+            # torch's stubs lack the (device, memory_format=) form that Module.to accepts
+            module.to(device, memory_format=torch.channels_last)  # type: ignore[call-overload]
+            if channels_last
+            else module.to(device)
+        )
         self.data = data
         self.run_dir = run_dir
         self.device = device
@@ -234,6 +239,7 @@ class Trainer:
 
     def save_checkpoint(self, keep_step_copy: bool) -> Path:
         """Write ``checkpoints/last.pt`` (and ``step_N.pt`` when asked), each atomically; never a non-finite state."""
+        assert self.context.guard is not None  # set in __init__
         self.context.guard.check()
         with self.networks.unwrapped():
             distributed.average_buffers(self.module, self.dist)
@@ -250,6 +256,7 @@ class Trainer:
     def save_samples(self, stem: str) -> Path:
         """Samples from fixed noise (a PNG grid, or a text file for text models), drawn in eval mode so
         sampling never changes training state."""
+        assert self.context.guard is not None  # set in __init__
         self.context.guard.check()
         if not self.dist.is_main:
             return self.run_dir / outputs.SAMPLES
@@ -301,6 +308,7 @@ class Trainer:
                         "samples_per_s": round(seen / max(elapsed, 1e-9), 2),
                         "time": round(time.time(), 3),
                     }
+                    assert self.context.guard is not None  # set in __init__
                     self.context.guard.check()
                     if self.dist.is_main:
                         self.metrics.write(last)

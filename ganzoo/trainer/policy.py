@@ -11,7 +11,7 @@ import copy
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
@@ -54,23 +54,20 @@ def build_optimizer(parameters: Iterable[nn.Parameter], role: str, train: Mappin
     if role not in ROLES:
         raise ValueError(f"parameter group role must be one of {ROLES}, got {role!r}")
     name = train.get("optimizer", "adam")
-    group = {"params": list(parameters), ROLE_KEY: role}
+    params = list(parameters)
+    group: dict[str, Any] = {"params": params, ROLE_KEY: role}
     lr, decay, momentum = role_lr(train, role), float(train.get("weight_decay", 0.0)), float(train.get("momentum", 0.0))
     if name == "adam":
-        betas = tuple(float(b) for b in train["betas"])
+        betas = cast(tuple[float, float], tuple(float(b) for b in train["betas"]))  # train.betas has length 2
         return torch.optim.Adam(
-            [group],
-            lr=lr,
-            betas=betas,
-            weight_decay=decay,  # type: ignore[arg-type]
-            **_multi_tensor(group["params"], fused_kernel=True),
+            [group], lr=lr, betas=betas, weight_decay=decay, **_multi_tensor(params, fused_kernel=True)
         )
     if name == "rmsprop":
         return torch.optim.RMSprop(
-            [group], lr=lr, momentum=momentum, weight_decay=decay, **_multi_tensor(group["params"], fused_kernel=False)
+            [group], lr=lr, momentum=momentum, weight_decay=decay, **_multi_tensor(params, fused_kernel=False)
         )
     return torch.optim.SGD(
-        [group], lr=lr, momentum=momentum, weight_decay=decay, **_multi_tensor(group["params"], fused_kernel=True)
+        [group], lr=lr, momentum=momentum, weight_decay=decay, **_multi_tensor(params, fused_kernel=True)
     )
 
 
@@ -142,7 +139,7 @@ class GeneratorEMA:
         """Move the average towards ``network`` after trainer step ``step``."""
         averaged = step - self.start
         decay = 0.0 if averaged <= 0 else min(self.decay, (1 + averaged) / (10 + averaged))
-        mine = [p for p in self.average.parameters()]
+        mine: list[torch.Tensor] = [p for p in self.average.parameters()]
         theirs = [p.detach() for p in network.parameters()]
         if decay == 0.0:
             torch._foreach_copy_(mine, theirs)
