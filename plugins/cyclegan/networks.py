@@ -112,6 +112,9 @@ class ImagePool(nn.Module):
     stored one (which is shown instead). Draws come from torch's global generator.
     """
 
+    images: torch.Tensor  # buffers, registered in __init__
+    count: torch.Tensor
+
     def __init__(self, size: int, shape: tuple[int, ...]) -> None:
         super().__init__()
         self.register_buffer("images", torch.zeros(size, *shape))

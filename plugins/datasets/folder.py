@@ -112,9 +112,9 @@ def to_channels(image: Image.Image, channels: int) -> Image.Image:
 
 def decode(files: ImageFiles, name: str, channels: int, size: int) -> torch.Tensor:
     """File ``name`` decoded whole -> uint8 ``channels x size x size`` (shorter side resized, centre crop)."""
-    with files.open(name) as handle, Image.open(handle) as image:
-        image.load()  # decodes every byte: truncated or corrupt data fails here, not in a worker
-        image = to_channels(ImageOps.exif_transpose(image), channels)  # photos stored rotated stand upright
+    with files.open(name) as handle, Image.open(handle) as opened:
+        opened.load()  # decodes every byte: truncated or corrupt data fails here, not in a worker
+        image = to_channels(ImageOps.exif_transpose(opened), channels)  # photos stored rotated stand upright
     image = TF.center_crop(TF.resize(image, [size], antialias=True), [size, size])
     return TF.pil_to_tensor(image)
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
-from torch import nn
 
 from ganzoo_plugins.infogan.model import InfoGAN
 
+if TYPE_CHECKING:
+    from ganzoo.metrics.classifier import DigitClassifier
+
 
 @torch.no_grad()
-def code_class_table(module: InfoGAN, classifier: nn.Module, n: int = 1000, seed: int = 0) -> torch.Tensor:
+def code_class_table(module: InfoGAN, classifier: DigitClassifier, n: int = 1000, seed: int = 0) -> torch.Tensor:
     """Counts (categories x classes) of ``classifier``'s labels for ``n`` samples, by categorical code."""
     was_training = module.training
     module.eval()

@@ -46,7 +46,9 @@ class MutualInformation:
         log_std: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """The weighted sum of the terms whose codes are given."""
-        total = torch.zeros((), device=(logits if logits is not None else mean).device)
+        reference = logits if logits is not None else mean
+        assert reference is not None, "InfoLoss needs the categorical logits or the continuous mean"
+        total = torch.zeros((), device=reference.device)
         if logits is not None and categorical_codes is not None:
             total = total + self.categorical_weight * self.categorical(logits, categorical_codes)
         if mean is not None and continuous_codes is not None and continuous_codes.shape[1]:

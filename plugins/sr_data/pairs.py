@@ -31,7 +31,7 @@ def to_model_range(image: Image.Image) -> torch.Tensor:
 
 def bicubic_downscale(image: Image.Image, scale: int) -> Image.Image:
     """PIL bicubic downscaling by ``scale`` (the image's sides must be multiples of it)."""
-    return image.resize((image.width // scale, image.height // scale), Image.BICUBIC)
+    return image.resize((image.width // scale, image.height // scale), Image.Resampling.BICUBIC)
 
 
 def crop_to_multiple(image: Image.Image, scale: int) -> Image.Image:

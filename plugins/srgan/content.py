@@ -60,6 +60,9 @@ class VGGFeatureLoss(nn.Module):
     (untrained features: only for tests and smoke runs, where the loss mechanics matter, not its meaning).
     """
 
+    mean: torch.Tensor  # buffers, registered in __init__
+    std: torch.Tensor
+
     def __init__(self, weights: str = "imagenet") -> None:
         super().__init__()
         features = make_layers(cfgs["E"])  # VGG19's convolutional part only (its classifier is never used)

@@ -51,6 +51,7 @@ class SRResNet(nn.Module):
         self.tail = nn.Conv2d(channels, image_channels, 9, 1, 4)
         if bicubic_residual:
             nn.init.zeros_(self.tail.weight)
+            assert self.tail.bias is not None  # Conv2d's default bias=True
             nn.init.zeros_(self.tail.bias)
 
     def forward(self, lr: torch.Tensor) -> torch.Tensor:

@@ -92,7 +92,7 @@ def download_imdb(url: str = IMDB_URL, into: Path | None = None, console: Consol
 
 def read_acl_imdb(folder: Path, split: str) -> list[str]:
     """Reviews of one split in a stable order (pos then neg, by file name)."""
-    reviews = []
+    reviews: list[str] = []
     for label in ("pos", "neg"):
         files = sorted((folder / split / label).glob("*.txt"), key=lambda p: p.name)
         reviews.extend(p.read_text(encoding="utf-8", errors="replace") for p in files)
