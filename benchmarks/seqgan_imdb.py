@@ -72,12 +72,12 @@ class PhaseEndProbe(ganzoo.Callback):
         print(json.dumps(record), flush=True)
 
 
-def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
-    """Train SeqGAN on the IMDB training split and score it after each phase."""
+def overrides(args: argparse.Namespace) -> list[str]:
+    """The run's settings for ``args``."""
     filters = [
         max(1, round(n * args.filter_scale)) for n in (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)
     ]
-    overrides = [
+    return [
         f"data.vocab_size={args.vocab}",
         f"model.mle_steps={args.mle_steps}",
         f"model.d_pretrain_steps={args.d_pretrain_steps}",
@@ -92,6 +92,11 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         "train.sample_every=100000",
         "train.checkpoint_every=100000",
     ]
+
+
+def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
+    """Train SeqGAN on the IMDB training split and score it after each phase."""
+    settings = overrides(args)
     held_out = ganzoo.load_dataset("imdb", vocab_size=args.vocab, split="test")
     train = ganzoo.load_dataset("imdb", vocab_size=args.vocab)
     scores = TextScores(held_out.tensors["tokens"], dict(held_out.info.extras), args.samples, args.references)
@@ -107,7 +112,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     }
     probe = PhaseEndProbe(scores)
     started = time.perf_counter()
-    result = ganzoo.train("seqgan", "imdb", args.runs, sets=overrides, seed=args.seed, callbacks=[probe])
+    result = ganzoo.train("seqgan", "imdb", args.runs, sets=settings, seed=args.seed, callbacks=[probe])
     results["phases"] = probe.records
     results["run"] = {
         "dir": str(result.dir),
@@ -120,8 +125,8 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
-def main() -> None:
-    """Command line: sizes as flags (defaults fit a shared 2-core CPU); prints and writes JSON."""
+def make_parser() -> argparse.ArgumentParser:
+    """Sizes as flags; the defaults fit a shared 2-core CPU (``make_parser().parse_args([])`` gives them)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     for name, default in (
         ("vocab", 2000),
@@ -141,7 +146,12 @@ def main() -> None:
     parser.add_argument("--precision", default="fp32")
     parser.add_argument("--runs", type=Path, default=Path("runs/bench-seqgan-imdb"))
     parser.add_argument("--out", type=Path, default=RESULTS)
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    """Command line: train, score, print and write JSON."""
+    args = make_parser().parse_args()
     results = run_benchmark(args)
     print(json.dumps({"real": results["real_training_reviews"], "phases": results["phases"]}, indent=2))
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -69,7 +69,8 @@ class NLLOracleProbe(ganzoo.Callback):
             self.measure(trainer, phase)
 
 
-def _overrides(args: argparse.Namespace) -> list[str]:
+def overrides(args: argparse.Namespace) -> list[str]:
+    """The run's settings for ``args`` (both arms; each adds its own steps)."""
     filters = [
         max(1, round(n * args.filter_scale)) for n in (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)
     ]
@@ -81,7 +82,7 @@ def _overrides(args: argparse.Namespace) -> list[str]:
         f"model.d_pretrain_steps={args.d_pretrain_steps}",
         f"model.rollout_num={args.rollouts}",
         f"model.d_batches={args.d_batches}",
-        f"model.d_lr={args.d_lr}",
+        f"train.d_lr={args.d_lr}",
         f"model.d_num_filters={filters}".replace(" ", ""),
         f"train.batch_size={args.batch}",
         f"train.precision={args.precision}",
@@ -104,7 +105,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         probe = NLLOracleProbe(args.eval_samples, args.eval_every, after, after)
         started = time.perf_counter()
         result = ganzoo.train(
-            "seqgan", "oracle", args.runs / name, sets=_overrides(args) + extra, seed=args.seed, callbacks=[probe]
+            "seqgan", "oracle", args.runs / name, sets=overrides(args) + extra, seed=args.seed, callbacks=[probe]
         )
         results[name] = {
             "curve": probe.records,
@@ -134,8 +135,8 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
-def main() -> None:
-    """Command line: sizes as flags (defaults fit a shared 2-core CPU); prints and writes JSON."""
+def make_parser() -> argparse.ArgumentParser:
+    """Sizes as flags; the defaults fit a shared 2-core CPU (``make_parser().parse_args([])`` gives them)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     for name, default in (
         ("num-sequences", 10000),
@@ -158,7 +159,12 @@ def main() -> None:
     parser.add_argument("--precision", default="fp32")
     parser.add_argument("--runs", type=Path, default=Path("runs/bench-seqgan-oracle"))
     parser.add_argument("--out", type=Path, default=RESULTS)
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    """Command line: train, score, print and write JSON."""
+    args = make_parser().parse_args()
     results = run_benchmark(args)
     print(json.dumps(results["summary"], indent=2))
     args.out.parent.mkdir(parents=True, exist_ok=True)

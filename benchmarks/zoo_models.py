@@ -103,12 +103,13 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=10000, help="MNIST training images (data.limit)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--set", action="append", default=[], help="an extra KEY=VALUE override for every model")
     args = parser.parse_args()
     classifier = load_classifier("mnist")
     real_features = real_reference(classifier)
     with tempfile.TemporaryDirectory() as runs:
         for model in args.models:
-            overrides = [f"train.steps={args.steps}", f"data.limit={args.limit}", *COMMON, *MODELS[model]]
+            overrides = [f"train.steps={args.steps}", f"data.limit={args.limit}", *COMMON, *MODELS[model], *args.set]
             load_before, wall, cpu = os.getloadavg(), time.perf_counter(), cpu_seconds()
             fit = ganzoo.train(model, "mnist", Path(runs) / model, sets=overrides, seed=args.seed, device="cpu")
             train_cpu, train_wall = cpu_seconds() - cpu, time.perf_counter() - wall

@@ -140,3 +140,15 @@ def test_conditional_generator_block_uses_labels_and_needs_them() -> None:
     assert not torch.allclose(block(x, torch.tensor([3, 3])), block(x, torch.tensor([0, 0])))
     with pytest.raises(UserError, match="pass the labels"):
         block(x)
+
+
+def test_generator_without_norm_has_no_batch_norm_and_biased_convolutions() -> None:
+    plain = DCGANGenerator(16, 1, 28, 8, norm="none")
+    assert not any(isinstance(m, nn.BatchNorm2d) for m in plain.modules())
+    assert all(m.bias is not None for m in plain.modules() if isinstance(m, nn.ConvTranspose2d))
+    # the same layer indices as the batch-norm generator, so its checkpoints keep their keys
+    batch_keys = {k.split(".")[1] for k in DCGANGenerator(16, 1, 28, 8).state_dict() if k.endswith("weight")}
+    assert {k.split(".")[1] for k in plain.state_dict() if k.endswith("weight")} <= batch_keys
+    assert plain(torch.randn(3, 16)).shape == (3, 1, 28, 28)
+    with pytest.raises(UserError, match="norm must be one of batch, none"):
+        DCGANGenerator(16, 1, 28, 8, norm="layer")

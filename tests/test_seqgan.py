@@ -232,3 +232,19 @@ def test_tiny_adversarial_run_on_imdb_writes_and_samples_decoded_reviews(in_tmp:
     printed = out.strip().splitlines()
     assert len(printed) == 5 and all(line.strip() for line in printed)
     assert cli("sample", run, "-n", "5", "--seed", "3")[1] == out
+
+
+def test_sampling_temperature_sharpens_and_flattens_the_generator() -> None:
+    torch.manual_seed(0)
+    model = LSTMLanguageModel(30, 16, 16, 8, start_id=0)
+    with torch.no_grad():
+        model.output.weight.mul_(20)  # a peaked distribution, so the temperature's effect is large
+    same = torch.Generator().manual_seed(1)
+    assert torch.equal(model.sample(64, torch.Generator().manual_seed(1)), model.sample(64, same, temperature=1.0))
+    entropy = {}
+    for temperature in (0.5, 1.0, 2.0):
+        tokens = model.sample(512, torch.Generator().manual_seed(2), temperature=temperature)
+        entropy[temperature] = -model.log_probs(tokens, temperature=temperature).mean().item()
+    assert entropy[0.5] < entropy[1.0] < entropy[2.0], entropy
+    with pytest.raises(ValueError, match="temperature must be positive"):
+        model.sample(2, temperature=0)

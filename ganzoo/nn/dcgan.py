@@ -17,6 +17,7 @@ from ganzoo.nn.init import init_weights
 from ganzoo.nn.norms import apply_spectral_norm, check_norm, norm_layer
 
 SIZES = (28, 32, 64)
+GENERATOR_NORMS = ("batch", "none")
 
 
 def layout(size: int) -> tuple[int, int]:
@@ -31,26 +32,34 @@ def layout(size: int) -> tuple[int, int]:
 
 
 class DCGANGenerator(nn.Module):
-    """z (N x in_dim) -> image (N x channels x size x size) in [-1, 1]: BN + ReLU, tanh output."""
+    """z (N x in_dim) -> image (N x channels x size x size) in [-1, 1]: BN + ReLU, tanh output; ``norm="none"``
+    drops the batch norm (BEGAN's decoder and generator, whose batches of real and fake images differ)."""
 
-    def __init__(self, in_dim: int, channels: int, size: int, base: int = 64) -> None:
+    def __init__(self, in_dim: int, channels: int, size: int, base: int = 64, norm: str = "batch") -> None:
         super().__init__()
         if in_dim < 1 or base < 1:
             raise UserError(
                 f"the DCGAN generator needs an input size and a width of at least 1, got {in_dim} and "
                 f"{base}; raise model.z_dim or model.g_channels"
             )
+        if norm not in GENERATOR_NORMS:
+            raise UserError(f"the DCGAN generator's norm must be one of {', '.join(GENERATOR_NORMS)}, got {norm!r}")
         start, stages = layout(size)
         width = base * 2 ** (stages - 1)
+        batch = norm == "batch"
+
+        def normalise(features: int) -> nn.Module:
+            return nn.BatchNorm2d(features) if batch else nn.Identity()
+
         layers: list[nn.Module] = [
-            nn.ConvTranspose2d(in_dim, width, start, 1, 0, bias=False),
-            nn.BatchNorm2d(width),
+            nn.ConvTranspose2d(in_dim, width, start, 1, 0, bias=not batch),
+            normalise(width),
             nn.ReLU(True),
         ]
         for _ in range(stages - 1):
             layers += [
-                nn.ConvTranspose2d(width, width // 2, 4, 2, 1, bias=False),
-                nn.BatchNorm2d(width // 2),
+                nn.ConvTranspose2d(width, width // 2, 4, 2, 1, bias=not batch),
+                normalise(width // 2),
                 nn.ReLU(True),
             ]
             width //= 2

@@ -41,9 +41,12 @@ class LSTMLanguageModel(nn.Module):
         hidden, _ = self.lstm(self.embedding(self.inputs(tokens)))
         return self.output(hidden)
 
-    def log_probs(self, tokens: torch.Tensor) -> torch.Tensor:
-        """log p(token_t | tokens_<t) for every position (N x L), in float32."""
+    def log_probs(self, tokens: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
+        """log p(token_t | tokens_<t) for every position (N x L), in float32, of the model whose logits are
+        divided by ``temperature`` (the distribution ``sample`` draws from at that temperature)."""
         logits = self(tokens).float()
+        if temperature != 1.0:
+            logits = logits / temperature
         return logits.log_softmax(-1).gather(-1, tokens.unsqueeze(-1)).squeeze(-1)
 
     def nll(self, tokens: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
@@ -65,9 +68,16 @@ class LSTMLanguageModel(nn.Module):
 
     @torch.no_grad()
     def sample(
-        self, n: int, generator: torch.Generator | None = None, uniform: torch.Tensor | None = None
+        self,
+        n: int,
+        generator: torch.Generator | None = None,
+        uniform: torch.Tensor | None = None,
+        temperature: float = 1.0,
     ) -> torch.Tensor:
-        """``n`` sequences (N x length) sampled token by token; ``uniform`` (N x length) fixes the draws."""
+        """``n`` sequences (N x length) sampled token by token; ``uniform`` (N x length) fixes the draws;
+        ``temperature`` below 1 sharpens the distribution (quality), above 1 flattens it (diversity)."""
+        if temperature <= 0:
+            raise ValueError(f"the sampling temperature must be positive, got {temperature}")
         device = self.output.weight.device
         if uniform is None:
             uniform = torch.rand(n, self.length, generator=generator, device=device)
@@ -75,6 +85,7 @@ class LSTMLanguageModel(nn.Module):
         inputs, state = self.start_tokens(n), None
         for position in range(self.length):
             out, state = self.step(inputs, state)
-            inputs = sample_tokens(self.output(out), uniform[:, position])
+            logits = self.output(out)
+            inputs = sample_tokens(logits if temperature == 1.0 else logits.float() / temperature, uniform[:, position])
             tokens[:, position] = inputs
         return tokens

@@ -21,6 +21,9 @@ def ganzoo_models() -> list[ModelSpec]:
                 "hidden": Key(64, "the autoencoder's bottleneck size h", low=1, high=100_000),
                 "g_channels": Key(64, "generator and decoder width", low=1, high=4096),
                 "d_channels": Key(64, "encoder width", low=1, high=4096),
+                "g_norm": Key(
+                    "none", "generator and decoder normalisation (the paper uses none)", choices=("none", "batch")
+                ),
                 "gamma": Key(0.5, "diversity ratio: the target E[L(G(z))] / E[L(x)]", low=0, high=1),
                 "lambda_k": Key(0.001, "proportional gain of the k_t update", low=0, high=1),
             },

@@ -24,12 +24,12 @@ from ganzoo.nn import DCGANDiscriminator, DCGANGenerator
 class AutoencoderDiscriminator(nn.Module):
     """image -> DCGAN encoder body -> linear to h -> DCGAN decoder -> reconstruction in [-1, 1]."""
 
-    def __init__(self, channels: int, size: int, hidden: int, d_channels: int, g_channels: int) -> None:
+    def __init__(self, channels: int, size: int, hidden: int, d_channels: int, g_channels: int, norm: str) -> None:
         super().__init__()
         encoder = DCGANDiscriminator(channels, size, d_channels, norm="none")
         self.encoder = encoder.body
         self.bottleneck = nn.Linear(encoder.feature_channels * encoder.feature_size**2, hidden)
-        self.decoder = DCGANGenerator(hidden, channels, size, g_channels)
+        self.decoder = DCGANGenerator(hidden, channels, size, g_channels, norm=norm)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return self.decoder(self.bottleneck(self.encoder(images).flatten(1)))
@@ -48,8 +48,10 @@ class BEGAN(GANModule):
         m = config["model"]
         channels, size = info.shape[0], info.shape[-1]
         self.z_dim, self.gamma, self.lambda_k = m["z_dim"], m["gamma"], m["lambda_k"]
-        self.generator = DCGANGenerator(self.z_dim, channels, size, m["g_channels"])
-        self.discriminator = AutoencoderDiscriminator(channels, size, m["hidden"], m["d_channels"], m["g_channels"])
+        self.generator = DCGANGenerator(self.z_dim, channels, size, m["g_channels"], norm=m["g_norm"])
+        self.discriminator = AutoencoderDiscriminator(
+            channels, size, m["hidden"], m["d_channels"], m["g_channels"], m["g_norm"]
+        )
         self.register_buffer("k", torch.zeros(()))
 
     def latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
