@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from PIL import Image
 from zoo_support import build, context, images
 
+import ganzoo
 from ganzoo import IMAGE_DOMAINS, DataInfo, UserError
 from ganzoo.testing import check_dataset_plugin
 from ganzoo_plugins.cyclegan.networks import ImagePool
@@ -103,7 +104,27 @@ def test_domains_from_the_cyclegan_folder_layout(tmp_path: Path) -> None:
         "b": str(tmp_path / "trainB") + " (5 images)",
         "a_size": 3,
         "b_size": 5,
+        "a_dataset": "",
+        "b_dataset": "",
     }
     assert data.tensors["a"].max() == -1 and data.tensors["b"].min() == 1
     with pytest.raises(Exception, match="testA is missing"):
         check_dataset_plugin("domains", {"path": str(tmp_path), "split": "test"})
+
+
+class _Identity(torch.nn.Module):
+    """A 'translator' that returns its input: translations keep every label the classifier can read."""
+
+    device = torch.device("cpu")
+
+    def sample(self, n: int, generator: torch.Generator | None = None, a: torch.Tensor | None = None) -> dict:
+        return {"image": a}
+
+
+def test_translation_evaluator_scores_fid_to_b_and_the_labels_kept() -> None:
+    evaluator = ganzoo.create_evaluator("cyclegan", "domains", ganzoo.load_dataset("domains", b="digits"), samples=300)
+    identity = evaluator.evaluate(_Identity())
+    untrained = evaluator.evaluate(_model())
+    assert evaluator.primary == "fid" and not evaluator.higher_is_better
+    assert identity["label_kept"] > 0.9 and untrained["label_kept"] < 0.5, (identity, untrained)
+    assert identity["fid"] < untrained["fid"]

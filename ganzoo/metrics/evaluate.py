@@ -236,6 +236,53 @@ class SuperResolutionEvaluator(Evaluator):
         return {"psnr": scores["psnr"], "ssim": scores["ssim"]}
 
 
+class TranslationEvaluator(Evaluator):
+    """Unpaired image-to-image translation (``image-domains`` data): FID of A's images translated to B
+    against B's images, on ``settings.features`` of B's dataset; with labels on A and a classifier for B,
+    also ``label_kept``, the share of translations that B's classifier gives their source's label."""
+
+    primary = "fid"
+    higher_is_better = False
+
+    def __init__(self, data: LoadedData, settings: EvalSettings, context: EvalContext) -> None:
+        from ganzoo.metrics.features import ClassifierFeatures, extract, load_extractor
+        from ganzoo.registry import get_registry
+
+        assert data.tensors is not None, "image-domains data is held in memory"
+        extras, tensors, n = data.info.extras, data.tensors, settings.samples
+        self.settings = settings
+        self.sources = tensors["a"][: min(n, int(extras["a_size"]))]
+        labels = tensors.get("a_label")
+        self.labels = None if labels is None else labels[: len(self.sources)]
+        b_dataset = str(extras.get("b_dataset") or "")
+        if settings.features == "classifier" and not b_dataset:
+            raise UserError(
+                "classifier features need domain B to be a named dataset (data.b); use eval.features: inception"
+            )
+        self.extractor = load_extractor(settings.features, b_dataset, data.info.shape, context.root, context.console)
+        self.real_features = extract(self.extractor, tensors["b"][: min(n, int(extras["b_size"]))])
+        self.classifier: ClassifierFeatures | None = None
+        if isinstance(self.extractor, ClassifierFeatures):
+            self.classifier = self.extractor
+        elif self.labels is not None and b_dataset and get_registry().dataset(b_dataset).classifier_epochs:
+            self.classifier = ClassifierFeatures(b_dataset, context.root, context.console).eval()
+
+    def metrics(self, module: GANModule) -> dict[str, float]:
+        from ganzoo.metrics.distances import fid
+        from ganzoo.metrics.features import extract
+
+        translated = draw(module, len(self.sources), a=self.sources.to(module.device))["image"]
+        metrics: dict[str, float] = {}
+        if self.settings.wants("fid"):
+            metrics["fid"] = fid(
+                self.real_features, extract(self.extractor.to(module.device), translated, module.device)
+            )
+        if self.classifier is not None and self.labels is not None and self.settings.wants("label_kept"):
+            logits = extract(self.classifier.to(module.device).logits, translated, module.device)
+            metrics["label_kept"] = float((logits.argmax(1) == self.labels).float().mean())
+        return metrics
+
+
 class TextEvaluator(Evaluator):
     """BLEU-2/3 of samples against real sequences and self-BLEU-3 (``text.py``, Texygen's protocol), on at
     most 200 samples: nltk's BLEU is slow and the CPU suites must stay short."""

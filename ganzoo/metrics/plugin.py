@@ -1,11 +1,12 @@
 """ganzoo's own evaluators, registered through the plugin manager as any plugin's are (specs only: no torch).
 
 Image FID/KID/PR (plus class metrics where the dataset declares ``classifier_epochs``), vectors (energy
-distance and MMD; mode metrics for Gaussian mixtures), super-resolution PSNR/SSIM and text BLEU.
+distance and MMD; mode metrics for Gaussian mixtures), super-resolution PSNR/SSIM, translation (FID to
+domain B, label kept) and text BLEU.
 """
 
 from ganzoo.hookspecs import hookimpl
-from ganzoo.specs import IMAGE, IMAGE_PAIRS, TEXT, VECTORS, EvaluatorSpec
+from ganzoo.specs import IMAGE, IMAGE_DOMAINS, IMAGE_PAIRS, TEXT, VECTORS, EvaluatorSpec
 
 _EVALUATE = "ganzoo.metrics.evaluate"
 
@@ -34,6 +35,13 @@ def ganzoo_evaluators() -> list[EvaluatorSpec]:
             f"{_EVALUATE}:SuperResolutionEvaluator",
             data_kinds=(IMAGE_PAIRS,),
             metrics=("psnr", "ssim"),
+        ),
+        EvaluatorSpec(
+            "translation",
+            "FID of A translated to B against B; share of translations that keep A's label (B's classifier)",
+            f"{_EVALUATE}:TranslationEvaluator",
+            data_kinds=(IMAGE_DOMAINS,),
+            metrics=("fid", "label_kept"),
         ),
         EvaluatorSpec(
             "text",

@@ -98,6 +98,12 @@ def load_domains(cfg: Mapping[str, Any]) -> LoadedData:
         "domains",
         IMAGE_DOMAINS,
         tuple(a.shape[1:]),
-        extras={"a": a_what, "b": b_what, "a_size": len(a), "b_size": len(b)},
+        extras={
+            "a": a_what,
+            "b": b_what,
+            "a_size": len(a),
+            "b_size": len(b),
+            **{f"{side}_dataset": "" if cfg["path"] else str(cfg[side]) for side in ("a", "b")},
+        },
     )
     return LoadedData(info, tensors=tensors, description=f"A: {a_what}; B: {b_what}")
