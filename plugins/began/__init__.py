@@ -22,7 +22,9 @@ def ganzoo_models() -> list[ModelSpec]:
                 "g_channels": Key(64, "generator and decoder width", low=1, high=4096),
                 "d_channels": Key(64, "encoder width", low=1, high=4096),
                 "g_norm": Key(
-                    "none", "generator and decoder normalisation (the paper uses none)", choices=("none", "batch")
+                    "batch",
+                    "generator and decoder normalisation (the paper uses none; on DCGAN blocks batch trains better)",
+                    choices=("batch", "none"),
                 ),
                 "gamma": Key(0.5, "diversity ratio: the target E[L(G(z))] / E[L(x)]", low=0, high=1),
                 "lambda_k": Key(0.001, "proportional gain of the k_t update", low=0, high=1),
