@@ -24,6 +24,7 @@ from typing import Any
 import torch
 
 import ganzoo
+from ganzoo.bench.system import environment
 from ganzoo.metrics.classifier import accuracy, load_classifier
 from ganzoo.metrics.distances import fid
 
@@ -114,6 +115,7 @@ def main() -> None:
         "translated": summary,
         "seeds": seeds,
         "torch_threads": torch.get_num_threads(),
+        "environment": environment(),
     }
     args.results.mkdir(parents=True, exist_ok=True)
     (args.results / "cyclegan_digits.json").write_text(json.dumps(out, indent=2) + "\n")

@@ -26,6 +26,7 @@ import torch
 from PIL import Image, ImageDraw, ImageFont
 
 import ganzoo
+from ganzoo.bench.system import environment
 
 OUT = Path(__file__).resolve().parent / "results" / "gallery"
 COMMON = ["train.precision=fp32", "train.sample_every=100000", "train.checkpoint_every=100000", "train.log_every=50"]
@@ -140,6 +141,7 @@ def main() -> None:
                 "torch_threads": torch.get_num_threads(),
                 "load_average": [round(x, 2) for x in os.getloadavg()],
                 "picture": picture(run, args.out / f"{model}.png").name,
+                "environment": environment(),
             }
             print(json.dumps({"model": model, **records[model]}), flush=True)
             record_path.write_text(json.dumps(records, indent=2) + "\n")

@@ -387,6 +387,65 @@ def read_toy_rerun(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
     )
 
 
+def read_seqgan_temperature(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
+    temperatures = f"T = {d['temperatures'][0]:g} .. {d['temperatures'][-1]:g}"
+    for dataset, (x, y, label) in TEMPERATURE_AXES.items():
+        for name in ("mle", "seqgan"):
+            run, curve = d[dataset][name], d[dataset][name]["curve"]
+            protocol = {
+                "features": "oracle / generator likelihoods" if dataset == "oracle" else "nltk BLEU-3, self-BLEU-3",
+                "samples": d["protocol"][dataset],
+                "reference": "fresh oracle samples" if dataset == "oracle" else "held-out IMDB reviews",
+                "steps": str(run["steps"]),
+                "seeds": "1 (sampling seed 0 at every temperature)",
+                "CPU min": f"wall {run['train_minutes']}" if run["train_minutes"] else "trained earlier",
+                "device": _machine(d.get("machine", {}).get("load_average")),
+            }
+            value = ", ".join(f"{p['temperature']:g}: {p[y]:.3g} / {p[x]:.3g}" for p in curve)
+            yield Entry(
+                "seqgan",
+                dataset,
+                f"{'MLE' if name == 'mle' else 'SeqGAN'} {label} at {temperatures}",
+                value,
+                protocol,
+                path.name,
+            )
+
+
+# dataset -> (x axis, y axis, "y / x" label) of the temperature sweep; both oracle axes are lower-is-better
+TEMPERATURE_AXES = {
+    "oracle": ("nll_test", "nll_oracle", "NLL-oracle / NLL-test"),
+    "imdb": ("self_bleu3", "bleu3", "BLEU-3 / self-BLEU-3"),
+}
+
+
+def _at_least_as_good(p: dict[str, float], q: dict[str, float], dataset: str) -> bool:
+    """Whether point ``q`` is at least as good as ``p`` on both axes of the sweep."""
+    if dataset == "oracle":
+        return q["nll_oracle"] <= p["nll_oracle"] and q["nll_test"] <= p["nll_test"]
+    return q["bleu3"] >= p["bleu3"] and q["self_bleu3"] <= p["self_bleu3"]
+
+
+def temperature_summary(d: dict[str, Any]) -> list[str]:
+    """What the quality-diversity curves show, counted from the measured points (no fixed wording of results)."""
+    lines = []
+    for dataset, (x, y, _) in TEMPERATURE_AXES.items():
+        mle, seqgan = d[dataset]["mle"]["curve"], d[dataset]["seqgan"]["curve"]
+        seqgan_matched = sum(any(_at_least_as_good(p, q, dataset) for q in mle) for p in seqgan)
+        mle_matched = sum(any(_at_least_as_good(p, q, dataset) for q in seqgan) for p in mle)
+        at_one = {
+            name: next(p for p in curve if p["temperature"] == 1.0)
+            for name, curve in (("mle", mle), ("seqgan", seqgan))
+        }
+        lines.append(
+            f"- **{dataset}**: the MLE generator at some temperature is at least as good on both axes as "
+            f"{seqgan_matched} of SeqGAN's {len(seqgan)} points, and SeqGAN as {mle_matched} of MLE's {len(mle)}. "
+            f"At T = 1, {y} is {at_one['seqgan'][y]:.3g} for SeqGAN vs {at_one['mle'][y]:.3g} for MLE, "
+            f"and {x} {at_one['seqgan'][x]:.3g} vs {at_one['mle'][x]:.3g}."
+        )
+    return lines
+
+
 READERS: dict[str, Callable[[Path, dict[str, Any]], Iterator[Entry]]] = {
     "toy-rerun": read_toy_rerun,
     "techniques-cpu": read_techniques,
@@ -396,6 +455,7 @@ READERS: dict[str, Callable[[Path, dict[str, Any]], Iterator[Entry]]] = {
     "seqgan_oracle.json": read_seqgan_oracle,
     "seqgan_oracle_diversity": read_seqgan_diversity,
     "seqgan_imdb": read_seqgan_imdb,
+    "seqgan_temperature": read_seqgan_temperature,
     "srgan_set5": read_srgan,
     "precision-quality": read_precision,
     "speed-": read_speed,
@@ -501,6 +561,36 @@ def render(results: Path = RESULTS) -> str:
         if extras:
             lines += [""] + [f"- {x}" for x in extras]
         lines.append("")
+    sweep = results / "seqgan_temperature.json"
+    if sweep.is_file():
+        lines += [
+            "## Quality against diversity: SeqGAN and MLE at every sampling temperature",
+            "",
+            "As Caccia et al. 2020 (arXiv 1811.02549) compare text GANs: each point is one sampling temperature "
+            "(`benchmarks/seqgan_temperature.py`). Oracle: NLL-oracle (quality) against NLL-test (coverage), "
+            "both lower is better; IMDB: BLEU-3 (higher is better) against self-BLEU-3 (lower is more diverse).",
+            "",
+            *temperature_summary(json.loads(sweep.read_text(encoding="utf-8"))),
+            "",
+        ]
+        if (results / "seqgan_temperature.png").is_file():
+            lines += ["![quality-diversity curves](seqgan_temperature.png)", ""]
+    gallery = results / "gallery" / "gallery.json"
+    if gallery.is_file():
+        runs = json.loads(gallery.read_text(encoding="utf-8"))
+        lines += [
+            "## Gallery",
+            "",
+            "`python benchmarks/gallery.py` trains every built-in model at its CPU budget and draws its sample grid "
+            "with a fixed seed (seed 0, 1 torch thread):",
+            "",
+            "![samples of every built-in model](gallery/montage.png)",
+            "",
+            "| model | dataset | steps | CPU min |",
+            "|---|---|---|---|",
+            *(f"| `{m}` | {r['dataset']} | {r['steps']} | {r['cpu_min']} |" for m, r in runs.items()),
+            "",
+        ]
     lines += ["## Versions", "", "| package | version | source |", "|---|---|---|"]
     lines += [f"| {n} | {v} | {w} |" for n, v, w in versions(results)]
     lines += [

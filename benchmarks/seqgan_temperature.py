@@ -32,6 +32,7 @@ from typing import Any
 import torch
 
 import ganzoo
+from ganzoo.bench.system import environment
 from ganzoo.metrics.text import mean_nll, nll_oracle
 from ganzoo_plugins.text.oracle import Oracle
 
@@ -196,6 +197,7 @@ def main() -> None:
                 "curve": curve,
             }
             print(json.dumps({"dataset": dataset, "model": name, "curve": curve}), flush=True)
+    results["environment"] = environment()
     results["machine"] = {
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "torch_threads": torch.get_num_threads(),

@@ -25,6 +25,7 @@ from typing import Any
 import torch
 
 import ganzoo
+from ganzoo.bench.system import environment
 from ganzoo.metrics.classifier import class_fractions, load_classifier
 from ganzoo.metrics.distances import fid
 
@@ -126,6 +127,7 @@ def main() -> None:
                 "load_average_before": load_before,
                 "load_average_after": os.getloadavg(),
                 "classifier_test_accuracy": classifier.test_accuracy,
+                "environment": environment(),
                 **score(fit.module, classifier, real_features, conditional),
             }
             if model in TRENDS:

@@ -46,9 +46,26 @@ def git_commit() -> str:
     return result.stdout.strip() or "unknown"
 
 
+METRIC_PACKAGES = ("torchvision", "torchmetrics", "torch-fidelity", "nltk", "scikit-image", "numpy", "scipy")
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages the metrics depend on (``not installed`` for absent ones)."""
+    import importlib.metadata
+
+    versions = {}
+    for name in METRIC_PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
 def environment() -> dict[str, Any]:
     """Versions of what produced the numbers."""
     return {
+        **package_versions(),
         "torch": torch.__version__,
         "python": sys.version.split()[0],
         "platform": platform.platform(),
