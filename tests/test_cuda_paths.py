@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 import torch
 
+import ganzoo
 from ganzoo import create_loss
+from ganzoo.penalties import squared_gradient_norm
 from ganzoo.trainer.checkpoint import load_checkpoint
 from ganzoo.trainer.context import StepContext
 
@@ -61,16 +63,19 @@ def test_networks_run_in_half_while_loss_and_penalty_stay_float32(precision: str
         penalty = loss.penalty(critic, real, fake)
     assert scores.dtype == (torch.float16 if precision == "fp16" else torch.bfloat16)
     assert penalty.dtype == torch.float32 and torch.isfinite(penalty)
+        r1 = squared_gradient_norm(critic, real)
+    assert penalty.dtype == r1.dtype == torch.float32
     exact = loss.penalty(critic, real, fake)  # the same penalty in float32, without autocast
     assert torch.allclose(penalty, exact, rtol=0.05, atol=1e-3)
+    assert torch.allclose(r1, squared_gradient_norm(critic, real), rtol=0.05, atol=1e-3)
+    (penalty + r1).backward()
+    assert all(p.grad is not None and p.grad.dtype == torch.float32 for p in critic.parameters())
 
 
 def test_channels_last_reaches_the_networks_and_batches(tmp_path: Path) -> None:
-    from ganzoo.runner import RunRequest, run
-
     seen = {}
 
-    class Inspect:
+    class Inspect(ganzoo.Callback):
         def on_step_end(self, trainer) -> None:  # type: ignore[no-untyped-def]
             conv = next(m for m in trainer.module.discriminator.modules() if isinstance(m, torch.nn.Conv2d))
             batch = trainer.batches()
@@ -78,20 +83,8 @@ def test_channels_last_reaches_the_networks_and_batches(tmp_path: Path) -> None:
             seen["batch"] = batch["image"].is_contiguous(memory_format=torch.channels_last)
             seen["device"] = batch["image"].device.type
 
-        def on_fit_end(self, trainer) -> None:  # type: ignore[no-untyped-def]
-            pass
-
-    run(
-        RunRequest(
-            "dcgan",
-            "cifar10" if _has_cifar() else "digits",
-            overrides=[*SMALL, "train.steps=1"],
-            device="cuda",
-            out=str(tmp_path / "run"),
-        ),
-        show_progress=False,
-        callbacks=[Inspect()],
-    )
+    dataset = "cifar10" if _has_cifar() else "digits"
+    ganzoo.train("dcgan", dataset, tmp_path / "run", sets=[*SMALL, "train.steps=1"], device="cuda", callbacks=[Inspect()])
     assert seen == {"weight": True, "batch": True, "device": "cuda"}
 
 
@@ -109,7 +102,7 @@ def test_resume_on_cuda_is_bit_exact(tmp_path: Path, cli) -> None:
         resumed = _run(cli, tmp_path / "split", "train.steps=6", resume=True)
     finally:
         torch.use_deterministic_algorithms(False)
-    assert resumed["step"] == 6
+    assert resumed["step"] == 6 and "cuda" in resumed["rng"]  # the device's generator state travels with it
     for name, value in straight["model"].items():
         assert torch.equal(value, resumed["model"][name]), name
 
