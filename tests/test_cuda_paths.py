@@ -61,10 +61,9 @@ def test_networks_run_in_half_while_loss_and_penalty_stay_float32(precision: str
     with ctx.autocast():
         scores = critic(real)
         penalty = loss.penalty(critic, real, fake)
-    assert scores.dtype == (torch.float16 if precision == "fp16" else torch.bfloat16)
-    assert penalty.dtype == torch.float32 and torch.isfinite(penalty)
         r1 = squared_gradient_norm(critic, real)
-    assert penalty.dtype == r1.dtype == torch.float32
+    assert scores.dtype == (torch.float16 if precision == "fp16" else torch.bfloat16)
+    assert penalty.dtype == r1.dtype == torch.float32 and torch.isfinite(penalty)
     exact = loss.penalty(critic, real, fake)  # the same penalty in float32, without autocast
     assert torch.allclose(penalty, exact, rtol=0.05, atol=1e-3)
     assert torch.allclose(r1, squared_gradient_norm(critic, real), rtol=0.05, atol=1e-3)
@@ -84,7 +83,9 @@ def test_channels_last_reaches_the_networks_and_batches(tmp_path: Path) -> None:
             seen["device"] = batch["image"].device.type
 
     dataset = "cifar10" if _has_cifar() else "digits"
-    ganzoo.train("dcgan", dataset, tmp_path / "run", sets=[*SMALL, "train.steps=1"], device="cuda", callbacks=[Inspect()])
+    ganzoo.train(
+        "dcgan", dataset, tmp_path / "run", sets=[*SMALL, "train.steps=1"], device="cuda", callbacks=[Inspect()]
+    )
     assert seen == {"weight": True, "batch": True, "device": "cuda"}
 
 
