@@ -124,7 +124,7 @@ def read_image_gans(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
             _pct(final["one_to_one_accuracy"]),
             protocol,
             path.name,
-            head,
+            head and not (path.parent / "infogan_paper.json").is_file(),  # the paper-network run wins
         )
         yield Entry(
             d["model"],
@@ -154,6 +154,25 @@ def read_image_gans(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
                 protocol,
                 path.name,
             )
+
+
+def read_infogan_paper(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
+    """``benchmarks/infogan_paper.py``: code accuracy of the paper's networks, mean ± std over seeds."""
+    seeds = d["seeds"]
+    protocol = {
+        "features": f"ganzoo MNIST classifier (test accuracy {_pct(d['protocol']['classifier_test_accuracy'])})",
+        "samples": "1,000 (10 code values x 100)",
+        "reference": "MNIST classifier labels, one-to-one (Hungarian) matching",
+        "steps": str(seeds[0]["steps"]),
+        "seeds": f"{len(seeds)} ({', '.join(str(s['seed']) for s in seeds)})",
+        "CPU min": " / ".join(str(s["cpu_min"]) for s in seeds) + " per seed",
+        "device": _machine(seeds[0].get("load_average_at_start")),
+        "settings": " ".join(d["protocol"]["settings"]),
+    }
+    value = _pct(d["one_to_one_mean"]) + (f" ± {100 * d['one_to_one_std']:.1f}" if len(seeds) > 1 else "")
+    yield Entry(
+        "infogan", "mnist", "categorical code accuracy (one-to-one), paper networks", value, protocol, path.name, True
+    )
 
 
 def read_seqgan_oracle(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
@@ -452,6 +471,7 @@ READERS: dict[str, Callable[[Path, dict[str, Any]], Iterator[Entry]]] = {
     "zoo_models_": read_zoo,
     "cyclegan_digits": read_cyclegan,
     "image_gans_": read_image_gans,
+    "infogan_paper": read_infogan_paper,
     "seqgan_oracle.json": read_seqgan_oracle,
     "seqgan_oracle_diversity": read_seqgan_diversity,
     "seqgan_imdb": read_seqgan_imdb,
