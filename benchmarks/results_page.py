@@ -596,7 +596,7 @@ def render(results: Path = RESULTS) -> str:
         if (results / "seqgan_temperature.png").is_file():
             lines += ["![quality-diversity curves](seqgan_temperature.png)", ""]
     gallery = results / "gallery" / "gallery.json"
-    if gallery.is_file():
+    if gallery.is_file() and (results / "gallery" / "montage.png").is_file():
         runs = json.loads(gallery.read_text(encoding="utf-8"))
         lines += [
             "## Gallery",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -245,7 +246,12 @@ def on_files(files: Files, config: Any) -> Files:
         add(f"models/{spec.name}.md", model_page(spec, entries, picture))
     if (GALLERY / "montage.png").is_file():
         files.append(File.generated(config, "img/montage.png", abs_src_path=str(GALLERY / "montage.png")))
-    add("benchmarks/results.md", page.render())
+    results_md = page.render()
+    add("benchmarks/results.md", results_md)
+    for picture in sorted(set(re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", results_md))):
+        source = page.RESULTS / picture  # the page links its pictures relative to benchmarks/results/
+        if source.is_file() and files.get_file_from_path(f"benchmarks/{picture}") is None:
+            files.append(File.generated(config, f"benchmarks/{picture}", abs_src_path=str(source)))
     return files
 
 
