@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import tempfile
 import time
@@ -24,7 +23,7 @@ from typing import Any
 import torch
 
 import ganzoo
-from ganzoo.bench.system import environment
+from ganzoo.bench.system import cpu_seconds, environment
 from ganzoo.metrics.classifier import accuracy, load_classifier
 from ganzoo.metrics.distances import fid
 
@@ -44,12 +43,6 @@ OVERRIDES = [
     "train.checkpoint_every=100000",
     "train.log_every=20",
 ]
-
-
-def cpu_seconds() -> float:
-    """User + system CPU time of this process."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def held_out() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import tempfile
 import time
 from pathlib import Path
@@ -26,7 +25,7 @@ import torch
 from PIL import Image, ImageDraw, ImageFont
 
 import ganzoo
-from ganzoo.bench.system import environment
+from ganzoo.bench.system import cpu_seconds, environment
 
 OUT = Path(__file__).resolve().parent / "results" / "gallery"
 COMMON = ["train.precision=fp32", "train.sample_every=100000", "train.checkpoint_every=100000", "train.log_every=50"]
@@ -58,12 +57,6 @@ BUDGETS: dict[str, tuple[str | None, int, list[str]]] = {
     ),
 }
 TILE, CAPTION = 200, 22  # montage cell: the picture fitted into TILE x TILE, the model's name below
-
-
-def cpu_seconds() -> float:
-    """User + system CPU time of this process."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def image_dataset() -> str:

@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import tempfile
 import time
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 import torch
 
 import ganzoo
+from ganzoo.bench.system import cpu_seconds
 from ganzoo.metrics.classifier import class_fractions, load_classifier
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -45,12 +45,6 @@ PROFILES: dict[str, dict[str, tuple[int, int, list[str]]]] = {
     # InfoGAN's code keeps sorting digits slowly past the full run (wider networks did worse: 34% at 4,000 steps).
     "long": {"infogan": (6000, 100, ["model.g_channels=16", "model.d_channels=16", *_FP32])},
 }
-
-
-def cpu_seconds() -> float:
-    """User + system CPU time of this process (a load-independent measure on a shared machine)."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def evaluate(model: str, module: Any, classifier: Any, n: int = 1000) -> dict[str, Any]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import tempfile
 import time
@@ -28,7 +27,7 @@ import torch
 
 import ganzoo
 from ganzoo import render
-from ganzoo.bench.system import environment
+from ganzoo.bench.system import cpu_seconds, environment
 from ganzoo.metrics.classifier import load_classifier
 from ganzoo_plugins.infogan.evaluation import code_class_table, majority_matched_accuracy, one_to_one_accuracy
 
@@ -41,12 +40,6 @@ SETTINGS = [
     "train.sample_every=100000",
     "train.checkpoint_every=100000",
 ]
-
-
-def cpu_seconds() -> float:
-    """User + system CPU time of this process."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 class CodeAccuracy(ganzoo.Callback):

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import tempfile
 import time
@@ -25,7 +24,7 @@ from typing import Any
 import torch
 
 import ganzoo
-from ganzoo.bench.system import environment
+from ganzoo.bench.system import cpu_seconds, environment
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BASE = [
@@ -46,12 +45,6 @@ ARMS: dict[str, list[str]] = {
 }
 
 
-def cpu_seconds() -> float:
-    """User + system CPU time of this process and its finished children."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
 def reference_evaluator(samples: int) -> ganzoo.Evaluator:
     """FID on classifier features against the whole MNIST test split."""
     return ganzoo.create_evaluator("dcgan", "mnist", samples=samples, features="classifier", metrics=("fid", "classes"))
@@ -59,14 +52,14 @@ def reference_evaluator(samples: int) -> ganzoo.Evaluator:
 
 def train_arm(arm: str, seed: int, steps: int, out: Path) -> dict[str, Any]:
     """Train one arm for one seed and return the run, its steps and CPU seconds."""
-    begin_cpu, begin = cpu_seconds(), time.perf_counter()
+    begin_cpu, begin = cpu_seconds(children=True), time.perf_counter()
     sets = [*BASE, f"train.steps={steps}", *ARMS[arm]]
     result = ganzoo.train("dcgan", "mnist", out / f"{arm}-s{seed}", sets=sets, seed=seed)
     return {
         "arm": arm,
         "seed": seed,
         "steps": result.step,
-        "cpu_s": round(cpu_seconds() - begin_cpu, 1),
+        "cpu_s": round(cpu_seconds(children=True) - begin_cpu, 1),
         "wall_s": round(time.perf_counter() - begin, 1),
         "run": result,
     }

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import tempfile
 import time
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import Any
 import torch
 
 import ganzoo
-from ganzoo.bench.system import environment
+from ganzoo.bench.system import cpu_seconds, environment
 from ganzoo.metrics.classifier import class_fractions, load_classifier
 from ganzoo.metrics.distances import fid
 
@@ -46,12 +45,6 @@ MODELS: dict[str, list[str]] = {
 }
 COMMON = ["train.precision=fp32", "train.sample_every=100000", "train.checkpoint_every=100000", "train.log_every=10"]
 TRENDS = {"wgan": "wasserstein", "began": "m_global"}
-
-
-def cpu_seconds() -> float:
-    """User + system CPU time of this process."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def trend(fit: ganzoo.Run, key: str) -> dict[str, float]:

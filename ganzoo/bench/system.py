@@ -46,6 +46,19 @@ def git_commit() -> str:
     return result.stdout.strip() or "unknown"
 
 
+def cpu_seconds(children: bool = False) -> float:
+    """User + system CPU time of this process (and of its finished children when asked): a measure of the
+    work done that other load on a shared machine does not inflate."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    total = usage.ru_utime + usage.ru_stime
+    if children:
+        done = resource.getrusage(resource.RUSAGE_CHILDREN)
+        total += done.ru_utime + done.ru_stime
+    return total
+
+
 METRIC_PACKAGES = ("torchvision", "torchmetrics", "torch-fidelity", "nltk", "scikit-image", "numpy", "scipy")
 
 
