@@ -347,6 +347,10 @@ def read_zoo(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
         "CPU min": str(d["train_cpu_min"]),
         "device": _machine(d.get("load_average_after")),
     }
+    # the headline is each paper's own evidence: label accuracy for ACGAN, class coverage for WGAN and BEGAN
+    headline = {"acgan": "label accuracy", "wgan": "classes covered", "began": "classes covered"}.get(
+        d["model"], "classifier FID" if d["model"] not in ("dcgan", "cgan") else ""
+    )
     yield Entry(
         d["model"],
         d["dataset"],
@@ -354,10 +358,27 @@ def read_zoo(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
         f"{d['fid_classifier']:.1f}",
         protocol,
         path.name,
-        d["model"] not in ("dcgan", "cgan"),
+        headline == "classifier FID",
+    )
+    covered = f"{d['classes_covered']} of 10 (>= 2% of samples; smallest {_pct(min(d['class_fractions']))})"
+    yield Entry(
+        d["model"], d["dataset"], "classes covered", covered, protocol, path.name, headline == "classes covered"
     )
     if d.get("label_accuracy") is not None:
-        yield Entry(d["model"], d["dataset"], "label accuracy", _pct(d["label_accuracy"]), protocol, path.name)
+        yield Entry(
+            d["model"],
+            d["dataset"],
+            "label accuracy",
+            _pct(d["label_accuracy"]),
+            protocol,
+            path.name,
+            headline == "label accuracy",
+        )
+    for key, label in (("wasserstein", "critic's Wasserstein estimate"), ("m_global", "M_global")):
+        if key in d:
+            t = d[key]
+            value = f"peak {t['peak']:.3g}; first -> last tenth {t['first_tenth']:.3g} -> {t['last_tenth']:.3g}"
+            yield Entry(d["model"], d["dataset"], label, value, protocol, path.name)
 
 
 def read_cyclegan(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
