@@ -1,7 +1,8 @@
 """InfoGAN at the paper's architecture (appendix C.1) on MNIST at 28x28: does the categorical code capture
 the digit class?
 
-    OMP_NUM_THREADS=1 python benchmarks/infogan_paper.py [--seeds 0 1 2] [--steps 3000] [--set KEY=VALUE]
+    OMP_NUM_THREADS=1 python benchmarks/infogan_paper.py [--seeds 0 1 2] [--steps 4000] [--set KEY=VALUE]
+    python benchmarks/infogan_paper.py --combine A/infogan_paper.json B/infogan_paper.json  # seeds run apart
 
 Each seed trains ``infogan`` (``model.backbone=paper``, the paper's rates: D 2e-4, G 1e-3, batch 64) on the
 60,000 MNIST training images through ``ganzoo.train``; a callback scores the code every ``--eval-every``
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -85,11 +87,15 @@ def traversals(run: ganzoo.Run, out: Path) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    parser.add_argument("--steps", type=int, default=3000)
+    parser.add_argument("--steps", type=int, default=4000)
     parser.add_argument("--eval-every", type=int, default=500)
     parser.add_argument("--set", action="append", default=[], help="an extra KEY=VALUE override")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--combine", nargs="+", type=Path, help="merge the seeds of these result files into --out")
     args = parser.parse_args()
+    if args.combine:
+        combine(args.combine, args.out)
+        return
     classifier = load_classifier("mnist")
     sets = [f"train.steps={args.steps}", *SETTINGS, *args.set]
     seeds: list[dict[str, Any]] = []
@@ -113,15 +119,21 @@ def main() -> None:
             )
             if not figures:
                 figures = traversals(run, args.out)
+    protocol = {
+        "model": "infogan, paper networks (appendix C.1), MNIST 28x28, 60,000 training images",
+        "settings": sets,
+        "score": "1,000 samples (100 per code value) labelled by ganzoo's MNIST classifier; accuracy "
+        "under the best one-to-one code-to-class matching (Hungarian)",
+        "classifier_test_accuracy": classifier.test_accuracy,
+    }
+    write(protocol, seeds, figures, args.out)
+
+
+def write(protocol: dict[str, Any], seeds: list[dict[str, Any]], figures: list[str], out: Path) -> None:
+    """``out/infogan_paper.json``: every seed's curve and the final one-to-one accuracy's mean ± std."""
     finals = [s["final"]["one_to_one"] for s in seeds]
     report = {
-        "protocol": {
-            "model": "infogan, paper networks (appendix C.1), MNIST 28x28, 60,000 training images",
-            "settings": sets,
-            "score": "1,000 samples (100 per code value) labelled by ganzoo's MNIST classifier; accuracy "
-            "under the best one-to-one code-to-class matching (Hungarian)",
-            "classifier_test_accuracy": classifier.test_accuracy,
-        },
+        "protocol": protocol,
         "seeds": seeds,
         "one_to_one_mean": round(statistics.mean(finals), 4),
         "one_to_one_std": round(statistics.stdev(finals), 4) if len(finals) > 1 else 0.0,
@@ -129,8 +141,24 @@ def main() -> None:
         "torch_threads": torch.get_num_threads(),
         "environment": environment(),
     }
-    (args.out / "infogan_paper.json").write_text(json.dumps(report, indent=2) + "\n")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "infogan_paper.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps({k: report[k] for k in ("one_to_one_mean", "one_to_one_std")}))
+
+
+def combine(files: list[Path], out: Path) -> None:
+    """Merge result files of the same protocol run on separate processes (their seeds, their figures)."""
+    parts = [json.loads(f.read_text()) for f in files]
+    if any(p["protocol"] != parts[0]["protocol"] for p in parts):
+        raise SystemExit("error: the files were run with different settings; combine only runs of one protocol")
+    seeds = sorted((s for p in parts for s in p["seeds"]), key=lambda s: s["seed"])
+    first = next(f for f, p in zip(files, parts) if p["traversal_figures"])
+    figures = json.loads(first.read_text())["traversal_figures"]
+    out.mkdir(parents=True, exist_ok=True)
+    for name in figures:
+        if (first.parent / name).resolve() != (out / name).resolve():
+            shutil.copyfile(first.parent / name, out / name)
+    write(parts[0]["protocol"], seeds, figures, out)
 
 
 if __name__ == "__main__":
