@@ -21,10 +21,12 @@ def ganzoo_models() -> list[ModelSpec]:
                 "hidden": Key(64, "the autoencoder's bottleneck size h", low=1, high=100_000),
                 "g_channels": Key(64, "generator and decoder width", low=1, high=4096),
                 "d_channels": Key(64, "encoder width", low=1, high=4096),
-                "g_norm": Key(
-                    "batch",
-                    "generator and decoder normalisation (the paper uses none; on DCGAN blocks batch trains better)",
-                    choices=("batch", "none"),
+                "g_norm": Key("batch", "generator normalisation (DCGAN's batch norm)", choices=("batch", "none")),
+                "d_norm": Key(
+                    "none",
+                    "the autoencoder's decoder normalisation: none (the paper), so a batch of alike fakes is not "
+                    "reconstructed better for being alike",
+                    choices=("none", "batch"),
                 ),
                 "gamma": Key(0.5, "diversity ratio: the target E[L(G(z))] / E[L(x)]", low=0, high=1),
                 "lambda_k": Key(0.001, "proportional gain of the k_t update", low=0, high=1),

@@ -50,7 +50,7 @@ class BEGAN(GANModule):
         self.z_dim, self.gamma, self.lambda_k = m["z_dim"], m["gamma"], m["lambda_k"]
         self.generator = DCGANGenerator(self.z_dim, channels, size, m["g_channels"], norm=m["g_norm"])
         self.discriminator = AutoencoderDiscriminator(
-            channels, size, m["hidden"], m["d_channels"], m["g_channels"], m["g_norm"]
+            channels, size, m["hidden"], m["d_channels"], m["g_channels"], m["d_norm"]
         )
         self.register_buffer("k", torch.zeros(()))
 
