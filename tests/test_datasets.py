@@ -117,3 +117,15 @@ def test_a_cifar10_batch_that_would_run_a_command_is_refused(tmp_path: Path, cli
     )
     pickle.loads((folder / "test_batch").read_bytes())  # the file really is live: a plain load runs it
     assert marker.exists()
+
+
+def test_images_convert_in_chunks_to_exactly_the_whole_batch_conversion() -> None:
+    from torchvision.transforms.v2 import functional as TF
+
+    from ganzoo_plugins.datasets.images import CHUNK, to_model_range
+
+    pixels = torch.randint(0, 256, (CHUNK + 17, 28, 28), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    before = pixels.clone()
+    whole = TF.resize(pixels.unsqueeze(1).float().div(255).mul(2).sub(1), [32, 32], antialias=True).clamp(-1, 1)
+    assert torch.equal(to_model_range(pixels, 255.0, 32), whole)
+    assert torch.equal(pixels, before)  # the caller's images are not scaled in place

@@ -14,17 +14,24 @@ from torchvision.transforms.v2 import functional as TF
 from ganzoo import IMAGE, DataInfo, LoadedData, UserError, data_root
 from ganzoo_plugins.datasets import cifar
 
+CHUNK = 4096  # images converted at a time, so the float copy at the source size never exists for all of them
+
 
 def to_model_range(images: np.ndarray | torch.Tensor, max_value: float, size: int) -> torch.Tensor:
-    """uint8-like N x H x W (x C) images -> float N x C x size x size in [-1, 1]. Laid out and scaled in
-    place, so the only float copy is the result (the same values as ``x / max_value * 2 - 1``)."""
+    """uint8-like N x H x W (x C) images -> float N x C x size x size in [-1, 1] (the same values as
+    ``x / max_value * 2 - 1``, resized with antialiasing). Converted ``CHUNK`` images at a time into the
+    preallocated result, so the only full-size float tensor is the result itself."""
     x = torch.as_tensor(images)
     x = x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2)
-    x = x.contiguous().to(torch.float32, copy=True)  # a copy: the caller's array is never scaled in place
-    x.div_(max_value).mul_(2).sub_(1)
-    if size and size != x.shape[-1]:
-        x = TF.resize(x, [size, size], antialias=True).clamp_(-1, 1)
-    return x.contiguous()
+    size = size or x.shape[-1]
+    out = torch.empty(len(x), x.shape[1], size, size, dtype=torch.float32)
+    for start in range(0, len(x), CHUNK):
+        part = x[start : start + CHUNK].to(torch.float32, copy=True)  # a copy: the caller's array stays as it is
+        part.div_(max_value).mul_(2).sub_(1)
+        if size != part.shape[-1]:
+            part = TF.resize(part, [size, size], antialias=True).clamp_(-1, 1)
+        out[start : start + CHUNK] = part
+    return out
 
 
 def _limited(images: torch.Tensor, labels: torch.Tensor, limit: int) -> tuple[torch.Tensor, torch.Tensor]:
