@@ -105,7 +105,7 @@ def montage(pictures: dict[str, Path], path: Path, columns: int = 5) -> Path:
         x, y = (index % columns) * TILE, (index // columns) * (TILE + CAPTION)
         sheet.paste(tile, (x + (TILE - tile.width) // 2, y + (TILE - tile.height) // 2))
         draw.text((x + 6, y + TILE + 4), name, fill="black", font=font)
-    sheet.save(path, optimize=True)
+    sheet.quantize(colors=256).save(path, optimize=True)  # a palette PNG: a third of the size, for the README
     return path
 
 
