@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import torch
 
 from ganzoo_plugins.infogan.model import InfoGAN
 
-if TYPE_CHECKING:
-    from ganzoo.metrics.classifier import DigitClassifier
+
+class DigitClassifier(Protocol):
+    """What the evaluation needs of a classifier (ganzoo's MNIST classifier is one): logits and a class count."""
+
+    num_classes: int
+
+    def __call__(self, images: torch.Tensor) -> torch.Tensor: ...
 
 
 @torch.no_grad()
