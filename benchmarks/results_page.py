@@ -175,6 +175,33 @@ def read_infogan_paper(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
     )
 
 
+def read_utilisation(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
+    """``benchmarks/utilisation.py``: samples/s against the plain loop and the fraction of the CPU's peak."""
+    peak = d["peak_gflops"]
+    protocol = {
+        "features": "-",
+        "samples": f"batch {d['batch_size']}",
+        "reference": "reference_dcgan.py, the plain PyTorch loop, in the same rounds",
+        "steps": f"{d['steps']} a run, {d['rounds']} alternating rounds (median)",
+        "seeds": "-",
+        "CPU min": "-",
+        "device": f"CPU {d['machine']['cpu_capability']}, {d['machine']['cpu_count']} cores, {d['threads']} threads, "
+        f"load average {d['load_average_start'][0]:.1f} -> {d['load_average_end'][0]:.1f}",
+        "peak GFLOP/s": f"fp32 matmul {peak['fp32']['matmul_gflops']}, conv {peak['fp32']['conv_gflops']}; "
+        f"bf16 matmul {peak['bf16']['matmul_gflops']}, conv {peak['bf16']['conv_gflops']}",
+    }
+    for name, loop in d["loops"].items():
+        label = "plain loop" if name == "reference" else name
+        value = (
+            f"{loop['median_samples_per_s']} samples/s, {loop['median_ratio']}x the plain loop "
+            f"(rounds {', '.join(map(str, loop['ratios']))}); {loop['achieved_gflops']} GFLOP/s, "
+            f"{_pct(loop['fraction_of_conv_peak'])} of the {loop['precision']} conv peak"
+        )
+        yield Entry(
+            "dcgan", "mnist", f"{label} ({loop['precision']}) speed and utilisation", value, protocol, path.name
+        )
+
+
 def read_seqgan_oracle(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
     s, p = d["settings"], d["paper_table_1"]
     protocol = {
@@ -510,6 +537,7 @@ READERS: dict[str, Callable[[Path, dict[str, Any]], Iterator[Entry]]] = {
     "srgan_set5": read_srgan,
     "precision-quality": read_precision,
     "speed-": read_speed,
+    "utilisation-": read_utilisation,
 }
 
 
