@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from pathlib import Path
 
 LOCK = ".lock"
@@ -37,13 +38,18 @@ def try_lock(folder: Path) -> bool:
     return True
 
 
-def holder(folder: Path) -> str:
-    """The pid written by the process holding ``folder``'s lock (``unknown`` when unreadable)."""
-    try:
-        text = (folder / LOCK).read_text(encoding="ascii", errors="replace").strip()
-    except OSError:
-        return "unknown"
-    return text if text.isdigit() else "unknown"
+def holder(folder: Path, attempts: int = 50) -> str:
+    """The pid written by the process holding ``folder``'s lock (``unknown`` when unreadable). The holder
+    writes its pid just after taking the lock, so an empty file is read again for up to half a second."""
+    for _ in range(attempts):
+        try:
+            text = (folder / LOCK).read_text(encoding="ascii", errors="replace").strip()
+        except OSError:
+            return "unknown"
+        if text.isdigit():
+            return text
+        time.sleep(0.01)
+    return "unknown"
 
 
 def release(folder: Path) -> None:
