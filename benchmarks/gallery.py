@@ -86,7 +86,7 @@ def text_picture(lines: list[str], path: Path, chars: int = 44) -> Path:
 
 def picture(run: ganzoo.Run, path: Path) -> Path:
     """The model's sample grid as a PNG (text models: their decoded samples, drawn)."""
-    if run.module.info.kind == "text":
+    if run.module.info.kind == ganzoo.TEXT:
         with torch.no_grad():
             lines = run.module.sample_text(10, generator=torch.Generator().manual_seed(0))
         return text_picture(lines, path)

@@ -49,8 +49,6 @@ def git_commit() -> str:
 def cpu_seconds(children: bool = False) -> float:
     """User + system CPU time of this process (and of its finished children when asked): a measure of the
     work done that other load on a shared machine does not inflate."""
-    import resource
-
     usage = resource.getrusage(resource.RUSAGE_SELF)
     total = usage.ru_utime + usage.ru_stime
     if children:
