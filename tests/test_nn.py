@@ -13,6 +13,7 @@ from ganzoo.nn import (
     ConditionalBatchNorm2d,
     DCGANDiscriminator,
     DCGANGenerator,
+    LatentProjection,
     OptimizedResBlockDown,
     ResBlockDown,
     ResBlockUp,
@@ -152,3 +153,29 @@ def test_generator_without_norm_has_no_batch_norm_and_biased_convolutions() -> N
     assert plain(torch.randn(3, 16)).shape == (3, 1, 28, 28)
     with pytest.raises(UserError, match="norm must be one of batch, none"):
         DCGANGenerator(16, 1, 28, 8, norm="layer")
+
+
+@pytest.mark.parametrize("bias", [False, True])
+@pytest.mark.parametrize("memory_format", [torch.contiguous_format, torch.channels_last])
+def test_latent_projection_is_the_transposed_convolution_it_replaces(bias: bool, memory_format: torch.memory_format) -> None:
+    """Same state dict, same output, gradients and layout as nn.ConvTranspose2d on a 1 x 1 input; any other input
+    takes the convolution itself."""
+    torch.manual_seed(0)
+    reference = nn.ConvTranspose2d(16, 8, 7, 1, 0, bias=bias).to(memory_format=memory_format)
+    projection = LatentProjection(16, 8, 7, 1, 0, bias=bias)
+    projection.load_state_dict(reference.state_dict())
+    projection = projection.to(memory_format=memory_format)
+    latent = torch.randn(5, 16, 1, 1, requires_grad=True)
+    expected, got = reference(latent), projection(latent)
+    torch.testing.assert_close(got, expected)
+    assert got.is_contiguous(memory_format=memory_format)
+    expected_grads = torch.autograd.grad(expected.square().sum(), [latent, reference.weight])
+    got_grads = torch.autograd.grad(got.square().sum(), [latent, projection.weight])
+    for g, e in zip(got_grads, expected_grads, strict=True):
+        torch.testing.assert_close(g, e)
+    wide = torch.randn(2, 16, 3, 3)
+    torch.testing.assert_close(projection(wide), reference(wide))
+
+
+def test_dcgan_generator_projects_the_latent_with_one_matrix_product() -> None:
+    assert isinstance(DCGANGenerator(10, 1, 28, 4).net[0], LatentProjection)

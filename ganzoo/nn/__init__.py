@@ -4,7 +4,7 @@ weight initialisation, normalisation choices (spectral norm included) and condit
 Everything listed in ``__all__`` is public API: plugins import it from here (or from the submodules).
 """
 
-from ganzoo.nn.dcgan import SIZES, DCGANDiscriminator, DCGANGenerator, layout
+from ganzoo.nn.dcgan import SIZES, DCGANDiscriminator, DCGANGenerator, LatentProjection, layout
 from ganzoo.nn.init import init_weights, init_xavier
 from ganzoo.nn.mlp import leaky_relu, mlp
 from ganzoo.nn.norms import NORMS, apply_spectral_norm, check_norm, norm_layer
@@ -22,6 +22,7 @@ __all__ = [
     "ConditionalBatchNorm2d",
     "DCGANDiscriminator",
     "DCGANGenerator",
+    "LatentProjection",
     "OptimizedResBlockDown",
     "ResBlockDown",
     "ResBlockUp",

@@ -20,6 +20,25 @@ SIZES = (28, 32, 64)
 GENERATOR_NORMS = ("batch", "none")
 
 
+class LatentProjection(nn.ConvTranspose2d):
+    """The generator's first layer: a transposed convolution from a 1 x 1 input (same weights and state dict),
+    computed as one matrix product. On the CPU, oneDNN's transposed convolution of a 1 x 1 map and the bf16
+    cast of its channels-last weight cost about a tenth of a DCGAN step; the product does the same arithmetic.
+    """
+
+    def forward(self, input: torch.Tensor, output_size: list[int] | None = None) -> torch.Tensor:
+        if input.shape[-2:] != (1, 1) or output_size is not None or self.stride != (1, 1) or self.padding != (0, 0):
+            return super().forward(input, output_size)
+        n, (height, width) = input.shape[0], self.kernel_size
+        latent = input.reshape(n, self.in_channels)
+        if self.weight.is_contiguous(memory_format=torch.channels_last):  # keep the layout the next layers use
+            out = latent @ self.weight.permute(0, 2, 3, 1).reshape(self.in_channels, -1)
+            out = out.view(n, height, width, self.out_channels).permute(0, 3, 1, 2)
+        else:
+            out = (latent @ self.weight.reshape(self.in_channels, -1)).view(n, self.out_channels, height, width)
+        return out if self.bias is None else out + self.bias.view(1, -1, 1, 1).to(out.dtype)
+
+
 def layout(size: int) -> tuple[int, int]:
     """(start resolution, number of x2 stages) for an output of ``size`` pixels."""
     if size not in SIZES:
@@ -52,7 +71,7 @@ class DCGANGenerator(nn.Module):
             return nn.BatchNorm2d(features) if batch else nn.Identity()
 
         layers: list[nn.Module] = [
-            nn.ConvTranspose2d(in_dim, width, start, 1, 0, bias=not batch),
+            LatentProjection(in_dim, width, start, 1, 0, bias=not batch),
             normalise(width),
             nn.ReLU(True),
         ]
