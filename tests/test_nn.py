@@ -157,7 +157,9 @@ def test_generator_without_norm_has_no_batch_norm_and_biased_convolutions() -> N
 
 @pytest.mark.parametrize("bias", [False, True])
 @pytest.mark.parametrize("memory_format", [torch.contiguous_format, torch.channels_last])
-def test_latent_projection_is_the_transposed_convolution_it_replaces(bias: bool, memory_format: torch.memory_format) -> None:
+def test_latent_projection_is_the_transposed_convolution_it_replaces(
+    bias: bool, memory_format: torch.memory_format
+) -> None:
     """Same state dict, same output, gradients and layout as nn.ConvTranspose2d on a 1 x 1 input; any other input
     takes the convolution itself."""
     torch.manual_seed(0)
