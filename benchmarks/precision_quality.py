@@ -63,7 +63,7 @@ def main() -> None:
     console = Console(stderr=True)
     classifier = load_classifier("mnist", console=console)
     data = ganzoo.load_dataset("mnist", split="test", limit=SAMPLES)
-    real_features = classifier.features(data.tensors["image"][:SAMPLES])
+    real_features = classifier.features(data.rows("image", slice(0, SAMPLES)))
     rows: list[dict[str, Any]] = []
     started = time.time()
     with tempfile.TemporaryDirectory() as tmp:

@@ -202,6 +202,26 @@ def read_utilisation(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
         )
 
 
+def read_memory(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
+    """``benchmarks/memory.py``: peak RSS of ``ganzoo run dcgan --dataset mnist`` and of the plain loop."""
+    protocol = {
+        "features": "-",
+        "samples": "MNIST, 60,000 training images, batch 64",
+        "reference": "reference_dcgan.py, the plain PyTorch loop (its DataLoader workers not counted)",
+        "steps": f"{d['steps']} a run, {len(d['peak_rss_mb']['reference']['runs'])} alternating rounds (median)",
+        "seeds": "-",
+        "CPU min": "-",
+        "device": f"CPU, load average {d['load_average_start'][0]:.1f} -> {d['load_average_end'][0]:.1f}",
+    }
+    teardown = d.get("peak_rss_before_teardown_mb", {})
+    for name, peak in d["peak_rss_mb"].items():
+        label = "plain loop" if name == "reference" else name
+        value = f"{peak['median']:.0f} MiB peak RSS of the process"
+        if name in teardown:
+            value += f", {teardown[name]['median']:.0f} MiB before the interpreter's teardown"
+        yield Entry("dcgan", "mnist", f"{label} memory", value, protocol, path.name)
+
+
 def read_seqgan_oracle(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
     s, p = d["settings"], d["paper_table_1"]
     protocol = {
@@ -378,6 +398,8 @@ def read_zoo(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
     headline = {"acgan": "label accuracy", "wgan": "classes covered", "began": "classes covered"}.get(
         d["model"], "classifier FID" if d["model"] not in ("dcgan", "cgan") else ""
     )
+    if d["seed"] != 0:  # further seeds are listed; seed 0 is the headline
+        headline = ""
     yield Entry(
         d["model"],
         d["dataset"],
@@ -388,6 +410,11 @@ def read_zoo(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
         headline == "classifier FID",
     )
     covered = f"{d['classes_covered']} of 10 (>= 2% of samples; smallest {_pct(min(d['class_fractions']))})"
+    others = sorted(path.parent.glob(f"zoo_models_{d['model']}_seed*.json")) if d["seed"] == 0 else []
+    if others:  # the headline run is seed 0: say what the other seeds did beside it
+        runs = [d] + [json.loads(other.read_text(encoding="utf-8")) for other in others]
+        seeds, counts = (", ".join(str(r[key]) for r in runs) for key in ("seed", "classes_covered"))
+        covered += f"; seeds {seeds}: {counts}"
     yield Entry(
         d["model"], d["dataset"], "classes covered", covered, protocol, path.name, headline == "classes covered"
     )
@@ -538,6 +565,7 @@ READERS: dict[str, Callable[[Path, dict[str, Any]], Iterator[Entry]]] = {
     "precision-quality": read_precision,
     "speed-": read_speed,
     "utilisation-": read_utilisation,
+    "memory-": read_memory,
 }
 
 

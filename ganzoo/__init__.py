@@ -35,6 +35,7 @@ _LAZY = {
     "DataInfo": "ganzoo.data",
     "LoadedData": "ganzoo.data",
     "data_root": "ganzoo.data",
+    "decode_pixels": "ganzoo.data",
     "AdversarialGAN": "ganzoo.gan",
     "ConditionalGAN": "ganzoo.gan",
     "GANModule": "ganzoo.module",

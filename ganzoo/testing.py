@@ -426,7 +426,7 @@ def _check_images(images: Any, where: str) -> None:
 
 def _one_item(data: LoadedData) -> dict[str, torch.Tensor]:
     if data.tensors is not None:
-        return {k: v[0] for k, v in data.tensors.items()}
+        return {k: data.rows(k, 0) for k in data.tensors}
     item = data.dataset[0]  # type: ignore[index]
     return {k: torch.as_tensor(v) for k, v in item.items()} if isinstance(item, Mapping) else {}
 

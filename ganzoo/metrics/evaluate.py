@@ -112,9 +112,8 @@ def draw(module: GANModule, n: int, batch: int = 500, **conditions: Any) -> dict
 def real_subset(data: LoadedData, key: str, n: int) -> torch.Tensor:
     """A fixed random subset of ``n`` real samples under batch key ``key``."""
     if data.tensors is not None:
-        values = data.tensors[key]
-        order = torch.randperm(len(values), generator=torch.Generator().manual_seed(0))[:n]
-        return values[order].float()
+        order = torch.randperm(len(data), generator=torch.Generator().manual_seed(0))[:n]
+        return data.rows(key, order).float()
     items = [data.dataset[i][key] for i in range(min(n, len(data.dataset)))]  # type: ignore[index, arg-type]
     return torch.stack(items).float()
 

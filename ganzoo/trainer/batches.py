@@ -10,13 +10,13 @@ permutation and starts each new shard at the same fraction of the epoch already 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import torch
 from torch.utils.data import DataLoader
 
-from ganzoo.data import LoadedData
+from ganzoo.data import LoadedData, decode_pixels
 from ganzoo.errors import UserError
 
 
@@ -25,15 +25,17 @@ class InMemoryBatches:
 
     def __init__(
         self,
-        tensors: dict[str, torch.Tensor],
+        tensors: Mapping[str, torch.Tensor],
         batch_size: int,
         device: torch.device,
         seed: int,
         rank: int = 0,
         world_size: int = 1,
         channels_last: bool = False,
+        pixels: Mapping[str, float] | None = None,
     ) -> None:
         self.tensors = {k: _place(v, device, channels_last) for k, v in tensors.items()}
+        self.pixels, self.channels_last = dict(pixels or {}), channels_last
         self.size = len(next(iter(self.tensors.values())))
         self.batch_size = batch_size
         self.rank, self.world_size = rank, world_size
@@ -65,7 +67,10 @@ class InMemoryBatches:
         index = self.order[self.position : self.position + self.batch_size]
         self.position += self.batch_size
         index = index.to(next(iter(self.tensors.values())).device)
-        return {k: v[index] for k, v in self.tensors.items()}
+        batch = {k: v[index] for k, v in self.tensors.items()}
+        for key, max_value in self.pixels.items():  # stored as integer pixels: decoded per batch
+            batch[key] = _place(decode_pixels(batch[key], max_value), batch[key].device, self.channels_last)
+        return batch
 
     def state_dict(self) -> dict[str, Any]:
         """The generator state, the epoch's permutation and the position in this rank's shard."""
@@ -212,7 +217,7 @@ def make_batches(
     channels_last: bool = False,
 ) -> InMemoryBatches | StreamBatches:
     """The right batch source for ``data``."""
-    if data.tensors is not None:
-        return InMemoryBatches(data.tensors, batch_size, device, seed, rank, world_size, channels_last)
+    if data.stored is not None:
+        return InMemoryBatches(data.stored, batch_size, device, seed, rank, world_size, channels_last, data.pixels)
     assert data.dataset is not None  # LoadedData holds exactly one of tensors and dataset
     return StreamBatches(data.dataset, batch_size, device, seed, workers, rank, world_size, channels_last)

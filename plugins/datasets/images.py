@@ -1,4 +1,5 @@
-"""Image dataset factories. Every set is small enough to hold in memory as one float tensor in [-1, 1]."""
+"""Image dataset factories. Every set is small enough to hold in memory: as uint8 pixels at its own size (the
+trainer decodes each batch to [-1, 1]), as one float tensor in [-1, 1] when resized."""
 
 from __future__ import annotations
 
@@ -34,6 +35,19 @@ def to_model_range(images: np.ndarray | torch.Tensor, max_value: float, size: in
     return out
 
 
+def stored_images(images: np.ndarray | torch.Tensor, max_value: float, size: int) -> tuple[torch.Tensor, float | None]:
+    """Images as an in-memory set keeps them, with the pixel maximum to decode them by: at their own size,
+    the integer pixels themselves (uint8, N x C x H x W; decoded per batch, a quarter of the memory);
+    resized, float in [-1, 1] from ``to_model_range`` (and None)."""
+    x = torch.as_tensor(images)
+    resized = bool(size) and size != x.shape[1]
+    integral = not x.is_floating_point() or torch.equal(x, x.round())
+    if resized or not integral or x.min() < 0 or x.max() > 255:
+        return to_model_range(images, max_value, size), None
+    pixels = x.to(torch.uint8).unsqueeze(1) if x.ndim == 3 else x.to(torch.uint8).permute(0, 3, 1, 2)
+    return pixels.contiguous(), max_value
+
+
 def _limited(images: torch.Tensor, labels: torch.Tensor, limit: int) -> tuple[torch.Tensor, torch.Tensor]:
     """A fixed random subset of ``limit`` samples (files may be ordered by class), or everything."""
     if not limit or limit >= len(images):
@@ -42,9 +56,12 @@ def _limited(images: torch.Tensor, labels: torch.Tensor, limit: int) -> tuple[to
     return images[keep], labels[keep]
 
 
-def _loaded(name: str, images: torch.Tensor, labels: torch.Tensor, description: str) -> LoadedData:
+def _loaded(
+    name: str, images: torch.Tensor, labels: torch.Tensor, description: str, pixel_max: float | None
+) -> LoadedData:
     info = DataInfo(name, IMAGE, tuple(images.shape[1:]), num_classes=10)
-    return LoadedData(info, tensors={"image": images, "label": labels.long()}, description=description)
+    pixels = {"image": pixel_max} if pixel_max is not None else {}
+    return LoadedData(info, tensors={"image": images, "label": labels.long()}, description=description, pixels=pixels)
 
 
 def load_digits(cfg: Mapping[str, Any]) -> LoadedData:
@@ -52,9 +69,9 @@ def load_digits(cfg: Mapping[str, Any]) -> LoadedData:
     from sklearn.datasets import load_digits as sklearn_digits
 
     bunch = sklearn_digits()
-    images = to_model_range(bunch.images.astype(np.float32), 16.0, int(cfg["image_size"]))
+    images, pixel_max = stored_images(bunch.images.astype(np.float32), 16.0, int(cfg["image_size"]))
     images, labels = _limited(images, torch.as_tensor(bunch.target), int(cfg["limit"]))
-    return _loaded("digits", images, labels, f"scikit-learn digits, {len(images)} images")
+    return _loaded("digits", images, labels, f"scikit-learn digits, {len(images)} images", pixel_max)
 
 
 def _torchvision_set(cls: type, name: str, folder: str, cfg: Mapping[str, Any]) -> Any:
@@ -103,8 +120,8 @@ def load_fashion_mnist(cfg: Mapping[str, Any]) -> LoadedData:
 def _mnist_like(cls: type, name: str, folder: str, cfg: Mapping[str, Any]) -> LoadedData:
     ds = _torchvision_set(cls, name, f"{folder}/raw", cfg)
     images, labels = _limited(ds.data, ds.targets, int(cfg["limit"]))
-    images = to_model_range(images, 255.0, int(cfg["image_size"]))
-    return _loaded(name, images, labels, f"{folder} {cfg['split']} split, {len(images)} images")
+    images, pixel_max = stored_images(images, 255.0, int(cfg["image_size"]))
+    return _loaded(name, images, labels, f"{folder} {cfg['split']} split, {len(images)} images", pixel_max)
 
 
 def load_cifar10(cfg: Mapping[str, Any]) -> LoadedData:
@@ -130,5 +147,5 @@ def load_cifar10(cfg: Mapping[str, Any]) -> LoadedData:
         )
     array, targets, _ = cifar.read_split(folder, split == "train")
     images, labels = _limited(torch.as_tensor(array), torch.as_tensor(targets), int(cfg["limit"]))
-    images = to_model_range(images, 255.0, int(cfg["image_size"]))
-    return _loaded("cifar10", images, labels, f"CIFAR-10 {split} split{note}, {len(images)} images")
+    images, pixel_max = stored_images(images, 255.0, int(cfg["image_size"]))
+    return _loaded("cifar10", images, labels, f"CIFAR-10 {split} split{note}, {len(images)} images", pixel_max)

@@ -60,7 +60,7 @@ def _domain(cfg: Mapping[str, Any], side: str) -> tuple[torch.Tensor, torch.Tens
         if data.tensors is None or "image" not in data.tensors:
             raise UserError(f"data.{side}: dataset '{name}' is not an in-memory image dataset")
         keep = _held_out(len(data), split, float(cfg["test_fraction"]))
-        images, labels = data.tensors["image"][keep], data.tensors.get("label")
+        images, labels = data.rows("image", keep), data.tensors.get("label")
         labels, what = (labels[keep] if labels is not None else None), f"{name} {split}"
     if cfg["limit"]:
         images, labels = images[: cfg["limit"]], labels[: cfg["limit"]] if labels is not None else None
