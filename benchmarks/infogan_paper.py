@@ -149,8 +149,15 @@ def write(protocol: dict[str, Any], seeds: list[dict[str, Any]], figures: list[s
 def combine(files: list[Path], out: Path) -> None:
     """Merge result files of the same protocol run on separate processes (their seeds, their figures)."""
     parts = [json.loads(f.read_text()) for f in files]
-    if any(p["protocol"] != parts[0]["protocol"] for p in parts):
+
+    def settings(part: dict[str, Any]) -> dict[str, Any]:  # the scoring classifier is retrained per machine
+        return {k: v for k, v in part["protocol"].items() if k != "classifier_test_accuracy"}
+
+    if any(settings(p) != settings(parts[0]) for p in parts):
         raise SystemExit("error: the files were run with different settings; combine only runs of one protocol")
+    for part in parts:  # each seed keeps the test accuracy of the classifier that scored it
+        for seed in part["seeds"]:
+            seed.setdefault("classifier_test_accuracy", part["protocol"]["classifier_test_accuracy"])
     seeds = sorted((s for p in parts for s in p["seeds"]), key=lambda s: s["seed"])
     first = next(f for f, p in zip(files, parts) if p["traversal_figures"])
     figures = json.loads(first.read_text())["traversal_figures"]
@@ -158,7 +165,10 @@ def combine(files: list[Path], out: Path) -> None:
     for name in figures:
         if (first.parent / name).resolve() != (out / name).resolve():
             shutil.copyfile(first.parent / name, out / name)
-    write(parts[0]["protocol"], seeds, figures, out)
+    accuracies = sorted({seed["classifier_test_accuracy"] for seed in seeds})
+    scored_by = accuracies[0] if len(accuracies) == 1 else accuracies
+    protocol = {**parts[0]["protocol"], "classifier_test_accuracy": scored_by}
+    write(protocol, seeds, figures, out)
 
 
 if __name__ == "__main__":

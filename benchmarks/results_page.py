@@ -158,9 +158,11 @@ def read_image_gans(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
 
 def read_infogan_paper(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
     """``benchmarks/infogan_paper.py``: code accuracy of the paper's networks, mean ± std over seeds."""
+    accuracy = d["protocol"]["classifier_test_accuracy"]  # one classifier, or one per machine that scored seeds
+    accuracy = accuracy if isinstance(accuracy, list) else [accuracy]
     seeds = d["seeds"]
     protocol = {
-        "features": f"ganzoo MNIST classifier (test accuracy {_pct(d['protocol']['classifier_test_accuracy'])})",
+        "features": f"ganzoo MNIST classifier (test accuracy {' / '.join(f'{100 * a:.2f}%' for a in accuracy)})",
         "samples": "1,000 (10 code values x 100)",
         "reference": "MNIST classifier labels, one-to-one (Hungarian) matching",
         "steps": str(seeds[0]["steps"]),
