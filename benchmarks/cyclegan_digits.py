@@ -1,6 +1,6 @@
 """CycleGAN from scikit-learn's digits (8x8, resized to 28x28) to MNIST, scored with ganzoo's MNIST classifier.
 
-    python benchmarks/cyclegan_digits.py [--seeds 0 1 2] [--steps N]
+    python benchmarks/cyclegan_digits.py [--seeds 0 1 2] [--steps N] [--set KEY=VALUE ...]
 
 The MNIST classifier labels the held-out fifth of the raw resized digits (``domains``' test split), and
 the same digits translated A -> B by a CycleGAN trained on the other four fifths and on MNIST training
@@ -58,6 +58,7 @@ def main() -> None:
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--set", action="append", default=[], help="an extra KEY=VALUE override (recorded)")
     args = parser.parse_args()
     classifier = load_classifier("mnist")
     digits, labels, mnist = held_out()
@@ -72,7 +73,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as runs:
         for seed in args.seeds:
             load_before, wall, cpu = os.getloadavg(), time.perf_counter(), cpu_seconds()
-            sets = [f"train.steps={args.steps}", *OVERRIDES]
+            sets = [f"train.steps={args.steps}", *OVERRIDES, *args.set]
             fit = ganzoo.train("cyclegan", "domains", Path(runs) / f"s{seed}", sets=sets, seed=seed, device="cpu")
             train_cpu, train_wall = cpu_seconds() - cpu, time.perf_counter() - wall
             module = fit.module
@@ -101,7 +102,7 @@ def main() -> None:
     }
     out = {
         "experiment": "cyclegan digits (sklearn 8x8 -> 28x28) to MNIST",
-        "overrides": OVERRIDES,
+        "overrides": [*OVERRIDES, *args.set],
         "classifier_test_accuracy": classifier.test_accuracy,
         "test_digits": len(digits),
         "raw_digits": raw,
