@@ -12,7 +12,7 @@ import torch
 from torchvision import datasets
 from torchvision.transforms.v2 import functional as TF
 
-from ganzoo import IMAGE, DataInfo, LoadedData, UserError, data_root
+from ganzoo import IMAGE, DataInfo, LoadedData, UserError, data_root, decode_pixels
 from ganzoo_plugins.datasets import cifar
 
 CHUNK = 4096  # images converted at a time, so the float copy at the source size never exists for all of them
@@ -27,8 +27,7 @@ def to_model_range(images: np.ndarray | torch.Tensor, max_value: float, size: in
     size = size or x.shape[-1]
     out = torch.empty(len(x), x.shape[1], size, size, dtype=torch.float32)
     for start in range(0, len(x), CHUNK):
-        part = x[start : start + CHUNK].to(torch.float32, copy=True)  # a copy: the caller's array stays as it is
-        part.div_(max_value).mul_(2).sub_(1)
+        part = decode_pixels(x[start : start + CHUNK], max_value)  # a copy: the caller's array stays as it is
         if size != part.shape[-1]:
             part = TF.resize(part, [size, size], antialias=True).clamp_(-1, 1)
         out[start : start + CHUNK] = part
