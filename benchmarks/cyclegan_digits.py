@@ -6,7 +6,8 @@ The MNIST classifier labels the held-out fifth of the raw resized digits (``doma
 the same digits translated A -> B by a CycleGAN trained on the other four fifths and on MNIST training
 images; a translation keeps its label when the classifier still names the source digit. FID on the
 classifier's 128-d features against 1,000 MNIST test images, raw vs translated. Per seed: steps, CPU and
-wall minutes, load average. Writes ``benchmarks/results/cyclegan_digits.json``.
+wall minutes (scoring included), load average, and with ``--eval-every`` the curve. Writes
+``benchmarks/results/NAME.json`` (``--name``, default ``cyclegan_digits``).
 """
 
 from __future__ import annotations
@@ -45,6 +46,46 @@ OVERRIDES = [
 ]
 
 
+class LabelKept(ganzoo.Callback):
+    """Label kept and FID of the translated held-out digits every ``every`` steps (the training curve)."""
+
+    def __init__(
+        self, classifier: Any, digits: torch.Tensor, labels: torch.Tensor, reference: torch.Tensor, every: int
+    ):
+        self.classifier, self.digits, self.labels, self.reference, self.every = (
+            classifier,
+            digits,
+            labels,
+            reference,
+            every,
+        )
+        self.cpu, self.records = cpu_seconds(), []
+
+    def score(self, trainer: Any) -> dict[str, Any]:
+        """Translate every held-out digit A -> B with the current generator and score it."""
+        with torch.no_grad():
+            translated = torch.cat(
+                [trainer.module.translate(self.digits[i : i + 200], "a2b") for i in range(0, len(self.digits), 200)]
+            )
+            record = {
+                "step": trainer.step,
+                "label_kept": accuracy(self.classifier, translated, self.labels),
+                "fid_classifier_to_mnist": fid(self.reference, self.classifier.features(translated)),
+                "cpu_min": round((cpu_seconds() - self.cpu) / 60, 2),
+            }
+        self.records.append(record)
+        print(json.dumps(record), flush=True)
+        return record
+
+    def on_step_end(self, trainer: Any) -> None:
+        if self.every and trainer.step % self.every == 0:
+            self.score(trainer)
+
+    def on_fit_end(self, trainer: Any) -> None:
+        if not self.records or self.records[-1]["step"] != trainer.step:
+            self.score(trainer)
+
+
 def held_out() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(the held-out digits at 28x28, their labels, 1,000 MNIST test images)."""
     data = ganzoo.load_dataset("domains", a="digits", b="digits", split="test")
@@ -57,7 +98,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--eval-every", type=int, default=0, help="also score every N steps (0: only at the end)")
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--name", default="cyclegan_digits", help="results file stem")
     parser.add_argument("--set", action="append", default=[], help="an extra KEY=VALUE override (recorded)")
     args = parser.parse_args()
     classifier = load_classifier("mnist")
@@ -74,23 +117,23 @@ def main() -> None:
         for seed in args.seeds:
             load_before, wall, cpu = os.getloadavg(), time.perf_counter(), cpu_seconds()
             sets = [f"train.steps={args.steps}", *OVERRIDES, *args.set]
-            fit = ganzoo.train("cyclegan", "domains", Path(runs) / f"s{seed}", sets=sets, seed=seed, device="cpu")
+            probe = LabelKept(classifier, digits, labels, mnist_features, args.eval_every)
+            fit = ganzoo.train(
+                "cyclegan", "domains", Path(runs) / f"s{seed}", sets=sets, seed=seed, device="cpu", callbacks=[probe]
+            )
             train_cpu, train_wall = cpu_seconds() - cpu, time.perf_counter() - wall
-            module = fit.module
-            with torch.no_grad():
-                translated = torch.cat(
-                    [module.translate(digits[i : i + 200], "a2b") for i in range(0, len(digits), 200)]
-                )
-                result = {
-                    "seed": seed,
-                    "steps": fit.step,
-                    "train_cpu_min": round(train_cpu / 60, 2),
-                    "train_wall_min": round(train_wall / 60, 2),
-                    "load_average_before": load_before,
-                    "load_average_after": os.getloadavg(),
-                    "label_kept": accuracy(classifier, translated, labels),
-                    "fid_classifier_to_mnist": fid(mnist_features, classifier.features(translated)),
-                }
+            final = probe.records[-1]
+            result = {
+                "seed": seed,
+                "steps": fit.step,
+                "train_cpu_min": round(train_cpu / 60, 2),
+                "train_wall_min": round(train_wall / 60, 2),
+                "load_average_before": load_before,
+                "load_average_after": os.getloadavg(),
+                "label_kept": final["label_kept"],
+                "fid_classifier_to_mnist": final["fid_classifier_to_mnist"],
+                "curve": probe.records,
+            }
             print(json.dumps(result), flush=True)
             seeds.append(result)
     summary = {
@@ -112,7 +155,7 @@ def main() -> None:
         "environment": environment(),
     }
     args.results.mkdir(parents=True, exist_ok=True)
-    (args.results / "cyclegan_digits.json").write_text(json.dumps(out, indent=2) + "\n")
+    (args.results / f"{args.name}.json").write_text(json.dumps(out, indent=2) + "\n")
     print(json.dumps({"raw_digits": raw, "translated": summary}), flush=True)
 
 

@@ -117,3 +117,18 @@ def test_the_papers_networks_at_28_pixels(in_tmp: Path, cli) -> None:
         "run", "infogan", "--out", "q", "--set", "model.backbone=paper", "--set", "train.steps=1", "--no-progress"
     )
     assert code == 2 and "28x28" in err
+
+
+def test_the_noise_prior_is_a_key(in_tmp: Path, cli) -> None:
+    """model.noise=uniform draws z from U(-1, 1) (the authors' MNIST code); the default stays N(0, 1)."""
+    for noise in ("uniform", "normal"):
+        assert (
+            cli("run", "infogan", "--out", noise, *TINY, "--set", "train.steps=1", "--set", f"model.noise={noise}")[0]
+            == 0
+        )
+    uniform = ganzoo.load_run("uniform").module.codes(4000, torch.Generator().manual_seed(0))[0]
+    normal = ganzoo.load_run("normal").module.codes(4000, torch.Generator().manual_seed(0))[0]
+    assert uniform.abs().max() <= 1 and uniform.min() < -0.99 and uniform.std() < 0.6
+    assert normal.abs().max() > 3 and abs(normal.std().item() - 1) < 0.05
+    code, _, err = cli("run", "infogan", "--out", "bad", *TINY, "--set", "model.noise=gaussian")
+    assert code == 2 and "model.noise" in err

@@ -25,6 +25,11 @@ def ganzoo_models() -> list[ModelSpec]:
                     choices=("auto", "paper", "dcgan"),
                 ),
                 "z_dim": Key(62, "incompressible noise dimension", low=1, high=100_000),
+                "noise": Key(
+                    "normal",
+                    "prior of z: normal N(0, 1), or uniform U(-1, 1) as in the authors' MNIST code",
+                    choices=("normal", "uniform"),
+                ),
                 "categories": Key(10, "values of the categorical code", low=2, high=10_000),
                 "continuous_codes": Key(2, "continuous U(-1, 1) codes", low=0, high=1000),
                 "g_channels": Key(64, "generator width (dcgan backbone)", low=1, high=4096),

@@ -21,12 +21,13 @@ TRAVERSE_RANGE = (-2.0, 2.0)  # the paper's figures sweep continuous codes beyon
 
 
 class InfoGAN(AdversarialGAN):
-    """Chen et al. 2016: latent = [z ~ N(0, 1), one_hot(c_cat ~ Cat(K)), c_cont ~ U(-1, 1)]."""
+    """Chen et al. 2016: latent = [z ~ N(0, 1) or U(-1, 1), one_hot(c_cat ~ Cat(K)), c_cont ~ U(-1, 1)]."""
 
     def __init__(self, config: Mapping[str, Any], info: DataInfo) -> None:
         super().__init__(config, info)
         m = config["model"]
         self.z_dim, self.categories, self.continuous = m["z_dim"], m["categories"], m["continuous_codes"]
+        self.uniform_noise = m["noise"] == "uniform"
         channels, size = info.shape[0], info.shape[-1]
         latent = self.z_dim + self.categories + self.continuous
         self.backbone = ("paper" if size == 28 else "dcgan") if m["backbone"] == "auto" else m["backbone"]
@@ -72,7 +73,10 @@ class InfoGAN(AdversarialGAN):
         self, n: int, generator: torch.Generator | None = None
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Noise z, categorical codes (indices) and continuous codes drawn from their priors."""
-        z = torch.randn(n, self.z_dim, device=self.device, generator=generator)
+        if self.uniform_noise:
+            z = torch.rand(n, self.z_dim, device=self.device, generator=generator) * 2 - 1
+        else:
+            z = torch.randn(n, self.z_dim, device=self.device, generator=generator)
         cat = torch.randint(0, self.categories, (n,), device=self.device, generator=generator)
         cont = torch.rand(n, self.continuous, device=self.device, generator=generator) * 2 - 1
         return z, cat, cont
