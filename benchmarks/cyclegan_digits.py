@@ -51,14 +51,9 @@ class LabelKept(ganzoo.Callback):
 
     def __init__(
         self, classifier: Any, digits: torch.Tensor, labels: torch.Tensor, reference: torch.Tensor, every: int
-    ):
-        self.classifier, self.digits, self.labels, self.reference, self.every = (
-            classifier,
-            digits,
-            labels,
-            reference,
-            every,
-        )
+    ) -> None:
+        self.classifier, self.digits, self.labels = classifier, digits, labels
+        self.reference, self.every = reference, every
         self.cpu, self.records = cpu_seconds(), []
 
     def score(self, trainer: Any) -> dict[str, Any]:
