@@ -54,7 +54,8 @@ class LabelKept(ganzoo.Callback):
     ) -> None:
         self.classifier, self.digits, self.labels = classifier, digits, labels
         self.reference, self.every = reference, every
-        self.cpu, self.records = cpu_seconds(), []
+        self.cpu = cpu_seconds()
+        self.records: list[dict[str, Any]] = []
 
     def score(self, trainer: Any) -> dict[str, Any]:
         """Translate every held-out digit A -> B with the current generator and score it."""
