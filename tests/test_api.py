@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -116,3 +118,22 @@ def test_create_evaluator_scores_a_model_as_the_bench_does() -> None:
     assert untrained["energy"] > 0 and 0 <= untrained["modes"] <= 8 and "mmd" not in untrained
     with pytest.raises(ganzoo.UserError, match="has no setting sample"):
         ganzoo.create_evaluator("gan", "ring8", sample=10)
+
+
+class _WatchTrainer(ganzoo.Callback):
+    """Keeps only a weak reference to the trainer, to see whether anything else still holds it."""
+
+    def on_fit_end(self, trainer: Any) -> None:
+        self.trainer = weakref.ref(trainer)
+
+
+def test_a_finished_run_frees_its_trainer_and_data_without_waiting_for_the_collector(tmp_path: Path) -> None:
+    """The trainer, model and data hold each other in cycles; ``train`` frees them before it returns, so a
+    suite of runs in one process (or a process about to exit) does not carry them."""
+    watch = _WatchTrainer()
+    gc.disable()  # only an explicit collection inside ganzoo can free the cycles now
+    try:
+        ganzoo.train("dcgan", "digits", out=tmp_path / "run", callbacks=[watch], **TINY)
+        assert watch.trainer() is None
+    finally:
+        gc.enable()

@@ -66,6 +66,35 @@ def test_fashion_mnist_reads_official_idx_files(tmp_path: Path) -> None:
     assert data.tensors["label"].tolist() == labels.tolist()
 
 
+def test_mnist_pixels_match_torchvisions_reader(data_dir: Path) -> None:
+    """ganzoo reads MNIST's IDX files itself (no torchvision import); the pixels and labels are torchvision's."""
+    from torchvision.datasets import MNIST
+
+    reference = MNIST(str(data_dir), train=False, download=False)
+    data = _load("mnist", split="test", root=str(data_dir))
+    assert torch.equal(data.stored["image"][:, 0], reference.data)
+    assert torch.equal(data.tensors["label"], reference.targets)
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [("cut", "header promises"), ("padded", "header promises"), ("labels", "labels"), ("type", "not an IDX file")],
+)
+def test_damaged_idx_files_are_named_as_corrupt(tmp_path: Path, damage: str, problem: str) -> None:
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    _write_idx(raw / "t10k-images-idx3-ubyte", rng.integers(0, 256, (20, 28, 28)))
+    _write_idx(raw / "t10k-labels-idx1-ubyte", rng.integers(0, 10, 19 if damage == "labels" else 20))
+    images = raw / "t10k-images-idx3-ubyte"
+    data = images.read_bytes()
+    damaged = {"cut": data[:-5], "padded": data + b"\0", "type": data[:2] + b"\x0d" + data[3:]}
+    if damage in damaged:
+        images.write_bytes(damaged[damage])
+    with pytest.raises(UserError, match=f"mnist files in {raw} are corrupt.*{problem}"):
+        _load("mnist", split="test", root=str(tmp_path), download=False)
+
+
 def test_missing_files_without_download_say_where_to_put_them(tmp_path: Path) -> None:
     with pytest.raises(UserError, match=f"mnist not found in {tmp_path}/MNIST/raw.*data.root"):
         _load("mnist", root=str(tmp_path), download=False)

@@ -9,11 +9,9 @@ from typing import Any
 
 import numpy as np
 import torch
-from torchvision import datasets
-from torchvision.transforms.v2 import functional as TF
 
 from ganzoo import IMAGE, DataInfo, LoadedData, UserError, data_root, decode_pixels
-from ganzoo_plugins.datasets import cifar
+from ganzoo_plugins.datasets import cifar, idx
 
 CHUNK = 4096  # images converted at a time, so the float copy at the source size never exists for all of them
 
@@ -29,6 +27,8 @@ def to_model_range(images: np.ndarray | torch.Tensor, max_value: float, size: in
     for start in range(0, len(x), CHUNK):
         part = decode_pixels(x[start : start + CHUNK], max_value)  # a copy: the caller's array stays as it is
         if size != part.shape[-1]:
+            from torchvision.transforms.v2 import functional as TF  # only here: torchvision is slow to import
+
             part = TF.resize(part, [size, size], antialias=True).clamp_(-1, 1)
         out[start : start + CHUNK] = part
     return out
@@ -73,30 +73,6 @@ def load_digits(cfg: Mapping[str, Any]) -> LoadedData:
     return _loaded("digits", images, labels, f"scikit-learn digits, {len(images)} images", pixel_max)
 
 
-def _torchvision_set(cls: type, name: str, folder: str, cfg: Mapping[str, Any]) -> Any:
-    """Open a torchvision dataset from the data root, downloading only when allowed and needed."""
-    root = data_root(cfg.get("root"))
-    split = cfg["split"]
-    if split not in ("train", "test"):
-        raise UserError(f"data.split for {name} must be train or test, got {split!r}")
-    try:
-        return cls(str(root), train=split == "train", download=False)
-    except RuntimeError as exc:
-        if "not found" not in str(exc).lower():
-            raise _corrupt(name, root / folder, exc) from None
-    except Exception as exc:  # files that are there but do not parse raise anything from assert to pickle errors
-        raise _corrupt(name, root / folder, exc) from None
-    if cfg["download"]:
-        try:
-            return cls(str(root), train=split == "train", download=True)
-        except Exception:  # network errors take many forms (URLError, HTTPError, OSError, RuntimeError)
-            pass
-    raise UserError(
-        f"{name} not found in {root / folder} and it could not be downloaded; put the official "
-        f"files there, or point --set data.root=DIR (or $GANZOO_DATA) at a folder holding {folder}/"
-    )
-
-
 def _corrupt(name: str, folder: Path, exc: BaseException) -> UserError:
     """One line for dataset files that exist but cannot be read."""
     detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
@@ -107,20 +83,51 @@ def _corrupt(name: str, folder: Path, exc: BaseException) -> UserError:
 
 
 def load_mnist(cfg: Mapping[str, Any]) -> LoadedData:
-    """MNIST through torchvision, from ``ROOT/MNIST/raw``."""
-    return _mnist_like(datasets.MNIST, "mnist", "MNIST", cfg)
+    """MNIST from ``ROOT/MNIST/raw`` (downloaded there by torchvision when allowed and missing)."""
+    return _mnist_like("MNIST", "mnist", cfg)
 
 
 def load_fashion_mnist(cfg: Mapping[str, Any]) -> LoadedData:
-    """Fashion-MNIST through torchvision, from ``ROOT/FashionMNIST/raw``."""
-    return _mnist_like(datasets.FashionMNIST, "fashion-mnist", "FashionMNIST", cfg)
+    """Fashion-MNIST from ``ROOT/FashionMNIST/raw`` (downloaded there by torchvision when allowed and missing)."""
+    return _mnist_like("FashionMNIST", "fashion-mnist", cfg)
 
 
-def _mnist_like(cls: type, name: str, folder: str, cfg: Mapping[str, Any]) -> LoadedData:
-    ds = _torchvision_set(cls, name, f"{folder}/raw", cfg)
-    images, labels = _limited(ds.data, ds.targets, int(cfg["limit"]))
+def _mnist_like(folder: str, name: str, cfg: Mapping[str, Any]) -> LoadedData:
+    """A set in MNIST's layout and file format; ``folder`` is also the name of its torchvision class."""
+    root = data_root(cfg.get("root"))
+    split = cfg["split"]
+    if split not in ("train", "test"):
+        raise UserError(f"data.split for {name} must be train or test, got {split!r}")
+    raw = root / folder / "raw"
+    if not _present(raw, split) and cfg["download"]:
+        _download(folder, root, split)
+    if not _present(raw, split):
+        raise UserError(
+            f"{name} not found in {raw} and it could not be downloaded; put the official "
+            f"files there, or point --set data.root=DIR (or $GANZOO_DATA) at a folder holding {folder}/raw/"
+        )
+    try:
+        images, labels = idx.read_split(raw, split)
+    except (OSError, ValueError) as exc:
+        raise _corrupt(name, raw, exc) from None
+    images, labels = _limited(images, labels, int(cfg["limit"]))
     images, pixel_max = stored_images(images, 255.0, int(cfg["image_size"]))
-    return _loaded(name, images, labels, f"{folder} {cfg['split']} split, {len(images)} images", pixel_max)
+    return _loaded(name, images, labels, f"{folder} {split} split, {len(images)} images", pixel_max)
+
+
+def _present(raw: Path, split: str) -> bool:
+    return all(path.is_file() for path in idx.split_files(raw, split))
+
+
+def _download(folder: str, root: Path, split: str) -> None:
+    """Fetch the official files into ``root/folder/raw`` with torchvision; a failure is reported by the caller,
+    which finds the files still missing."""
+    from torchvision import datasets
+
+    try:
+        getattr(datasets, folder)(str(root), train=split == "train", download=True)
+    except Exception:  # network errors take many forms (URLError, HTTPError, OSError, RuntimeError)
+        pass
 
 
 def load_cifar10(cfg: Mapping[str, Any]) -> LoadedData:
