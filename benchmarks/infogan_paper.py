@@ -4,8 +4,7 @@ the digit class?
     OMP_NUM_THREADS=1 python benchmarks/infogan_paper.py [--seeds 0 1 2] [--steps 4000] [--set KEY=VALUE]
     python benchmarks/infogan_paper.py --combine A/infogan_paper.json B/infogan_paper.json  # seeds run apart
 
-Each seed trains ``infogan`` (``model.backbone=paper``, the paper's rates D 2e-4, G 1e-3, and the authors' code's
-batch 128 and z ~ U(-1, 1): openai/InfoGAN ``run_mnist_exp.py``, which trains 5,000 such updates) on the
+Each seed trains ``infogan`` (``model.backbone=paper``, the paper's rates: D 2e-4, G 1e-3, batch 64) on the
 60,000 MNIST training images through ``ganzoo.train``; a callback scores the code every ``--eval-every``
 steps: 1,000 samples (100 per categorical value) labelled by ganzoo's MNIST classifier, accuracy under the
 best one-to-one code-to-class matching (Hungarian) and under majority matching. Writes
@@ -42,8 +41,6 @@ SETTINGS = [
     "train.log_every=50",
     "train.sample_every=100000",
     "train.checkpoint_every=100000",
-    "train.batch_size=128",
-    "model.noise=uniform",
 ]
 
 
