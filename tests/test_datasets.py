@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import struct
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from mnist_files import write_idx
 
 from ganzoo import UserError
 from ganzoo.registry import get_registry
@@ -45,20 +45,14 @@ def test_cifar10_reads_the_test_split_that_is_present_and_says_so(data_dir: Path
         _load("cifar10", split="train", download=False)
 
 
-def _write_idx(path: Path, array: np.ndarray) -> None:
-    magic = 2051 if array.ndim == 3 else 2049
-    header = struct.pack(">I", magic) + b"".join(struct.pack(">I", d) for d in array.shape)
-    path.write_bytes(header + array.astype(np.uint8).tobytes())
-
-
 def test_fashion_mnist_reads_official_idx_files(tmp_path: Path) -> None:
     raw = tmp_path / "FashionMNIST" / "raw"
     raw.mkdir(parents=True)
     rng = np.random.default_rng(0)
     images, labels = rng.integers(0, 256, (50, 28, 28)), rng.integers(0, 10, 50)
     for split, n in (("train", 50), ("t10k", 50)):
-        _write_idx(raw / f"{split}-images-idx3-ubyte", images[:n])
-        _write_idx(raw / f"{split}-labels-idx1-ubyte", labels[:n])
+        write_idx(raw / f"{split}-images-idx3-ubyte", images[:n])
+        write_idx(raw / f"{split}-labels-idx1-ubyte", labels[:n])
     data = _load("fashion-mnist", root=str(tmp_path))
     assert data.tensors["image"].shape == (50, 1, 28, 28)
     expected = torch.as_tensor(images, dtype=torch.float32) / 255 * 2 - 1
@@ -84,8 +78,8 @@ def test_damaged_idx_files_are_named_as_corrupt(tmp_path: Path, damage: str, pro
     raw = tmp_path / "MNIST" / "raw"
     raw.mkdir(parents=True)
     rng = np.random.default_rng(0)
-    _write_idx(raw / "t10k-images-idx3-ubyte", rng.integers(0, 256, (20, 28, 28)))
-    _write_idx(raw / "t10k-labels-idx1-ubyte", rng.integers(0, 10, 19 if damage == "labels" else 20))
+    write_idx(raw / "t10k-images-idx3-ubyte", rng.integers(0, 256, (20, 28, 28)))
+    write_idx(raw / "t10k-labels-idx1-ubyte", rng.integers(0, 10, 19 if damage == "labels" else 20))
     images = raw / "t10k-images-idx3-ubyte"
     data = images.read_bytes()
     damaged = {"cut": data[:-5], "padded": data + b"\0", "type": data[:2] + b"\x0d" + data[3:]}
