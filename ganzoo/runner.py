@@ -253,8 +253,11 @@ def _run(
         callbacks=callbacks,
         dist=env,
     )
-    with deferred_signals(trainer.request_interrupt), _recording_status(trainer):
-        return trainer.fit()
+    try:
+        with deferred_signals(trainer.request_interrupt), _recording_status(trainer):
+            return trainer.fit()
+    finally:
+        trainer.close()
 
 
 @contextlib.contextmanager

@@ -264,20 +264,21 @@ def check_model_plugin(
         seed_everything(int(config["seed"]))
         module = _build(spec, config, data.info, who)
         trainer = _trainer(config, module, data, Path(tmp) / "run", run_device, precision, who)
-        phases = _check_phases(module, who)
-        report = ModelReport(
-            spec.name,
-            data_spec.name,
-            [p.name for p in phases if p.steps > 0],
-            parameters=sum(p.numel() for p in module.parameters()),
-        )
-        step = 0
-        for phase in phases:
-            if phase.steps > 0:
-                step = sum(p.steps for p in phases[: phases.index(phase)]) + 1
-                report.logs[phase.name] = _check_step(trainer, phases, step, who)
-        report.samples = _check_sampling(module, data, SAMPLES, trainer.run_dir / "samples", who)
-        _check_round_trip(trainer, spec, data, phases, step, who)
+        with contextlib.closing(trainer):  # stops a streamed dataset's workers
+            phases = _check_phases(module, who)
+            report = ModelReport(
+                spec.name,
+                data_spec.name,
+                [p.name for p in phases if p.steps > 0],
+                parameters=sum(p.numel() for p in module.parameters()),
+            )
+            step = 0
+            for phase in phases:
+                if phase.steps > 0:
+                    step = sum(p.steps for p in phases[: phases.index(phase)]) + 1
+                    report.logs[phase.name] = _check_step(trainer, phases, step, who)
+            report.samples = _check_sampling(module, data, SAMPLES, trainer.run_dir / "samples", who)
+            _check_round_trip(trainer, spec, data, phases, step, who)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -446,27 +447,30 @@ def _check_round_trip(
     restored = _trainer(
         config, fresh, data, trainer.run_dir.with_name("restored"), trainer.device, trainer.precision, who, resume=state
     )
-    original = trainer.module.state_dict()
-    loaded = restored.module.state_dict()
-    _require(original.keys() == loaded.keys(), f"{who}: the restored model has different state keys")
-    differ = [k for k in original if not torch.equal(original[k], loaded[k])]
-    _require(not differ, f"{who}: restored weights differ: {', '.join(differ[:5])}")
-    a, b = _draw(trainer.module, who), _draw(restored.module, who)
-    _require(_same(a, b), f"{who}: the restored model samples differently from the saved one")
-    if step < sum(p.steps for p in phases):
-        for runner in (trainer, restored):
-            torch.set_rng_state(state["rng"]["torch"])
-            if runner.device.type == "cuda" and "cuda" in state["rng"]:
-                torch.cuda.set_rng_state(state["rng"]["cuda"], runner.device)
-            _check_step(runner, phases, step + 1, who)
-        after, resumed = trainer.module.state_dict(), restored.module.state_dict()
-        differ = [k for k in after if not torch.allclose(after[k].float(), resumed[k].float(), rtol=1e-5, atol=1e-6)]
-        _require(
-            not differ,
-            f"{who}: the step after a restore differs from the step without one "
-            f"({', '.join(differ[:5])}); keep all training state in parameters, buffers or "
-            f"optimizers and draw randomness from torch's global generator",
-        )
+    with contextlib.closing(restored):
+        original = trainer.module.state_dict()
+        loaded = restored.module.state_dict()
+        _require(original.keys() == loaded.keys(), f"{who}: the restored model has different state keys")
+        differ = [k for k in original if not torch.equal(original[k], loaded[k])]
+        _require(not differ, f"{who}: restored weights differ: {', '.join(differ[:5])}")
+        a, b = _draw(trainer.module, who), _draw(restored.module, who)
+        _require(_same(a, b), f"{who}: the restored model samples differently from the saved one")
+        if step < sum(p.steps for p in phases):
+            for runner in (trainer, restored):
+                torch.set_rng_state(state["rng"]["torch"])
+                if runner.device.type == "cuda" and "cuda" in state["rng"]:
+                    torch.cuda.set_rng_state(state["rng"]["cuda"], runner.device)
+                _check_step(runner, phases, step + 1, who)
+            after, resumed = trainer.module.state_dict(), restored.module.state_dict()
+            differ = [
+                k for k in after if not torch.allclose(after[k].float(), resumed[k].float(), rtol=1e-5, atol=1e-6)
+            ]
+            _require(
+                not differ,
+                f"{who}: the step after a restore differs from the step without one "
+                f"({', '.join(differ[:5])}); keep all training state in parameters, buffers or "
+                f"optimizers and draw randomness from torch's global generator",
+            )
 
 
 def _draw(module: GANModule, who: str) -> Any:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import io
+import multiprocessing
 import pickle
 import shutil
 import struct
@@ -15,6 +17,8 @@ import pytest
 import torch
 from PIL import Image
 
+import ganzoo
+import ganzoo.runner
 from ganzoo import UserError
 from ganzoo.registry import get_registry
 from ganzoo.testing import check_dataset_plugin
@@ -126,6 +130,29 @@ def test_large_sets_stream_through_dataloader_workers(cifar_folder, tmp_path: Pa
     seen = [batches() for _ in range(3)]
     assert all(b["image"].shape == (8, 3, 16, 16) for b in seen)
     assert sorted(torch.cat([b["label"] for b in seen]).tolist()) == sorted(labels)  # one epoch, all images
+
+
+def test_a_streamed_run_stops_its_workers_when_training_ends(
+    cifar_folder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Training stops the DataLoader workers itself: left to the garbage collector, torch finalises the
+    iterator amid its already-collected queues and waits 5 s for each worker before killing it."""
+    root, _, _ = cifar_folder
+    archive = Path(shutil.make_archive(str(tmp_path / "cifar"), "zip", root))
+    monkeypatch.setattr(ganzoo.runner, "release_memory", lambda: None)
+    gc.disable()  # nothing but the trainer itself can stop the workers now
+    try:
+        ganzoo.train(
+            "dcgan",
+            "folder",
+            out=tmp_path / "run",
+            data={"path": str(archive), "image_size": 32, "max_in_memory": 10},
+            train={"steps": 2, "batch_size": 4, "num_samples": 4},
+            model={"g_channels": 4, "d_channels": 4},
+        )
+        assert multiprocessing.active_children() == []
+    finally:
+        gc.enable()
 
 
 def _uniform_files(root: Path) -> dict[str, tuple[float, ...]]:

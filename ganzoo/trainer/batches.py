@@ -72,6 +72,9 @@ class InMemoryBatches:
             batch[key] = _place(decode_pixels(batch[key], max_value), batch[key].device, self.channels_last)
         return batch
 
+    def close(self) -> None:
+        """Nothing to stop: the data is already in memory (the same interface as ``StreamBatches``)."""
+
     def state_dict(self) -> dict[str, Any]:
         """The generator state, the epoch's permutation and the position in this rank's shard."""
         return {
@@ -151,6 +154,12 @@ class StreamBatches:
             return self()
         self.consumed += 1
         return {k: _place(v, self.device, self.channels_last, non_blocking=True) for k, v in batch.items()}
+
+    def close(self) -> None:
+        """Stop the DataLoader's worker processes now. Left to the garbage collector, the iterator is
+        finalised amid its already-collected queues, the workers never hear the stop and torch waits 5 s
+        for each before killing it."""
+        self._iterator = None
 
     def state_dict(self) -> dict[str, Any]:
         """Generator state at the start of this epoch and batches consumed since (per rank)."""

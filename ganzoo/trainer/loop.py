@@ -344,6 +344,10 @@ class Trainer:
             callback.on_fit_end(self)
         return FitResult(self.run_dir, self.step, time.perf_counter() - started, last)
 
+    def close(self) -> None:
+        """Stop the data workers as soon as training is over, whether it finished or failed."""
+        self.batches.close()
+
     def request_interrupt(self, signum: int) -> None:
         """Stop after the current step, with a checkpoint (called from a signal handler)."""
         self.interrupted = signum
