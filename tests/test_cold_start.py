@@ -1,5 +1,6 @@
 """Listing is cheap: ``import ganzoo``, ``ganzoo list``, ``info`` and ``plugins`` never import torch; training on
-MNIST-format files that are present never imports torchvision (about 15 MiB a run)."""
+MNIST-format files that are present never imports torchvision (about 15 MiB a run), and its loss plot does not
+import matplotlib (about 37 MiB)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from mnist_files import write_idx
 
 PROBE = (
     "import sys; from ganzoo.cli import main; code = main(sys.argv[1:]); "
-    "heavy = sorted(m for m in ('torch', 'numpy', 'torchvision') if m in sys.modules); "
+    "heavy = sorted(m for m in ('torch', 'numpy', 'torchvision', 'matplotlib') if m in sys.modules); "
     "print('HEAVY', code, heavy, file=sys.stderr)"
 )
 
@@ -35,7 +36,7 @@ def test_the_package_root_and_its_spec_types_are_torch_free() -> None:
     assert result.stdout.strip() == "False", result.stderr
 
 
-def test_training_on_mnist_files_and_writing_samples_does_not_import_torchvision(tmp_path: Path) -> None:
+def test_an_mnist_run_its_samples_and_loss_plot_import_neither_torchvision_nor_matplotlib(tmp_path: Path) -> None:
     raw = tmp_path / "MNIST" / "raw"
     raw.mkdir(parents=True)
     rng = np.random.default_rng(0)
@@ -60,3 +61,4 @@ def test_training_on_mnist_files_and_writing_samples_does_not_import_torchvision
     result = subprocess.run([sys.executable, "-c", PROBE, *command], capture_output=True, text=True)
     assert result.stderr.strip().splitlines()[-1] == "HEAVY 0 ['numpy', 'torch']", result.stderr
     assert (tmp_path / "run" / "samples").is_dir() and any((tmp_path / "run" / "samples").glob("*.png"))
+    assert (tmp_path / "run" / "loss_curves.png").is_file()

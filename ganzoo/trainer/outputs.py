@@ -63,10 +63,7 @@ def read_metrics(path: Path) -> list[dict[str, Any]]:
 
 def plot_loss_curves(metrics_path: Path, out: Path) -> None:
     """One line per logged scalar against step, one panel per training phase."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from ganzoo.chart import Panel, save_line_charts
 
     series: dict[str, dict[str, list[tuple[int, float]]]] = defaultdict(lambda: defaultdict(list))
     skip = {"step", "phase", "time", "samples_per_s"}
@@ -74,16 +71,5 @@ def plot_loss_curves(metrics_path: Path, out: Path) -> None:
         for key, value in record.items():
             if key not in skip and isinstance(value, (int, float)) and math.isfinite(value):
                 series[record.get("phase", "")][key].append((record["step"], value))
-    if not series:
-        return
-    fig, axes = plt.subplots(1, len(series), figsize=(6 * len(series), 4), squeeze=False)
-    for ax, (phase, curves) in zip(axes[0], series.items()):
-        for name, points in curves.items():
-            steps, values = zip(*points)
-            ax.plot(steps, values, label=name)
-        ax.set_title(phase or "training")
-        ax.set_xlabel("step")
-        ax.legend()
-    fig.tight_layout()
-    fig.savefig(out, dpi=100)
-    plt.close(fig)
+    if series:
+        save_line_charts([Panel(phase or "training", curves) for phase, curves in series.items()], out)
