@@ -25,10 +25,7 @@ def _mean_curve(history: Mapping[str, list[dict[str, Any]]], metric: str) -> tup
 
 def write_plots(results: Mapping[str, Any], folder: Path) -> list[Path]:
     """``folder/DATASET.png``: a row per metric, vs step (left) and vs wall time (right)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # not pyplot: no global figure state, the user's backend untouched
 
     written = []
     cells = [c for c in results["cells"] if c.get("history")]
@@ -37,7 +34,8 @@ def write_plots(results: Mapping[str, Any], folder: Path) -> list[Path]:
         names = _metric_names(group)
         if not names:
             continue
-        fig, axes = plt.subplots(len(names), 2, figsize=(11, 3 * len(names)), squeeze=False)
+        fig = Figure(figsize=(11, 3 * len(names)))
+        axes = fig.subplots(len(names), 2, squeeze=False)
         for row, metric in enumerate(names):
             for cell in group:
                 steps, walls, values = _mean_curve(cell["history"], metric)
@@ -53,6 +51,5 @@ def write_plots(results: Mapping[str, Any], folder: Path) -> list[Path]:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{dataset}.png"
         fig.savefig(path, dpi=90)
-        plt.close(fig)
         written.append(path)
     return written
