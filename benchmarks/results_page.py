@@ -450,15 +450,47 @@ def read_cyclegan(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
         "device": _machine(),
         "settings": " ".join(d["overrides"]),
     }
+
+    def spread(key: str, scale: float, unit: str) -> str:
+        return f" ± {scale * t[key]['stdev']:.1f}{unit}" if len(d["seeds"]) > 1 else ""
+
     yield Entry(
         "cyclegan",
         "digits -> mnist",
         "label kept / FID to MNIST",
-        f"{_pct(t['label_kept']['mean'])} / {t['fid_classifier_to_mnist']['mean']:.1f} (raw digits "
+        f"{_pct(t['label_kept']['mean'])}{spread('label_kept', 100, '%')} / "
+        f"{t['fid_classifier_to_mnist']['mean']:.1f}{spread('fid_classifier_to_mnist', 1, '')} (raw digits "
         f"{_pct(d['raw_digits']['label_accuracy'])} / {d['raw_digits']['fid_classifier_to_mnist']:.1f})",
         protocol,
         path.name,
         path.name == "cyclegan_digits.json",  # the 3-seed run is the headline; variants are listed
+    )
+    if "label_accuracy_mnist_frame" in d["raw_digits"]:
+        yield Entry(
+            "cyclegan",
+            "digits -> mnist",
+            "raw digits read, framed like MNIST (20 px in 28) / as resized",
+            f"{_pct(d['raw_digits']['label_accuracy_mnist_frame'])} / {_pct(d['raw_digits']['label_accuracy'])}",
+            protocol,
+            path.name,
+        )
+    if all("confusion" in s for s in d["seeds"]) and "confusion" in d["raw_digits"]:
+        yield Entry(
+            "cyclegan",
+            "digits -> mnist",
+            "label kept per source digit, translated (raw)",
+            _per_class([s["confusion"] for s in d["seeds"]], d["raw_digits"]["confusion"]),
+            protocol,
+            path.name,
+        )
+
+
+def _per_class(translated: list[list[list[int]]], raw: list[list[int]]) -> str:
+    """``digit: kept% (raw%)`` for each class of (true, predicted) count matrices, seeds summed."""
+    rows = [[sum(m[i][j] for m in translated) for j in range(len(raw))] for i in range(len(raw))]
+    return ", ".join(
+        f"{i}: {100 * rows[i][i] / max(sum(rows[i]), 1):.0f}% ({100 * raw[i][i] / max(sum(raw[i]), 1):.0f}%)"
+        for i in range(len(raw))
     )
 
 

@@ -50,6 +50,17 @@ def test_class_fractions_sum_to_one(mnist_classifier: clf.DigitClassifier) -> No
     assert fractions.shape == (10,) and fractions.sum().item() == pytest.approx(1.0)
 
 
+def test_confusion_matrix_counts_true_against_predicted(mnist_classifier: clf.DigitClassifier) -> None:
+    images = torch.rand(30, 1, 28, 28) * 2 - 1
+    predicted = mnist_classifier.predict(images)
+    labels = torch.arange(30) % 10
+    matrix = clf.confusion_matrix(mnist_classifier, images, labels)
+    assert matrix.shape == (10, 10) and matrix.sum().item() == 30
+    assert matrix.sum(1).tolist() == [3] * 10  # each row holds one true class
+    assert matrix.diagonal().sum().item() == (predicted == labels).sum().item()
+    assert matrix[labels[0], predicted[0]] >= 1
+
+
 def test_unknown_dataset_is_a_user_error() -> None:
     with pytest.raises(UserError, match="no digit classifier"):
         clf.load_classifier("cifar10")

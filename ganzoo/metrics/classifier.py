@@ -120,6 +120,14 @@ def accuracy(model: DigitClassifier, images: torch.Tensor, labels: torch.Tensor)
     return (model.predict(images) == labels).float().mean().item()
 
 
+@torch.no_grad()
+def confusion_matrix(model: DigitClassifier, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Counts of (true label, predicted label): row ``i`` says what the images of class ``i`` were called."""
+    predicted = model.predict(images.cpu())
+    pairs = labels.cpu().long() * model.num_classes + predicted
+    return torch.bincount(pairs, minlength=model.num_classes**2).reshape(model.num_classes, model.num_classes)
+
+
 def _from_cache(path: Path) -> DigitClassifier | None:
     if not path.is_file():
         return None
