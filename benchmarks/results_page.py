@@ -396,8 +396,14 @@ def read_zoo(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
         "CPU min": str(d["train_cpu_min"]),
         "device": _machine(d.get("load_average_after")),
     }
-    # the headline is each paper's own evidence: label accuracy for ACGAN, class coverage for WGAN and BEGAN
-    headline = {"acgan": "label accuracy", "wgan": "classes covered", "began": "classes covered"}.get(
+    # the headline is each paper's own evidence: label accuracy for the conditional ACGAN and projection
+    # cGAN, class coverage for WGAN and BEGAN
+    headline = {
+        "acgan": "label accuracy",
+        "sngan-projection": "label accuracy",
+        "wgan": "classes covered",
+        "began": "classes covered",
+    }.get(
         d["model"], "classifier FID" if d["model"] not in ("dcgan", "cgan") else ""
     )
     if d["seed"] != 0:  # further seeds are listed; seed 0 is the headline
