@@ -403,9 +403,7 @@ def read_zoo(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
         "sngan-projection": "label accuracy",
         "wgan": "classes covered",
         "began": "classes covered",
-    }.get(
-        d["model"], "classifier FID" if d["model"] not in ("dcgan", "cgan") else ""
-    )
+    }.get(d["model"], "classifier FID" if d["model"] not in ("dcgan", "cgan") else "")
     if d["seed"] != 0:  # further seeds are listed; seed 0 is the headline
         headline = ""
     yield Entry(
