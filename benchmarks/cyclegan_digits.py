@@ -96,20 +96,21 @@ def held_out() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
 
 
 @torch.no_grad()
-def score_raw(classifier: Any) -> dict[str, Any]:
+def score_raw(
+    classifier: Any, digits: torch.Tensor, labels: torch.Tensor, mnist_features: torch.Tensor
+) -> dict[str, Any]:
     """The untranslated held-out digits as the classifier reads them, also framed like MNIST (20 px in 28).
 
     The framed accuracy says how much of the misreading is geometry (MNIST centres each digit in a 20x20 box,
     the resized sklearn digits fill their frame) rather than the writers' shapes.
     """
-    digits, labels, mnist = held_out()
     framed = torch.nn.functional.pad(
         torch.nn.functional.interpolate(digits, size=20, mode="bilinear", antialias=True), (4, 4, 4, 4), value=-1.0
     )
     return {
         "label_accuracy": accuracy(classifier, digits, labels),
         "label_accuracy_mnist_frame": accuracy(classifier, framed, labels),
-        "fid_classifier_to_mnist": fid(classifier.features(mnist), classifier.features(digits)),
+        "fid_classifier_to_mnist": fid(mnist_features, classifier.features(digits)),
         "confusion": confusion_matrix(classifier, digits, labels).tolist(),
     }
 
@@ -131,7 +132,7 @@ def main() -> None:
     digits, labels, mnist = held_out()
     with torch.no_grad():
         mnist_features = classifier.features(mnist)
-    raw = score_raw(classifier)
+    raw = score_raw(classifier, digits, labels, mnist_features)
     print(json.dumps({"raw_digits": raw, "test_digits": len(digits)}), flush=True)
     seeds: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as runs:
@@ -180,7 +181,10 @@ def combine(paths: list[Path], out: Path) -> None:
     if any(part["classifier_test_accuracy"] != classifier.test_accuracy for part in parts):
         raise SystemExit("error: the files were scored by another classifier than the cached one; rerun them")
     seeds = [s for part in parts for s in part["seeds"]]
-    write(out, {**parts[0], "raw_digits": score_raw(classifier), "seeds": seeds})
+    digits, labels, mnist = held_out()
+    with torch.no_grad():
+        raw = score_raw(classifier, digits, labels, classifier.features(mnist))
+    write(out, {**parts[0], "raw_digits": raw, "seeds": seeds})
 
 
 def write(path: Path, out: dict[str, Any]) -> None:
