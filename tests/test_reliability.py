@@ -134,15 +134,19 @@ def _losses(run: Path) -> list[dict]:
 
 
 def _last_step(run: Path) -> int:
-    path = run / "metrics.jsonl"
-    records = read_metrics(path) if path.is_file() else []
+    try:  # a resume that finds no checkpoint deletes the file while this polls it
+        records = read_metrics(run / "metrics.jsonl")
+    except FileNotFoundError:
+        return 0
     return records[-1]["step"] if records else 0
 
 
 def _logged_since(run: Path, started: float) -> bool:
     """Whether this process has written the metrics (so stale lines of the previous run do not count)."""
-    path = run / "metrics.jsonl"
-    return path.is_file() and path.stat().st_mtime > started
+    try:  # a resume that finds no checkpoint deletes the file while this polls it
+        return (run / "metrics.jsonl").stat().st_mtime > started
+    except FileNotFoundError:
+        return False
 
 
 def _where(run: Path) -> str:
