@@ -93,6 +93,20 @@ def test_domains_from_two_named_datasets_split_and_cycled() -> None:
     assert not train_set & {tuple(x.flatten()[:64].tolist()) for x in test.tensors["a"]}
 
 
+def test_a_margin_frames_one_domain_like_mnist_and_bad_margins_are_rejected() -> None:
+    plain = ganzoo.load_dataset("domains", a="digits", b="digits", limit=20).tensors
+    framed = ganzoo.load_dataset("domains", a="digits", b="digits", limit=20, a_margin=4).tensors
+    border = torch.ones(28, 28, dtype=torch.bool)
+    border[4:24, 4:24] = False
+    assert framed["a"].shape == (20, 1, 28, 28) and (framed["a"][:, :, border] == -1).all()
+    assert plain["a"][:, :, border].max() > -1  # unframed digits reach the border
+    inner = F.interpolate(plain["a"], size=20, mode="area")  # same digits, shrunk: the framed inner box
+    assert (framed["a"][:, :, 4:24, 4:24] - inner).abs().mean() < 0.1
+    assert torch.equal(framed["b"], plain["b"])  # only domain a is framed
+    with pytest.raises(UserError, match="a_margin"):
+        ganzoo.load_dataset("domains", a="digits", b="digits", a_margin=14)
+
+
 def test_domains_from_the_cyclegan_folder_layout(tmp_path: Path) -> None:
     for folder, count, value in (("trainA", 3, 0), ("trainB", 5, 255)):
         (tmp_path / folder).mkdir()

@@ -22,6 +22,8 @@ def ganzoo_datasets() -> list[DatasetSpec]:
                 "image_size": 28,
                 "channels": 1,
                 "limit": 0,
+                "a_margin": 0,
+                "b_margin": 0,
             },
         ),
     ]

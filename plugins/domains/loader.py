@@ -4,9 +4,11 @@
 
 Named datasets are split here, the same way for all of them (not every dataset has a test split): a fixed
 random ``data.test_fraction`` of each is ``split: test``, the rest ``split: train``. Both domains come out
-at ``data.channels`` x ``data.image_size``^2. The shorter domain is cycled to the longer one's length, so
-the trainer draws index batches as for any in-memory set; the first ``extras["a_size"]`` rows of ``a``
-(``b_size`` of ``b``) are each image once, and ``a_label``/``b_label`` hold source labels where there are.
+at ``data.channels`` x ``data.image_size``^2; ``data.a_margin``/``b_margin`` shrink a domain's images inside
+a dark frame of that many pixels (MNIST puts each digit in a 20x20 box inside 28x28: margin 4).
+The shorter domain is cycled to the longer one's length, so the trainer draws index batches as for any
+in-memory set; the first ``extras["a_size"]`` rows of ``a`` (``b_size`` of ``b``) are each image once, and
+``a_label``/``b_label`` hold source labels where there are.
 """
 
 from __future__ import annotations
@@ -64,15 +66,20 @@ def _domain(cfg: Mapping[str, Any], side: str) -> tuple[torch.Tensor, torch.Tens
         labels, what = (labels[keep] if labels is not None else None), f"{name} {split}"
     if cfg["limit"]:
         images, labels = images[: cfg["limit"]], labels[: cfg["limit"]] if labels is not None else None
-    return _fit(images, int(cfg["channels"]), size), labels, f"{what} ({len(images)} images)"
+    fitted = _fit(images, int(cfg["channels"]), size, int(cfg[f"{side}_margin"]))
+    return fitted, labels, f"{what} ({len(images)} images)"
 
 
-def _fit(images: torch.Tensor, channels: int, size: int) -> torch.Tensor:
-    """Images at ``channels`` (grey <-> colour) and ``size`` x ``size``, in [-1, 1]."""
+def _fit(images: torch.Tensor, channels: int, size: int, margin: int = 0) -> torch.Tensor:
+    """Images at ``channels`` (grey <-> colour) and ``size`` x ``size``, in [-1, 1]: resized to
+    ``size - 2 * margin`` and framed by ``margin`` pixels of -1 (black)."""
     if images.shape[1] != channels:
         images = images.mean(1, keepdim=True) if channels == 1 else images.expand(-1, channels, -1, -1)
-    if images.shape[-1] != size or images.shape[-2] != size:
-        images = TF.resize(images, [size, size], antialias=True).clamp(-1, 1)
+    inner = size - 2 * margin
+    if images.shape[-1] != inner or images.shape[-2] != inner:
+        images = TF.resize(images, [inner, inner], antialias=True).clamp(-1, 1)
+    if margin:
+        images = torch.nn.functional.pad(images, [margin] * 4, value=-1.0)
     return images.contiguous()
 
 
@@ -84,6 +91,13 @@ def load_domains(cfg: Mapping[str, Any]) -> LoadedData:
         raise UserError(f"data.channels must be 1 or 3, got {cfg['channels']!r}")
     if not 0 < float(cfg["test_fraction"]) < 1:
         raise UserError(f"data.test_fraction must be between 0 and 1, got {cfg['test_fraction']!r}")
+    for side in ("a", "b"):
+        margin = cfg[f"{side}_margin"]
+        if isinstance(margin, bool) or not isinstance(margin, int) or not 0 <= 2 * margin < int(cfg["image_size"]):
+            raise UserError(
+                f"data.{side}_margin must be a whole number of pixels with 2 x margin below data.image_size "
+                f"({cfg['image_size']}), got {margin!r}"
+            )
     (a, a_labels, a_what), (b, b_labels, b_what) = _domain(cfg, "a"), _domain(cfg, "b")
     if not len(a) or not len(b):
         raise UserError(f"domain {'a' if not len(a) else 'b'} has no images")
