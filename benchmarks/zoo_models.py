@@ -7,7 +7,8 @@ images with narrow networks, then draws 1,000 samples (100 per label for conditi
 FID on the classifier's 128-d features against 1,000 MNIST test images, the class spread (a class is
 covered when it has >= 2% of the samples), label accuracy for conditional models, ACGAN's included, the
 critic's Wasserstein estimate for WGAN and M_global for BEGAN (mean of the first and last tenth of the
-logged steps), with CPU and wall time and the load average. Writes
+logged steps), with CPU and wall time and the load average; ``--eval-every N`` also scores every N steps (the
+curve). Writes
 ``benchmarks/results/zoo_models_<model>.json`` (``_seed<N>`` added for ``--seed N`` other than 0).
 """
 
@@ -46,6 +47,7 @@ MODELS: dict[str, list[str]] = {
     "began": [*_DC, "model.hidden=32", "model.gamma=1.0"],
 }
 COMMON = ["train.precision=fp32", "train.sample_every=100000", "train.checkpoint_every=100000", "train.log_every=10"]
+CURVE_KEYS = ("fid_classifier", "label_accuracy", "classes_covered")
 TRENDS = {"wgan": "wasserstein", "began": "m_global"}
 
 
@@ -85,6 +87,31 @@ def score(module: Any, classifier: Any, real_features: torch.Tensor, conditional
     return out
 
 
+class Curve(ganzoo.Callback):
+    """``score`` of the sampling module every ``every`` steps, with the training CPU minutes so far."""
+
+    def __init__(self, classifier: Any, real_features: torch.Tensor, conditional: bool, every: int) -> None:
+        self.classifier, self.real_features, self.conditional, self.every = (
+            classifier,
+            real_features,
+            conditional,
+            every,
+        )
+        self.cpu = cpu_seconds()
+        self.records: list[dict[str, Any]] = []
+
+    def on_step_end(self, trainer: Any) -> None:
+        if self.every and trainer.step % self.every == 0:
+            with trainer.sampling() as module:
+                scores = score(module, self.classifier, self.real_features, self.conditional)
+            record = {"step": trainer.step, "cpu_min": round((cpu_seconds() - self.cpu) / 60, 2)}
+            record.update(
+                {k: v for k, v in scores.items() if k in ("fid_classifier", "label_accuracy", "classes_covered")}
+            )
+            print(json.dumps(record), flush=True)
+            self.records.append(record)
+
+
 def real_reference(classifier: Any) -> torch.Tensor:
     """Classifier features of 1,000 MNIST test images (a fixed random subset)."""
     images = ganzoo.load_dataset("mnist", split="test", limit=SAMPLES).tensors
@@ -100,16 +127,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--set", action="append", default=[], help="an extra KEY=VALUE override for every model")
+    parser.add_argument("--eval-every", type=int, default=0, help="also score every N steps (0: only at the end)")
     args = parser.parse_args()
     classifier = load_classifier("mnist")
     real_features = real_reference(classifier)
     with tempfile.TemporaryDirectory() as runs:
         for model in args.models:
             overrides = [f"train.steps={args.steps}", f"data.limit={args.limit}", *COMMON, *MODELS[model], *args.set]
+            conditional = ganzoo.get_spec(model).conditions == ("label",)
+            curve = Curve(classifier, real_features, conditional, args.eval_every)
             load_before, wall, cpu = os.getloadavg(), time.perf_counter(), cpu_seconds()
-            fit = ganzoo.train(model, "mnist", Path(runs) / model, sets=overrides, seed=args.seed, device="cpu")
+            fit = ganzoo.train(
+                model, "mnist", Path(runs) / model, sets=overrides, seed=args.seed, device="cpu", callbacks=[curve]
+            )
             train_cpu, train_wall = cpu_seconds() - cpu, time.perf_counter() - wall
-            conditional = fit.spec.conditions == ("label",)
             entry = {
                 "model": model,
                 "dataset": "mnist",
@@ -125,6 +156,8 @@ def main() -> None:
                 "environment": environment(),
                 **score(fit.module, classifier, real_features, conditional),
             }
+            if curve.records:
+                entry["curve"] = curve.records
             if model in TRENDS:
                 entry[TRENDS[model]] = trend(fit, TRENDS[model])
             if model == "began":
