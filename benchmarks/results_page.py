@@ -404,7 +404,7 @@ def read_zoo(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
         "wgan": "classes covered",
         "began": "classes covered",
     }.get(d["model"], "classifier FID" if d["model"] not in ("dcgan", "cgan") else "")
-    if d["seed"] != 0:  # further seeds are listed; seed 0 is the headline
+    if d["seed"] != 0 or d.get("tag"):  # further seeds and tagged variants are listed; seed 0 is the headline
         headline = ""
     yield Entry(
         d["model"],
@@ -416,7 +416,8 @@ def read_zoo(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
         headline == "classifier FID",
     )
     covered = f"{d['classes_covered']} of 10 (>= 2% of samples; smallest {_pct(min(d['class_fractions']))})"
-    others = sorted(path.parent.glob(f"zoo_models_{d['model']}_seed*.json")) if d["seed"] == 0 else []
+    headline_run = d["seed"] == 0 and not d.get("tag")
+    others = sorted(path.parent.glob(f"zoo_models_{d['model']}_seed*.json")) if headline_run else []
     if others:  # the headline run is seed 0: say what the other seeds did beside it
         runs = [d] + [json.loads(other.read_text(encoding="utf-8")) for other in others]
         seeds, counts = (", ".join(str(r[key]) for r in runs) for key in ("seed", "classes_covered"))
@@ -433,6 +434,17 @@ def read_zoo(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
             protocol,
             path.name,
             headline == "label accuracy",
+        )
+    if d.get("curve"):
+        key = "label_accuracy" if d.get("label_accuracy") is not None else "fid_classifier"
+        show = _pct if key == "label_accuracy" else (lambda v: f"{v:.1f}")
+        yield Entry(
+            d["model"],
+            d["dataset"],
+            f"{key.replace('_', ' ')} by step (CPU min)",
+            ", ".join(f"{r['step']}: {show(r[key])} ({r['cpu_min']})" for r in d["curve"]),
+            protocol,
+            path.name,
         )
     for key, label in (("wasserstein", "critic's Wasserstein estimate"), ("m_global", "M_global")):
         if key in d:
@@ -458,13 +470,20 @@ def read_cyclegan(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
     def spread(key: str, scale: float, unit: str) -> str:
         return f" ± {scale * t[key]['stdev']:.1f}{unit}" if len(d["seeds"]) > 1 else ""
 
+    raw = d["raw_digits"]
+    framed = "data.a_margin=4" in d["overrides"] and "fid_classifier_to_mnist_frame" in raw
+    fed = (  # the untranslated digits as the translator gets them
+        f"raw digits framed like MNIST {_pct(raw['label_accuracy_mnist_frame'])} / "
+        f"{raw['fid_classifier_to_mnist_frame']:.1f}"
+        if framed
+        else f"raw digits {_pct(raw['label_accuracy'])} / {raw['fid_classifier_to_mnist']:.1f}"
+    )
     yield Entry(
         "cyclegan",
         "digits -> mnist",
         "label kept / FID to MNIST",
         f"{_pct(t['label_kept']['mean'])}{spread('label_kept', 100, '%')} / "
-        f"{t['fid_classifier_to_mnist']['mean']:.1f}{spread('fid_classifier_to_mnist', 1, '')} (raw digits "
-        f"{_pct(d['raw_digits']['label_accuracy'])} / {d['raw_digits']['fid_classifier_to_mnist']:.1f})",
+        f"{t['fid_classifier_to_mnist']['mean']:.1f}{spread('fid_classifier_to_mnist', 1, '')} ({fed})",
         protocol,
         path.name,
         path.name == "cyclegan_digits.json",  # the 3-seed run is the headline; variants are listed
@@ -478,12 +497,12 @@ def read_cyclegan(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
             protocol,
             path.name,
         )
-    if all("confusion" in s for s in d["seeds"]) and "confusion" in d["raw_digits"]:
+    if all("confusion" in s for s in d["seeds"]) and "confusion" in raw:
         yield Entry(
             "cyclegan",
             "digits -> mnist",
-            "label kept per source digit, translated (raw)",
-            _per_class([s["confusion"] for s in d["seeds"]], d["raw_digits"]["confusion"]),
+            f"label kept per source digit, translated ({'raw framed' if framed else 'raw'})",
+            _per_class([s["confusion"] for s in d["seeds"]], raw["confusion_mnist_frame" if framed else "confusion"]),
             protocol,
             path.name,
         )
