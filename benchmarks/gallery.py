@@ -31,6 +31,8 @@ OUT = Path(__file__).resolve().parent / "results" / "gallery"
 COMMON = ["train.precision=fp32", "train.sample_every=100000", "train.checkpoint_every=100000", "train.log_every=50"]
 _DC = ["model.g_channels=32", "model.d_channels=32"]
 _RES = ["model.g_channels=16", "model.d_channels=16", "model.z_dim=64"]
+# zoo_models.py's SNGAN recipe for the CPU
+_SN_CPU = ["train.d_steps=1", "train.d_lr=1e-3", "train.g_lr=2e-4", "train.lr_schedule=constant"]
 # model -> (dataset, or None for the image dataset of this machine; steps at --scale 1; overrides)
 BUDGETS: dict[str, tuple[str | None, int, list[str]]] = {
     "dcgan": (None, 2000, _DC),
@@ -39,8 +41,8 @@ BUDGETS: dict[str, tuple[str | None, int, list[str]]] = {
     "infogan": (None, 2000, []),
     "wgan-gp": (None, 1500, _DC),
     "wgan": (None, 1500, _DC),
-    "sngan": (None, 500, _RES),
-    "sngan-projection": (None, 500, _RES),
+    "sngan": (None, 2000, [*_RES, *_SN_CPU]),
+    "sngan-projection": (None, 6000, [*_RES, *_SN_CPU]),  # its labels take hold after ~3,000 steps
     "began": (None, 1500, [*_DC, "model.hidden=32"]),
     "gan": ("grid25", 3000, []),
     "srgan": (
@@ -57,8 +59,8 @@ BUDGETS: dict[str, tuple[str | None, int, list[str]]] = {
     "cyclegan": (
         "domains",
         600,
-        ["data.a=digits", "data.b=mnist", "model.g_channels=16", "model.g_blocks=3", "model.d_channels=16"]
-        + ["model.d_layers=3", "model.identity_weight=0"]  # benchmarks/cyclegan_digits.py's recipe
+        ["data.a=digits", "data.b=mnist", "data.a_margin=4", "model.g_channels=16", "model.g_blocks=1"]
+        + ["model.d_channels=16", "model.d_layers=1", "model.identity_weight=0"]  # cyclegan_digits.py's recipe
         + ["train.batch_size=16"],  # the paper's batch of 1 would keep one preview image
     ),
 }
