@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import json
+import statistics
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -426,11 +427,19 @@ def read_zoo(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
         d["model"], d["dataset"], "classes covered", covered, protocol, path.name, headline == "classes covered"
     )
     if d.get("label_accuracy") is not None:
+        accuracy = _pct(d["label_accuracy"])
+        if others:
+            runs = [d] + [json.loads(other.read_text(encoding="utf-8")) for other in others]
+            values = [r["label_accuracy"] for r in runs]
+            accuracy += (
+                f"; seeds {', '.join(str(r['seed']) for r in runs)}: {', '.join(_pct(v) for v in values)} "
+                f"(mean {_pct(statistics.mean(values))})"
+            )
         yield Entry(
             d["model"],
             d["dataset"],
             "label accuracy",
-            _pct(d["label_accuracy"]),
+            accuracy,
             protocol,
             path.name,
             headline == "label accuracy",
