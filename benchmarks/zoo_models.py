@@ -8,7 +8,7 @@ FID on the classifier's 128-d features against 1,000 MNIST test images, the clas
 covered when it has >= 2% of the samples), label accuracy for conditional models, ACGAN's included, the
 critic's Wasserstein estimate for WGAN and M_global for BEGAN (mean of the first and last tenth of the
 logged steps), with CPU and wall time and the load average; ``--eval-every N`` also scores every N steps (the
-curve). Writes
+curve; its scoring counts in the training CPU time). Writes
 ``benchmarks/results/zoo_models_<model>.json`` (``_seed<N>`` added for ``--seed N`` other than 0, ``_<tag>``
 for ``--tag``).
 """
@@ -96,15 +96,11 @@ def score(module: Any, classifier: Any, real_features: torch.Tensor, conditional
 
 
 class Curve(ganzoo.Callback):
-    """``score`` of the sampling module every ``every`` steps, with the training CPU minutes so far."""
+    """``score`` of the sampling module every ``every`` steps, with the CPU minutes so far (scoring included)."""
 
     def __init__(self, classifier: Any, real_features: torch.Tensor, conditional: bool, every: int) -> None:
-        self.classifier, self.real_features, self.conditional, self.every = (
-            classifier,
-            real_features,
-            conditional,
-            every,
-        )
+        self.classifier, self.real_features = classifier, real_features
+        self.conditional, self.every = conditional, every
         self.cpu = cpu_seconds()
         self.records: list[dict[str, Any]] = []
 
@@ -113,9 +109,7 @@ class Curve(ganzoo.Callback):
             with trainer.sampling() as module:
                 scores = score(module, self.classifier, self.real_features, self.conditional)
             record = {"step": trainer.step, "cpu_min": round((cpu_seconds() - self.cpu) / 60, 2)}
-            record.update(
-                {k: v for k, v in scores.items() if k in ("fid_classifier", "label_accuracy", "classes_covered")}
-            )
+            record.update({k: v for k, v in scores.items() if k in CURVE_KEYS})
             print(json.dumps(record), flush=True)
             self.records.append(record)
 
