@@ -37,7 +37,7 @@ MNIST_MARGIN = 4  # MNIST centres each digit in a 20x20 box inside its 28x28 fra
 #   1,000 steps: 72.4% of labels kept unframed, 76.6% framed);
 # - model.d_layers=1, a 16x16 PatchGAN: the paper's 70x70 patch sees 27% of a 256 px side, but the whole of a
 #   28 px digit, so D asked for new digit shapes instead of MNIST strokes (framed, one residual block, seeds
-#   0-2: 77.4% kept at 3 layers, 81.5% at 2, 84.8% at 1, at FID 44 / 51 / 65);
+#   0-2: 77.3% kept at 3 layers, 81.5% at 2, 84.8% at 1, at FID 44 / 51 / 65);
 # - model.g_blocks=1 (76.6% -> 78.6% at 3 layers, seed 0) and identity_weight=0 (unframed, seed 0: 72.4% kept
 #   at 0, 66.9% at the paper's 0.5, 59.3% at 1).
 OVERRIDES = [
@@ -109,20 +109,20 @@ def mnist_reference(classifier: Any) -> torch.Tensor:
 
 
 def a_margin(sets: list[str]) -> int:
-    """The ``data.a_margin`` of a recipe's overrides (the last one wins; 0 when absent)."""
-    values = [int(item.split("=", 1)[1]) for item in sets if item.startswith("data.a_margin=")]
-    return values[-1] if values else 0
+    """The ``data.a_margin`` a run with these overrides trains on (resolved as ``ganzoo run`` resolves it)."""
+    return int(ganzoo.resolve_config("cyclegan", "domains", sets=sets)["data"]["a_margin"])
 
 
 @torch.no_grad()
-def score_raw(classifier: Any, labels: torch.Tensor, mnist_features: torch.Tensor) -> dict[str, Any]:
-    """The untranslated held-out digits as the classifier reads them, resized to 28x28 and also framed like
-    MNIST (20 px in 28, ``data.a_margin=4``).
+def score_raw(
+    classifier: Any, digits: torch.Tensor, framed: torch.Tensor, labels: torch.Tensor, mnist_features: torch.Tensor
+) -> dict[str, Any]:
+    """The untranslated held-out digits as the classifier reads them, resized to 28x28 (``digits``) and
+    framed like MNIST (``framed``: 20 px in 28, ``data.a_margin=4``).
 
     The framed accuracy says how much of the misreading is geometry (MNIST centres each digit in a 20x20 box,
     the resized sklearn digits fill their frame) rather than the writers' shapes.
     """
-    digits, framed = held_out(0)[0], held_out(MNIST_MARGIN)[0]
     return {
         "label_accuracy": accuracy(classifier, digits, labels),
         "label_accuracy_mnist_frame": accuracy(classifier, framed, labels),
@@ -147,9 +147,11 @@ def main() -> None:
         combine(args.combine, args.results / f"{args.name}.json")
         return
     classifier = load_classifier("mnist")
-    digits, labels = held_out(a_margin([*OVERRIDES, *args.set]))
+    (unframed, labels), framed = held_out(0), held_out(MNIST_MARGIN)[0]
+    margin = a_margin([*OVERRIDES, *args.set])
+    digits = framed if margin == MNIST_MARGIN else unframed if margin == 0 else held_out(margin)[0]
     mnist_features = mnist_reference(classifier)
-    raw = score_raw(classifier, labels, mnist_features)
+    raw = score_raw(classifier, unframed, framed, labels, mnist_features)
     print(json.dumps({"raw_digits": raw, "test_digits": len(digits)}), flush=True)
     seeds: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as runs:
@@ -198,7 +200,8 @@ def combine(paths: list[Path], out: Path) -> None:
     if any(part["classifier_test_accuracy"] != classifier.test_accuracy for part in parts):
         raise SystemExit("error: the files were scored by another classifier than the cached one; rerun them")
     seeds = [s for part in parts for s in part["seeds"]]
-    raw = score_raw(classifier, held_out()[1], mnist_reference(classifier))
+    (unframed, labels), framed = held_out(0), held_out(MNIST_MARGIN)[0]
+    raw = score_raw(classifier, unframed, framed, labels, mnist_reference(classifier))
     write(out, {**parts[0], "raw_digits": raw, "seeds": seeds})
 
 

@@ -419,22 +419,19 @@ def read_zoo(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
     covered = f"{d['classes_covered']} of 10 (>= 2% of samples; smallest {_pct(min(d['class_fractions']))})"
     headline_run = d["seed"] == 0 and not d.get("tag")
     others = sorted(path.parent.glob(f"zoo_models_{d['model']}_seed*.json")) if headline_run else []
-    if others:  # the headline run is seed 0: say what the other seeds did beside it
-        runs = [d] + [json.loads(other.read_text(encoding="utf-8")) for other in others]
-        seeds, counts = (", ".join(str(r[key]) for r in runs) for key in ("seed", "classes_covered"))
-        covered += f"; seeds {seeds}: {counts}"
+    # the headline run is seed 0: say what the other seeds did beside it
+    runs = [d] + [json.loads(other.read_text(encoding="utf-8")) for other in others]
+    seeds = ", ".join(str(r["seed"]) for r in runs)
+    if others:
+        covered += f"; seeds {seeds}: {', '.join(str(r['classes_covered']) for r in runs)}"
     yield Entry(
         d["model"], d["dataset"], "classes covered", covered, protocol, path.name, headline == "classes covered"
     )
     if d.get("label_accuracy") is not None:
         accuracy = _pct(d["label_accuracy"])
         if others:
-            runs = [d] + [json.loads(other.read_text(encoding="utf-8")) for other in others]
             values = [r["label_accuracy"] for r in runs]
-            accuracy += (
-                f"; seeds {', '.join(str(r['seed']) for r in runs)}: {', '.join(_pct(v) for v in values)} "
-                f"(mean {_pct(statistics.mean(values))})"
-            )
+            accuracy += f"; seeds {seeds}: {', '.join(_pct(v) for v in values)} (mean {_pct(statistics.mean(values))})"
         yield Entry(
             d["model"],
             d["dataset"],
@@ -480,7 +477,8 @@ def read_cyclegan(path: Path, d: dict[str, Any]) -> Iterator[Entry]:
         return f" ± {scale * t[key]['stdev']:.1f}{unit}" if len(d["seeds"]) > 1 else ""
 
     raw = d["raw_digits"]
-    framed = "data.a_margin=4" in d["overrides"] and "fid_classifier_to_mnist_frame" in raw
+    margins = [item.split("=", 1)[1] for item in d["overrides"] if item.startswith("data.a_margin=")]
+    framed = margins[-1:] == ["4"] and "fid_classifier_to_mnist_frame" in raw  # --set: the last one wins
     fed = (  # the untranslated digits as the translator gets them
         f"raw digits framed like MNIST {_pct(raw['label_accuracy_mnist_frame'])} / "
         f"{raw['fid_classifier_to_mnist_frame']:.1f}"
