@@ -6,7 +6,8 @@ generator update on the last fakes. D minimises the configured loss plugin's obj
 adversarial loss plus extra terms. A model supplies networks and overrides only what differs: how a
 draw of generator inputs is made (``draw``), how inputs reach the networks (``generate``,
 ``discriminate``), extra loss terms (InfoGAN's mutual information, SRGAN's content loss; ACGAN's class
-loss on real images through ``real_terms``) and extra logs.
+loss on real images through ``real_terms``, or ``real_image_terms`` when a term needs the real images) and
+extra logs.
 
 Conditions (class labels) reach both networks. During training, fakes take the real batch's
 conditions, so each real/fake pair of a penalty shares its class, and the label marginal is the data's.
@@ -110,6 +111,13 @@ class AdversarialGAN(GANModule):
         called under autocast, so return them cast to float32."""
         return {}
 
+    def real_image_terms(
+        self, real: torch.Tensor, conditions: Mapping[str, torch.Tensor], side: Any
+    ) -> dict[str, torch.Tensor]:
+        """``real_terms`` for terms that also look at the real images D saw (after ``train.augment``), such
+        as InfoGAN's consistency of Q under translation; by default ``real_terms``."""
+        return self.real_terms(conditions, side)
+
     def step_logs(
         self, logs: dict[str, torch.Tensor], draw: Draw, fake: torch.Tensor, side: Any
     ) -> dict[str, torch.Tensor]:
@@ -166,7 +174,10 @@ class AdversarialGAN(GANModule):
             fake_scores, side = _split(self.discriminate(fake_seen, fake_conditions))
             extras = self.extra_terms("discriminator", draw, fake, side)
             extras.update(
-                {f"real_{name}": value for name, value in self.real_terms(real_conditions, real_side).items()}
+                {
+                    f"real_{name}": value
+                    for name, value in self.real_image_terms(real_seen, real_conditions, real_side).items()
+                }
             )
         d_adv = self.loss.discriminator_loss(real_scores, fake_scores)
         penalty = self._penalty(ctx, real_seen, fake_seen, real_conditions)

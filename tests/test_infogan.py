@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ from PIL import Image
 
 import ganzoo
 from ganzoo_plugins.infogan.evaluation import code_class_table, majority_matched_accuracy, one_to_one_accuracy
+from ganzoo_plugins.losses.info import MutualInformation
 
 TINY = ["--no-progress", "--set", "model.g_channels=8", "--set", "model.d_channels=8", "--set", "train.batch_size=16"]
 
@@ -132,3 +135,51 @@ def test_the_noise_prior_is_a_key(in_tmp: Path, cli) -> None:
     assert normal.abs().max() > 3 and abs(normal.std().item() - 1) < 0.05
     code, _, err = cli("run", "infogan", "--out", "bad", *TINY, "--set", "model.noise=gaussian")
     assert code == 2 and "model.noise" in err
+
+
+def test_real_information_rewards_confident_and_evenly_used_codes() -> None:
+    """H(c|x) - H(c): -log K when each real image names one code and all K codes are used, 0 when Q is unsure
+    or names the same code for every image."""
+    balanced = torch.eye(10).repeat(3, 1) * 50
+    assert MutualInformation.real_information(balanced).item() == pytest.approx(-math.log(10), abs=1e-4)
+    assert MutualInformation.real_information(torch.zeros(30, 10)).item() == pytest.approx(0, abs=1e-6)
+    collapsed = torch.zeros(30, 10)
+    collapsed[:, 3] = 50
+    assert MutualInformation.real_information(collapsed).item() == pytest.approx(0, abs=1e-4)
+
+
+def test_consistency_is_zero_only_when_the_view_keeps_q_s_code() -> None:
+    """KL(Q(x) || Q(view)): 0 for the same logits, positive when the view's code differs, no gradient to Q(x)."""
+    logits = torch.randn(8, 10, requires_grad=True)
+    assert MutualInformation.consistency(logits, logits.detach()).item() == pytest.approx(0, abs=1e-6)
+    view = torch.randn(8, 10, requires_grad=True)
+    loss = MutualInformation.consistency(logits, view)
+    loss.backward()
+    assert loss.item() > 0.1 and logits.grad is None and view.grad.abs().sum() > 0
+
+
+def test_real_batch_terms_are_keys_off_by_default(in_tmp: Path, cli) -> None:
+    """model.real_info_weight and model.consistency_weight add their real-batch terms to D's loss (logged as
+    d_real_info, d_real_consistency); at 0, the paper's default, neither is computed."""
+    log = ["--set", "train.steps=2", "--set", "train.log_every=1"]
+    on = ["--set", "model.real_info_weight=2", "--set", "model.consistency_weight=1"]
+    assert cli("run", "infogan", "--out", "on", *TINY, *log, *on)[0] == 0
+    assert cli("run", "infogan", "--out", "off", *TINY, *log)[0] == 0
+    records = [json.loads(line) for line in (in_tmp / "on" / "metrics.jsonl").read_text().splitlines()]
+    assert all(-2 * math.log(10) - 1e-4 <= r["d_real_info"] <= 1e-4 for r in records)
+    assert all(r["d_real_consistency"] > 0 for r in records)
+    for line in (in_tmp / "off" / "metrics.jsonl").read_text().splitlines():
+        assert not {"d_real_info", "d_real_consistency"} & set(json.loads(line))
+    code, _, err = cli("run", "infogan", "--out", "bad", *TINY, "--set", "model.real_info_weight=-1")
+    assert code == 2 and "model.real_info_weight" in err
+
+
+def test_noise_scale_shrinks_z(in_tmp: Path, cli) -> None:
+    """model.noise_scale multiplies z (ClusterGAN's sigma); the codes keep their priors."""
+    assert (
+        cli("run", "infogan", "--out", "s", *TINY, "--set", "train.steps=1", "--set", "model.noise_scale=0.1")[0] == 0
+    )
+    z, cat, cont = ganzoo.load_run("s").module.codes(4000, torch.Generator().manual_seed(0))
+    assert abs(z.std().item() - 0.1) < 0.005 and cont.abs().max() > 0.99 and cat.unique().numel() == 10
+    code, _, err = cli("run", "infogan", "--out", "bad", *TINY, "--set", "model.noise_scale=0")
+    assert code == 2 and "model.noise_scale" in err

@@ -15,6 +15,7 @@ from torch import nn
 
 from ganzoo import AdversarialGAN, DataInfo, UserError, create_loss
 from ganzoo.nn import DCGANDiscriminator, DCGANGenerator
+from ganzoo.nn.augment import random_translation
 from ganzoo_plugins.infogan.networks import PaperDiscriminator, PaperGenerator, QHead
 
 TRAVERSE_RANGE = (-2.0, 2.0)  # the paper's figures sweep continuous codes beyond their U(-1, 1) prior
@@ -27,7 +28,8 @@ class InfoGAN(AdversarialGAN):
         super().__init__(config, info)
         m = config["model"]
         self.z_dim, self.categories, self.continuous = m["z_dim"], m["categories"], m["continuous_codes"]
-        self.uniform_noise = m["noise"] == "uniform"
+        self.uniform_noise, self.noise_scale = m["noise"] == "uniform", m["noise_scale"]
+        self.real_info_weight, self.consistency_weight = m["real_info_weight"], m["consistency_weight"]
         channels, size = info.shape[0], info.shape[-1]
         latent = self.z_dim + self.categories + self.continuous
         self.backbone = ("paper" if size == 28 else "dcgan") if m["backbone"] == "auto" else m["backbone"]
@@ -77,6 +79,7 @@ class InfoGAN(AdversarialGAN):
             z = torch.rand(n, self.z_dim, device=self.device, generator=generator) * 2 - 1
         else:
             z = torch.randn(n, self.z_dim, device=self.device, generator=generator)
+        z = z * self.noise_scale
         cat = torch.randint(0, self.categories, (n,), device=self.device, generator=generator)
         cont = torch.rand(n, self.continuous, device=self.device, generator=generator) * 2 - 1
         return z, cat, cont
@@ -114,6 +117,21 @@ class InfoGAN(AdversarialGAN):
         """The mutual-information term, in both players' objectives (as in the authors' code)."""
         logits, mean, log_std = side
         return {"info": self.info_loss(logits, draw["code"], mean, draw["continuous"], log_std)}
+
+    def real_image_terms(
+        self, real: torch.Tensor, conditions: Mapping[str, torch.Tensor], side: Any
+    ) -> dict[str, torch.Tensor]:
+        """Optional terms on real images: Q's information with the code (``model.real_info_weight``) and its
+        consistency under a random translation (``model.consistency_weight``); both 0 in the paper."""
+        terms = {}
+        if self.real_info_weight:
+            terms["info"] = self.real_info_weight * self.info_loss.real_information(side[0])
+        if self.consistency_weight:
+            # shifts of up to 2 pixels at 28 (1/14 of a side), the border filled with the background (-1)
+            view = random_translation(real + 1, ratio=1 / 14) - 1
+            view_logits = self.q_head(self.discriminator.features(view))[0]
+            terms["consistency"] = self.consistency_weight * self.info_loss.consistency(side[0], view_logits)
+        return terms
 
     def step_logs(
         self, logs: dict[str, torch.Tensor], draw: dict[str, torch.Tensor], fake: torch.Tensor, side: Any

@@ -37,6 +37,27 @@ class MutualInformation:
         nll = log_std + 0.5 * math.log(2 * math.pi) + 0.5 * ((codes - mean) * torch.exp(-log_std)) ** 2
         return nll.sum(dim=1).mean()
 
+    @staticmethod
+    def real_information(logits: torch.Tensor) -> torch.Tensor:
+        """-I(c; x) on real images as Q reads them: H(c | x) - H(c), both averaged over the batch.
+
+        Minimising it asks Q to name one code per real image (low conditional entropy) and to use all codes
+        evenly over the data (high marginal entropy): the regularised information maximisation of Krause et
+        al. 2010 (and IMSAT, Hu et al. 2017), which ties the codes to clusters of the real data.
+        """
+        log_p = F.log_softmax(logits.float(), dim=1)
+        conditional = -(log_p.exp() * log_p).sum(dim=1).mean()
+        log_marginal = torch.logsumexp(log_p, dim=0) - math.log(log_p.shape[0])
+        marginal = -(log_marginal.exp() * log_marginal).sum()
+        return conditional - marginal
+
+    @staticmethod
+    def consistency(logits: torch.Tensor, view_logits: torch.Tensor) -> torch.Tensor:
+        """KL(Q(x) || Q(view of x)), Q(x) held fixed: the code Q names must survive a small transformation
+        (IMSAT's self-augmented training, Hu et al. 2017), so that its clusters follow shape, not position."""
+        target = F.log_softmax(logits.detach().float(), dim=1)
+        return F.kl_div(F.log_softmax(view_logits.float(), dim=1), target, reduction="batchmean", log_target=True)
+
     def __call__(
         self,
         logits: torch.Tensor | None,
