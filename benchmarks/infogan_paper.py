@@ -1,7 +1,7 @@
 """InfoGAN at the paper's architecture (appendix C.1) on MNIST at 28x28: does the categorical code capture
 the digit class?
 
-    OMP_NUM_THREADS=1 python benchmarks/infogan_paper.py [--seeds 0 1 2] [--steps 4000] [--set KEY=VALUE]
+    OMP_NUM_THREADS=1 python benchmarks/infogan_paper.py [--recipe paper|imsat] [--seeds 0 1 2] [--steps 4000]
     python benchmarks/infogan_paper.py --combine A/infogan_paper.json B/infogan_paper.json  # seeds run apart
 
 Each seed trains ``infogan`` (``model.backbone=paper``, the paper's rates: D 2e-4, G 1e-3, batch 64) on the
@@ -10,7 +10,9 @@ steps: 1,000 samples (100 per categorical value) labelled by ganzoo's MNIST clas
 best one-to-one code-to-class matching (Hungarian) and under majority matching. Writes
 ``results/infogan_paper.json`` (curves, final mean ± std over seeds, CPU minutes) and, for the first seed,
 the paper's figure 2: ``results/infogan_traversal_c0.png`` and ``_c1.png`` (rows: categorical value,
-columns: one continuous code swept over -2..2, the noise fixed).
+columns: one continuous code swept over -2..2, the noise fixed). ``--recipe imsat`` adds IMSAT's terms on
+real batches (Q's consistency under translation and its information with the code) and writes
+``infogan_paper_imsat.json`` and ``infogan_imsat_traversal_c*.png``.
 """
 
 from __future__ import annotations
@@ -42,6 +44,19 @@ SETTINGS = [
     "train.sample_every=100000",
     "train.checkpoint_every=100000",
 ]
+RECIPES = {
+    "paper": [],  # the paper's objective
+    "imsat": ["model.consistency_weight=3", "model.real_info_weight=0.1"],  # + Hu et al. 2017 on real batches
+}
+
+
+def names(recipe: str) -> tuple[str, str]:
+    """The result file and the traversal figures' prefix of ``recipe`` (the paper's keep their old names)."""
+    return (
+        ("infogan_paper.json", "infogan")
+        if recipe == "paper"
+        else (f"infogan_paper_{recipe}.json", f"infogan_{recipe}")
+    )
 
 
 class CodeAccuracy(ganzoo.Callback):
@@ -72,21 +87,22 @@ class CodeAccuracy(ganzoo.Callback):
             self.score(trainer)
 
 
-def traversals(run: ganzoo.Run, out: Path) -> list[str]:
+def traversals(run: ganzoo.Run, out: Path, prefix: str) -> list[str]:
     """The paper's figure 2 for every continuous code of ``run``: one PNG per code."""
-    names = []
+    figures = []
     for code in range(int(run.config["model"]["continuous_codes"])):
         with torch.no_grad():
             images, nrow = run.module.traversal_grid(code=code, generator=torch.Generator().manual_seed(0))
-        path = out / f"infogan_traversal_c{code}.png"
+        path = out / f"{prefix}_traversal_c{code}.png"
         render.save_grid(images, path, nrow=nrow)
-        names.append(path.name)
-    return names
+        figures.append(path.name)
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--recipe", choices=sorted(RECIPES), default="paper")
     parser.add_argument("--steps", type=int, default=4000)
     parser.add_argument("--eval-every", type=int, default=500)
     parser.add_argument("--set", action="append", default=[], help="an extra KEY=VALUE override")
@@ -94,10 +110,11 @@ def main() -> None:
     parser.add_argument("--combine", nargs="+", type=Path, help="merge the seeds of these result files into --out")
     args = parser.parse_args()
     if args.combine:
-        combine(args.combine, args.out)
+        combine(args.combine, args.out, names(args.recipe)[0])
         return
     classifier = load_classifier("mnist")
-    sets = [f"train.steps={args.steps}", *SETTINGS, *args.set]
+    sets = [f"train.steps={args.steps}", *SETTINGS, *RECIPES[args.recipe], *args.set]
+    result, prefix = names(args.recipe)
     seeds: list[dict[str, Any]] = []
     figures: list[str] = []
     args.out.mkdir(parents=True, exist_ok=True)
@@ -118,7 +135,7 @@ def main() -> None:
                 }
             )
             if not figures:
-                figures = traversals(run, args.out)
+                figures = traversals(run, args.out, prefix)
     protocol = {
         "model": "infogan, paper networks (appendix C.1), MNIST 28x28, 60,000 training images",
         "settings": sets,
@@ -126,11 +143,11 @@ def main() -> None:
         "under the best one-to-one code-to-class matching (Hungarian)",
         "classifier_test_accuracy": classifier.test_accuracy,
     }
-    write(protocol, seeds, figures, args.out)
+    write(protocol, seeds, figures, args.out / result)
 
 
-def write(protocol: dict[str, Any], seeds: list[dict[str, Any]], figures: list[str], out: Path) -> None:
-    """``out/infogan_paper.json``: every seed's curve and the final one-to-one accuracy's mean ± std."""
+def write(protocol: dict[str, Any], seeds: list[dict[str, Any]], figures: list[str], path: Path) -> None:
+    """``path``: every seed's curve and the final one-to-one accuracy's mean ± std."""
     finals = [s["final"]["one_to_one"] for s in seeds]
     report = {
         "protocol": protocol,
@@ -141,12 +158,12 @@ def write(protocol: dict[str, Any], seeds: list[dict[str, Any]], figures: list[s
         "torch_threads": torch.get_num_threads(),
         "environment": environment(),
     }
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "infogan_paper.json").write_text(json.dumps(report, indent=2) + "\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps({k: report[k] for k in ("one_to_one_mean", "one_to_one_std")}))
 
 
-def combine(files: list[Path], out: Path) -> None:
+def combine(files: list[Path], out: Path, result: str) -> None:
     """Merge result files of the same protocol run on separate processes (their seeds, their figures)."""
     parts = [json.loads(f.read_text()) for f in files]
 
@@ -168,7 +185,7 @@ def combine(files: list[Path], out: Path) -> None:
     accuracies = sorted({seed["classifier_test_accuracy"] for seed in seeds})
     scored_by = accuracies[0] if len(accuracies) == 1 else accuracies
     protocol = {**parts[0]["protocol"], "classifier_test_accuracy": scored_by}
-    write(protocol, seeds, figures, out)
+    write(protocol, seeds, figures, out / result)
 
 
 if __name__ == "__main__":
