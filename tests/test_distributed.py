@@ -128,6 +128,7 @@ def _critic_worker(rank: int, world_size: int, port: int, tmp: str, batch: int) 
     _critic_steps(critic, *(t[shard] for t in _batches(batch * world_size)), steps=3)
     if rank == 0:
         torch.save(critic.unwrapped_network.state_dict(), Path(tmp) / "ddp.pt")
+    dist.barrier()  # both ranks leave together: a rank torn down mid-exchange can abort gloo's threads
     dist.destroy_process_group()
 
 
