@@ -481,6 +481,20 @@ def test_damaged_checkpoints_are_detected_or_harmless(
     assert state["config"] == original["config"] and state["step"] == original["step"]
 
 
+def test_a_flip_that_breaks_torchs_tensor_rebuild_is_a_corrupt_checkpoint(
+    checkpoint_bytes: bytes, tmp_path: Path
+) -> None:
+    """Found by the fuzz test above: this flip in data.pkl makes torch's safe unpickler raise AssertionError
+    (tensor metadata a tuple), which must still be the one-line corrupt-checkpoint error."""
+    damaged = bytearray(checkpoint_bytes)
+    damaged[454] ^= 215
+    path = tmp_path / "c.pt"
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(CheckpointError, match="corrupt or truncated") as caught:
+        load_checkpoint(path)
+    assert "\n" not in str(caught.value)
+
+
 def _original(data: bytes, beside: Path) -> Path:
     path = beside.with_name("original.pt")
     path.write_bytes(data)
